@@ -27,12 +27,18 @@ def _markdown_lines() -> list[str]:
 def _original_lines() -> list[str]:
     if not ORIGINAL.is_file():
         pytest.skip(f"original guide text not available at {ORIGINAL}")
-    return [line for line in ORIGINAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        line
+        for line in ORIGINAL.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def test_guide_md_has_no_title_and_no_emphasis() -> None:
     text = GUIDE_MD.read_text(encoding="utf-8")
-    assert not any(line.startswith("# ") for line in text.splitlines()), "no H1 title in guide.md"
+    assert not any(line.startswith("# ") for line in text.splitlines()), (
+        "no H1 title in guide.md"
+    )
     assert "**" not in text and "__" not in text
 
 
@@ -40,7 +46,9 @@ def test_guide_md_equals_original_line_for_line() -> None:
     original = _original_lines()
     markdown = _markdown_lines()
     for number, (got, want) in enumerate(zip(markdown, original), start=1):
-        assert got == want, f"non-blank line {number} differs:\n  guide.md: {got!r}\n  original: {want!r}"
+        assert got == want, (
+            f"non-blank line {number} differs:\n  guide.md: {got!r}\n  original: {want!r}"
+        )
     assert len(markdown) == len(original), (
         f"guide.md has {len(markdown)} non-blank lines, the original {len(original)}"
     )
@@ -57,4 +65,6 @@ def test_blocks_are_separated_by_blank_lines() -> None:
     for number, (before, after) in enumerate(itertools.pairwise(lines), start=1):
         if before.strip() and after.strip():
             both_list_items = before.startswith("- ") and after.startswith("- ")
-            assert both_list_items, f"line {number + 1} must be separated from the previous block by a blank line"
+            assert both_list_items, (
+                f"line {number + 1} must be separated from the previous block by a blank line"
+            )
