@@ -1,0 +1,52 @@
+"""Problems found in the project's source files, reported with file and line.
+
+Every loader collects :class:`Problem` objects instead of stopping at the
+first one, so an editor sees everything wrong in one run; it then raises
+:class:`InputError` carrying them all. The CLI prints them and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path | str | None
+    line: int | None
+    item: str | None  # claim id, citekey or DOI the problem concerns
+    message: str
+    hint: str | None = None
+
+    def location(self) -> str:
+        where = str(self.path) if self.path else "<input>"
+        if self.line:
+            where += f":{self.line}"
+        return where
+
+    def __str__(self) -> str:
+        text = f"{self.location()}: "
+        if self.item:
+            text += f"{self.item}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class EvidenceError(Exception):
+    """An error to show the user as a message, never as a traceback."""
+
+
+class InputError(EvidenceError):
+    """One or more problems in the project's source files."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise InputError(problems)
