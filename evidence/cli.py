@@ -54,3 +54,51 @@ def cli():
     Claims live in claims/<guide>/claims.yaml, sources in references.bib;
     `evidence build` turns them into evidence.db, `evidence serve` publishes it.
     """
+
+
+database_option = click.option(
+    "--database", "-d", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="The database file (default: evidence.db in the project folder).",
+)
+
+
+@cli.command()
+@project_option
+@database_option
+@click.option("--force", is_flag=True, help="Rebuild even when no input changed.")
+@reports_errors
+def build(project_dir: Path, database: Path | None, force: bool):
+    """Validate the source files and build evidence.db atomically.
+
+    Does nothing when no input changed since the last build.
+    """
+    from .build import build as run_build
+
+    result = run_build(project_dir, database, force=force)
+    if not result.built:
+        click.echo(f"{result.database} is up to date.")
+        return
+    click.echo(
+        f"Built {result.database}: {result.guides} guide(s), {result.claims} claims, "
+        f"{result.sources} sources, {result.findings} findings."
+    )
+
+
+@cli.command()
+@project_option
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", "-p", default=8001, show_default=True, type=int)
+@click.option("--public", is_flag=True,
+              help="Publish for the world: immutable database, arbitrary SQL and downloads off.")
+@reports_errors
+def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool):
+    """Build if stale, then serve the publication with Datasette."""
+    from .build import build as run_build
+    from .publish.serve import serve as run_server
+
+    result = run_build(project_dir, database)
+    if result.built:
+        click.echo(f"Built {result.database}.")
+    click.echo(f"Serving {result.database} on http://{host}:{port}/", err=True)
+    run_server(result.database, host=host, port=port, public=public)

@@ -1,0 +1,209 @@
+"""guide.md: the guide's text, split into sections and blocks with offsets.
+
+A guide is Markdown with ``#`` headings, paragraphs and ``-`` list items.
+Every block keeps its character span in the file, so a claim anchored in a
+block gets offsets into guide.md itself (DESIGN §4: ``claims.start/end``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+# Inline Markdown emphasis and code markers: not part of the words.
+_INLINE_MARKERS = frozenset("*_`")
+
+
+@dataclass
+class Block:
+    """A paragraph, list item or heading, with its span in guide.md."""
+
+    kind: str  # paragraph | item | heading
+    start: int  # offset of the first character of its text (markers excluded)
+    end: int
+    line: int  # 1-based
+    text: str  # the block's text as in the file, markers excluded
+    section: Section | None = field(default=None, repr=False)
+
+
+@dataclass
+class Section:
+    id: str
+    position: int  # 0 for the text before the first heading
+    heading: str
+    level: int
+    line: int
+    start: int
+    end: int = 0
+    blocks: list[Block] = field(default_factory=list, repr=False)
+
+
+@dataclass
+class Guide:
+    id: str
+    path: Path
+    text: str
+    sections: list[Section]
+    blocks: list[Block]
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def section_at(self, offset: int) -> Section | None:
+        for section in reversed(self.sections):
+            if section.start <= offset:
+                return section
+        return None
+
+    def block_at(self, offset: int) -> Block | None:
+        for block in self.blocks:
+            if block.start <= offset < block.end:
+                return block
+        return None
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def find_section(self, name: str) -> Section | None:
+        """A section by id, slug or heading (case-insensitive)."""
+        wanted = name.strip().lower()
+        for section in self.sections:
+            if wanted in (section.id.lower(), section.heading.lower(), slugify(section.heading)):
+                return section
+        return None
+
+
+def slugify(text: str) -> str:
+    """An ASCII slug: Danish letters transliterated, so URLs stay readable."""
+    text = text.lower()
+    for letter, ascii_form in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(letter, ascii_form)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "section"
+
+
+def parse_guide(guide_id: str, text: str, path: Path | str = "guide.md",
+                title: str | None = None) -> Guide:
+    """Split a guide into sections and blocks, keeping offsets into ``text``.
+
+    The text before the first heading is the guide's lead, a section headed by
+    the guide's title (level 1).
+    """
+    sections: list[Section] = []
+    blocks: list[Block] = []
+    used_ids: set[str] = set()
+
+    def new_section(heading: str, level: int, line: int, start: int) -> Section:
+        base = f"{guide_id}--{slugify(heading)}"
+        section_id, n = base, 2
+        while section_id in used_ids:
+            section_id, n = f"{base}-{n}", n + 1
+        used_ids.add(section_id)
+        section = Section(section_id, len(sections), heading, level, line, start)
+        if sections:
+            sections[-1].end = start
+        sections.append(section)
+        return section
+
+    current: Section | None = None
+    paragraph: list[tuple[int, int, int]] = []  # (line, start, end) of its lines
+
+    def flush_paragraph():
+        nonlocal current
+        if not paragraph:
+            return
+        if current is None:
+            current = new_section(title or guide_id, 1, paragraph[0][0], paragraph[0][1])
+        line, start, _ = paragraph[0]
+        end = paragraph[-1][2]
+        block = Block("paragraph", start, end, line, text[start:end], current)
+        blocks.append(block)
+        current.blocks.append(block)
+        paragraph.clear()
+
+    offset = 0
+    for number, raw_line in enumerate(text.splitlines(keepends=True), start=1):
+        line = raw_line.rstrip("\r\n")
+        line_start, line_end = offset, offset + len(line)
+        offset += len(raw_line)
+        if not line.strip():
+            flush_paragraph()
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            flush_paragraph()
+            heading_text = heading.group(2)
+            text_start = line_start + line.index(heading_text) if heading_text else line_end
+            current = new_section(heading_text, len(heading.group(1)), number, line_start)
+            block = Block("heading", text_start, text_start + len(heading_text), number,
+                          heading_text, current)
+            blocks.append(block)
+            current.blocks.append(block)
+            continue
+        item = _LIST_ITEM.match(line)
+        if item:
+            flush_paragraph()
+            if current is None:
+                current = new_section(title or guide_id, 1, number, line_start)
+            start = line_start + item.end()
+            block = Block("item", start, line_end, number, text[start:line_end], current)
+            blocks.append(block)
+            current.blocks.append(block)
+            continue
+        paragraph.append((number, line_start, line_end))
+    flush_paragraph()
+    if sections:
+        sections[-1].end = len(text)
+    return Guide(guide_id, Path(path), text, sections, blocks)
+
+
+def load_guide(guide_id: str, path: Path, title: str | None = None) -> Guide:
+    return parse_guide(guide_id, Path(path).read_text(encoding="utf-8"), path, title)
+
+
+def plain_text(text: str) -> tuple[str, list[int]]:
+    """Normalise text for anchoring: NFC, inline markers dropped, whitespace runs
+    collapsed to one space. Returns the string and, for each of its characters,
+    the offset in ``text`` it came from."""
+    out: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch in _INLINE_MARKERS:
+            continue
+        if ch.isspace():
+            pending_space = bool(out)
+            continue
+        if pending_space:
+            out.append(" ")
+            offsets.append(i - 1)
+            pending_space = False
+        out.append(ch)
+        offsets.append(i)
+    joined = "".join(out)
+    normalised = unicodedata.normalize("NFC", joined)
+    if len(normalised) != len(joined):  # rare: decomposed letters in the file
+        return _nfc_with_offsets(out, offsets)
+    return joined, offsets
+
+
+def _nfc_with_offsets(chars: list[str], offsets: list[int]) -> tuple[str, list[int]]:
+    out, out_offsets = [], []
+    for ch, off in zip(chars, offsets):
+        if unicodedata.combining(ch) and out:
+            out[-1] = unicodedata.normalize("NFC", out[-1] + ch)
+            continue
+        out.append(ch)
+        out_offsets.append(off)
+    return "".join(out), out_offsets
+
+
+def normalise_words(text: str) -> str:
+    """The comparable form of a quote, prefix or suffix."""
+    return plain_text(text)[0]

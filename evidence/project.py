@@ -1,0 +1,183 @@
+"""The project: references.bib and every guide with its claims, validated together."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .anchor import Anchor, AnchorFailure, GuideIndex
+from .claims import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
+from .errors import EvidenceError, Problem, raise_if
+from .guide import Guide, parse_guide
+from .scale import Grade, LinkGrade, grade_claim
+from .sources import References, load_references, validate_references
+
+REFERENCES_FILE = "references.bib"
+CLAIMS_DIR = "claims"
+GUIDE_FILE = "guide.md"
+CLAIMS_FILE = "claims.yaml"
+
+
+@dataclass
+class GuideData:
+    id: str
+    guide: Guide
+    claims_file: ClaimsFile
+    anchors: dict[str, Anchor] = field(default_factory=dict)  # by claim id
+    not_claim_anchors: list[tuple[NotClaim, Anchor]] = field(default_factory=list)
+
+    @property
+    def claims(self) -> list[Claim]:
+        return self.claims_file.claims
+
+    @property
+    def title(self) -> str:
+        return self.claims_file.meta.title or self.id
+
+    @property
+    def language(self) -> str:
+        return self.claims_file.meta.language
+
+    def claims_in_order(self) -> list[Claim]:
+        """Claims in the order their quotes stand in the guide."""
+        return sorted(
+            self.claims,
+            key=lambda c: self.anchors[c.id].start if c.id in self.anchors else 1 << 62,
+        )
+
+
+@dataclass
+class Project:
+    root: Path
+    references: References
+    guides: list[GuideData]
+    problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
+
+    def guide(self, guide_id: str) -> GuideData:
+        for guide in self.guides:
+            if guide.id == guide_id:
+                return guide
+        known = ", ".join(g.id for g in self.guides) or "none"
+        raise EvidenceError(f"no guide {guide_id!r} in {self.root / CLAIMS_DIR} (guides: {known})")
+
+    def grade(self, claim: Claim) -> Grade:
+        links = []
+        for link in claim.evidence:
+            source = self.references.get(link.source)
+            if source is None:
+                continue
+            links.append(LinkGrade(link.relation, source.tier, link.direct, source.retracted))
+        return grade_claim(links, claim.consensus)
+
+
+def guide_dirs(root: Path) -> list[Path]:
+    base = Path(root) / CLAIMS_DIR
+    if not base.is_dir():
+        return []
+    return sorted(d for d in base.iterdir() if d.is_dir() and not d.name.startswith("."))
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every file whose content goes into the database."""
+    root = Path(root)
+    files = [root / REFERENCES_FILE]
+    for directory in guide_dirs(root):
+        files += [directory / GUIDE_FILE, directory / CLAIMS_FILE]
+    return [f for f in files if f.exists()]
+
+
+def input_digest(root: Path, extra: str = "") -> str:
+    digest = hashlib.sha256(extra.encode())
+    for path in input_files(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_project(root: Path | str = ".", *, strict: bool = True) -> Project:
+    """Load and validate everything; with ``strict`` raise InputError on any problem.
+
+    With ``strict=False`` the problems are kept on the project instead, and
+    claims that do not anchor are left without an anchor: that is what
+    ``evidence check`` needs to report on a guide mid-edit.
+    """
+    root = Path(root)
+    if not (root / REFERENCES_FILE).exists() and not (root / CLAIMS_DIR).is_dir():
+        raise EvidenceError(
+            f"{root.resolve()} is not an evidence project: it has neither "
+            f"{REFERENCES_FILE} nor a {CLAIMS_DIR}/ folder (use --project to point at one)"
+        )
+    problems: list[Problem] = []
+    references = load_references(root / REFERENCES_FILE, validate=False)
+    problems += validate_references(references)
+
+    guides: list[GuideData] = []
+    claim_homes: dict[str, tuple[Path, int | None]] = {}
+    for directory in guide_dirs(root):
+        guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
+        if not guide_path.exists():
+            problems.append(Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
+                                    "every guide folder holds guide.md and claims.yaml"))
+            continue
+        if claims_path.exists():
+            claims_file, found = load_claims(claims_path)
+            problems += found
+            if claims_file is None:
+                continue
+        else:
+            claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
+        guide = parse_guide(directory.name, guide_path.read_text(encoding="utf-8"),
+                            guide_path, claims_file.meta.title)
+        data = GuideData(directory.name, guide, claims_file)
+        problems += _check_claims(data, references, claim_homes)
+        guides.append(data)
+
+    if strict:
+        raise_if(problems)
+    return Project(root, references, guides, problems)
+
+
+def _check_claims(data: GuideData, references: References,
+                  claim_homes: dict[str, tuple[Path, int | None]]) -> list[Problem]:
+    problems = []
+    path = data.claims_file.path
+    index = GuideIndex(data.guide)
+    for claim in data.claims:
+        if claim.id in claim_homes:
+            other_path, other_line = claim_homes[claim.id]
+            problems.append(Problem(
+                path, claim.line, claim.id,
+                f"duplicate claim id (also at {other_path}:{other_line})",
+                "claim ids are unique across all guides and never reused: choose a new one",
+            ))
+        else:
+            claim_homes[claim.id] = (path, claim.line)
+        for link in claim.evidence:
+            if link.source not in references:
+                close = _close_keys(link.source, references)
+                problems.append(Problem(
+                    path, link.line, claim.id, f"unknown citekey {link.source!r}",
+                    (f"did you mean {close!r}? " if close else "")
+                    + "add the source with `evidence add DOI` or fix the key",
+                ))
+        result = index.anchor(claim.quote, claim.prefix, claim.suffix)
+        if isinstance(result, AnchorFailure):
+            problems.append(Problem(path, claim.line, claim.id,
+                                    f"{result.message} ({data.guide.path})", result.hint))
+        else:
+            data.anchors[claim.id] = result
+    for entry in data.claims_file.not_claims:
+        result = index.anchor(entry.quote, entry.prefix, entry.suffix)
+        if isinstance(result, AnchorFailure):
+            problems.append(Problem(path, entry.line, "not_claims",
+                                    f"{result.message} ({data.guide.path})", result.hint))
+        else:
+            data.not_claim_anchors.append((entry, result))
+    return problems
+
+
+def _close_keys(key: str, references: References) -> str | None:
+    close = difflib.get_close_matches(key, [s.key for s in references], n=1)
+    return close[0] if close else None

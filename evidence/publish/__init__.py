@@ -1,0 +1,1 @@
+"""Publishing evidence.db with Datasette (DESIGN §7)."""

@@ -1,0 +1,187 @@
+"""Datasette metadata for evidence.db: titles, descriptions, labels, facets.
+
+Built in code from the evidence scale, so the legend can never disagree with
+the rules the build applies.
+"""
+
+from __future__ import annotations
+
+from ..scale import BASES, TIERS
+
+TABLES = {
+    "guides": {
+        "description": "The guides whose statements are recorded as claims.",
+        "label_column": "title",
+        "columns": {
+            "id": "The guide's slug: its folder under claims/.",
+            "title": "The guide's title.",
+            "language": "Language of the guide's text (BCP 47 code).",
+            "path": "guide.md, relative to the project.",
+            "sha256": "SHA-256 of guide.md as built.",
+            "built_at": "When the database was built (UTC).",
+            "claims_path": "claims.yaml, relative to the project.",
+            "claims_sha256": "SHA-256 of claims.yaml as built.",
+            "claim_count": "Number of claims recorded for the guide.",
+            "text": "The guide's Markdown text as built.",
+        },
+    },
+    "sections": {
+        "description": "Sections of each guide, from its Markdown headings.",
+        "label_column": "heading",
+        "sort": "position",
+        "facets": ["guide_id", "level"],
+        "columns": {
+            "id": "Guide slug and heading slug.",
+            "guide_id": "The guide the section belongs to.",
+            "position": "Order of the section in its guide (0: the text before the first heading).",
+            "heading": "The section's heading, verbatim.",
+            "level": "Heading level (1 is the guide's lead, 2 is ##, 3 is ###).",
+            "line": "Line of the heading in guide.md.",
+            "start": "Character offset where the section starts in guide.md.",
+            "end": "Character offset where the section ends in guide.md.",
+            "claim_count": "Number of claims anchored in the section.",
+        },
+    },
+    "claims": {
+        "description": "Every factual statement of the guides, anchored to its exact words, "
+                       "with the basis computed from its sources.",
+        "label_column": "quote",
+        "sort": "position",
+        "facets": ["basis", "type", "section_id", "status", "indirect", "contested"],
+        "columns": {
+            "id": "Stable claim id, unique across guides and never reused.",
+            "guide_id": "The guide that makes the claim.",
+            "section_id": "The section where the quote stands.",
+            "position": "Order of the claim in its guide.",
+            "quote": "The exact words of the guide that make the claim.",
+            "prefix": "Words just before the quote, to pick one occurrence.",
+            "suffix": "Words just after the quote, to pick one occurrence.",
+            "start": "Character offset of the quote in guide.md.",
+            "end": "Character offset just after the quote in guide.md.",
+            "type": "Kind of statement: definition, anatomy, symptom, treatment, dosage, ...",
+            "basis": "What the claim rests on, computed from its sources (see bases).",
+            "indirect": "1 when every best-tier supporting source studied another condition "
+                        "or population (extrapolation).",
+            "contested": "1 when a source contradicts the claim.",
+            "consensus": "Why the claim rests on clinical consensus or established knowledge, "
+                         "when it does.",
+            "status": "Editorial review: unreviewed, verified, disputed or needs-source.",
+            "reviewed_by": "The editor who reviewed the claim.",
+            "reviewed_on": "Date of the review.",
+            "review_note": "The reviewer's note.",
+            "line": "Line of the quote in guide.md.",
+            "claims_line": "Line of the claim in claims.yaml.",
+            "supporting_sources": "Number of sources that support the claim (retracted ones "
+                                  "not counted).",
+            "note": "Editor's note on the claim.",
+        },
+    },
+    "sources": {
+        "description": "Every source in references.bib, graded by study design.",
+        "label_column": "title",
+        "sort": "id",
+        "facets": ["tier", "study_design", "entry_type", "retracted", "metadata_source"],
+        "columns": {
+            "id": "The citekey in references.bib.",
+            "doi": "DOI, lower case, without resolver prefix.",
+            "entry_type": "BibTeX entry type.",
+            "title": "Title, LaTeX decoded.",
+            "container_title": "Journal, proceedings or book title.",
+            "year": "Year of publication.",
+            "volume": "Volume.",
+            "issue": "Issue (number).",
+            "pages": "Pages or article number.",
+            "authors": "Authors, family name and initials.",
+            "study_design": "Study design, set by an editor (see study_designs).",
+            "tier": "Evidence tier of the study design (see tiers).",
+            "metadata_source": "Where the bibliographic fields came from: crossref (with date) "
+                               "or manual.",
+            "retracted": "1 when the source has been retracted: it then supports nothing.",
+            "line": "Line of the entry in references.bib.",
+            "bibtex": "The entry as written in references.bib.",
+            "claim_count": "Number of claim links to the source.",
+        },
+    },
+    "source_authors": {
+        "description": "Authors of each source, in order.",
+        "columns": {
+            "source_id": "The source.", "position": "Author position, from 1.",
+            "family": "Family name (or organisation).", "given": "Given names or initials.",
+            "orcid": "ORCID iD, when known.",
+        },
+    },
+    "claim_sources": {
+        "description": "Links between claims and the sources the guide attributes them to.",
+        "facets": ["relation", "direct"],
+        "columns": {
+            "id": "Row id.", "claim_id": "The claim.", "source_id": "The source.",
+            "relation": "supports, contradicts or mentions.",
+            "direct": "0 when the source studied another condition or population.",
+            "locator": "Page, table or section of the source.", "note": "Editor's note.",
+            "position": "Order of the link within the claim.",
+        },
+    },
+    "study_designs": {
+        "description": "The study designs an editor can give a source, with their tier and "
+                       "OCEBM 2011 level.",
+        "label_column": "label",
+        "sort": "ocebm_level",
+        "columns": {
+            "code": "Code used in references.bib (studydesign field).", "label": "Name.",
+            "tier": "Evidence tier.", "ocebm_level": "OCEBM 2011 level (1 strongest, 5 weakest).",
+            "description": "What the design is.",
+        },
+    },
+    "tiers": {
+        "description": "Evidence tiers, strongest first.",
+        "label_column": "label",
+        "sort": "rank",
+        "columns": {"code": "Tier code.", "label": "Name.", "rank": "1 is strongest."},
+    },
+    "bases": {
+        "description": "What a claim can rest on, strongest first.",
+        "label_column": "label",
+        "sort": "rank",
+        "columns": {"code": "Basis code.", "label": "Name.", "rank": "1 is strongest.",
+                    "description": "The rule that gives a claim this basis."},
+    },
+    "source_updates": {
+        "description": "Retractions, corrections and expressions of concern recorded on sources.",
+        "facets": ["update_type", "origin"],
+        "columns": {
+            "id": "Row id.", "source_id": "The source concerned.",
+            "update_type": "retraction, correction or expression_of_concern.",
+            "notice_doi": "DOI of the notice.", "updated": "Date of the notice.",
+            "label": "Human label.", "origin": "Who recorded it: publisher or retraction-watch.",
+        },
+    },
+    "findings": {
+        "description": "What `evidence check` reports: what needs an editor's attention.",
+        "facets": ["severity", "code", "guide_id"],
+        "columns": {
+            "id": "Row id.", "guide_id": "The guide concerned.", "claim_id": "The claim concerned.",
+            "source_id": "The source concerned.", "severity": "error, warning or info.",
+            "code": "Stable finding code.", "message": "What is wrong and what to do.",
+        },
+    },
+    "_evidence_build": {"hidden": True},
+}
+
+
+def legend() -> str:
+    bases = " ".join(f"{b.label}: {b.description}" for b in BASES)
+    tiers = ", ".join(t.label.lower() for t in TIERS)
+    return f"Tiers, strongest first: {tiers}. {bases}"
+
+
+def metadata(database: str = "evidence") -> dict:
+    return {
+        "title": "evidence",
+        "description": "Every factual statement of the guides, the sources behind it and "
+                       "how strong they are: which statements rest on trials and which on "
+                       "clinical consensus.",
+        "license": "CC BY 4.0",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "source": "claims/ and references.bib",
+        "databases": {database: {"tables": TABLES}},
+    }
