@@ -33,8 +33,7 @@ def atomic_path(target: Path, suffix: str = ".tmp"):
 
 
 def atomic_write_text(target: Path, text: str) -> None:
-    with atomic_path(target) as tmp:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -151,7 +151,7 @@ class Rows:
 
     @classmethod
     def from_project(cls, project: Project, digest: str) -> Rows:
-        built_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         rows = cls(
             build_info=[{"input_sha256": digest, "built_at": built_at,
                          "evidence_version": __version__, "schema_version": m.SCHEMA_VERSION}],

@@ -30,6 +30,8 @@ from bibtexparser.model import (
     ParsingFailedBlock,
 )
 
+from pylatexenc.latexwalker import LatexWalkerError
+
 from .atomic import atomic_write_text
 from .errors import Problem, raise_if
 from .scale import DESIGN_BY_CODE, tier_of
@@ -245,9 +247,7 @@ def expand_macros(value: str, strings: dict[str, str]) -> str:
     pieces = []
     for piece in value.split("#"):
         piece = piece.strip()
-        if len(piece) >= 2 and piece[0] == piece[-1] == '"':
-            pieces.append(piece[1:-1])
-        elif len(piece) >= 2 and piece[0] == "{" and piece[-1] == "}":
+        if len(piece) >= 2 and piece[0] == piece[-1] == '"' or len(piece) >= 2 and piece[0] == "{" and piece[-1] == "}":
             pieces.append(piece[1:-1])
         else:
             pieces.append(strings.get(piece.lower(), piece))
@@ -268,7 +268,7 @@ def latex_to_text(value: str) -> str:
         _latex_decoder = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
     try:
         text = _latex_decoder.latex_to_text(value)
-    except Exception:  # pylatexenc raises a variety of errors on odd input
+    except (LatexWalkerError, ValueError, IndexError):  # unbalanced or odd LaTeX
         text = value.replace("{", "").replace("}", "")
     return " ".join(text.split())
 

@@ -6,7 +6,6 @@ import asyncio
 from pathlib import Path
 
 import uvicorn
-
 from datasette.app import Datasette
 
 from .metadata import metadata
