@@ -29,7 +29,6 @@ from bibtexparser.model import (
     Field,
     ParsingFailedBlock,
 )
-
 from pylatexenc.latexwalker import LatexWalkerError
 
 from .atomic import atomic_write_text
