@@ -143,18 +143,30 @@ class Source:
     def metadata_source(self) -> str | None:
         return self.raw("metadatasource")
 
-    @cached_property
-    def authors(self) -> list[Author]:
-        value = self.text("author")
+    def names(self, name: str = "author") -> list[PersonName]:
+        """The persons of a name field (author, editor…), split and decoded.
+
+        Braces are read before LaTeX is decoded, so ``{World Health
+        Organization}`` stays one organisation and ``R {La Joie}`` keeps its
+        two-word family name. ``and others`` is kept as ``PersonName(others=True)``.
+        """
+        value = self.raw(name)
         if not value:
             return []
+        return parse_person_names(expand_macros(value, self.strings))
+
+    @cached_property
+    def authors(self) -> list[Author]:
         orcids = [o.strip() or None for o in (self.raw("orcids") or "").split(";")]
         authors = []
-        for position, name in enumerate(split_multiple_persons_names(value)):
-            if name.strip().lower() == "others":
+        for position, person in enumerate(self.names("author")):
+            if person.others:
                 continue
             orcid = orcids[position] if position < len(orcids) else None
-            authors.append(_parse_name(name, orcid))
+            if person.literal is not None:
+                authors.append(Author(family=person.literal, given=None, orcid=orcid))
+            else:
+                authors.append(Author(family=person.full_family, given=person.given, orcid=orcid))
         return authors
 
     @property
@@ -180,20 +192,73 @@ class Source:
         return None
 
 
-def _parse_name(name: str, orcid: str | None) -> Author:
-    name = name.strip()
-    # A name in braces is an organisation ("{World Health Organization}").
-    if name.startswith("{") and name.endswith("}"):
-        return Author(family=name[1:-1], given=None, orcid=orcid)
+@dataclass(frozen=True)
+class PersonName:
+    """One BibTeX name, its parts decoded for display (CSL's name model)."""
+
+    family: str | None = None
+    given: str | None = None
+    particle: str | None = None  # the "von" part: van der, de, von
+    suffix: str | None = None  # the "jr" part: Jr., III
+    literal: str | None = None  # an organisation, written in braces
+    others: bool = False  # "and others": et al.
+
+    @property
+    def full_family(self) -> str:
+        family = " ".join(p for p in (self.particle, self.family) if p)
+        if self.suffix:
+            family += ", " + self.suffix
+        return family
+
+
+def _single_group(text: str) -> bool:
+    """True when ``text`` is one brace group: ``{World Health Organization}``."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
+
+
+def parse_person_name(name: str) -> PersonName:
+    """Parse one name as written (braces and LaTeX kept), decoding each part."""
+    name = " ".join(name.split())
+    if name.lower() == "others":
+        return PersonName(others=True)
+    if _single_group(name):
+        return PersonName(literal=latex_to_text(name[1:-1]).strip())
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except InvalidNameError:
-        return Author(family=name, given=None, orcid=orcid)
-    family = " ".join(parts.von + parts.last)
-    if parts.jr:
-        family += ", " + " ".join(parts.jr)
-    given = " ".join(parts.first) or None
-    return Author(family=family.strip("{}"), given=given, orcid=orcid)
+        return PersonName(literal=latex_to_text(name))
+
+    def decode(words: list[str]) -> str | None:
+        return latex_to_text(" ".join(words)) or None if words else None
+
+    family = decode(parts.last)
+    if family is None and parts.von:
+        return PersonName(family=decode(parts.von), given=decode(parts.first),
+                          suffix=decode(parts.jr))
+    return PersonName(family=family, given=decode(parts.first), particle=decode(parts.von),
+                      suffix=decode(parts.jr))
+
+
+def parse_person_names(value: str) -> list[PersonName]:
+    """Split a name field on ``and`` (outside braces) and parse each name."""
+    return [parse_person_name(n) for n in split_multiple_persons_names(value) if n.strip()]
+
+
+def _parse_name(name: str, orcid: str | None) -> Author:
+    person = parse_person_name(name)
+    if person.literal is not None:
+        return Author(family=person.literal, given=None, orcid=orcid)
+    return Author(family=person.full_family, given=person.given, orcid=orcid)
 
 
 _UPDATE_ITEM = re.compile(
@@ -274,7 +339,8 @@ def latex_to_text(value: str) -> str:
 
 _WRITE_STACK = (
     AddEnclosingMiddleware,
-    {"reuse_previous_enclosing": True, "enclose_integers": False, "default_enclosing": "{"},
+    {"reuse_previous_enclosing": True, "enclose_integers": True, "default_enclosing": "{",
+     "allow_inplace_modification": False},
 )
 
 

@@ -1,0 +1,84 @@
+"""Shared fixtures: small projects written into a temporary folder."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+GUIDE = """\
+Løbere får ofte ondt. Det er en lille guide.
+
+## Hvad er det?
+
+Tendinopati er en overbelastningsskade i senen.
+
+- Hold i 30 sekunder
+- Hold i 30 sekunder igen
+
+## Behandling
+
+Progressiv belastning er centralt. Massage hjælper kortvarigt.
+"""
+
+CLAIMS = """\
+guide:
+  title: Testguide
+  language: da
+claims:
+  # a comment that tools keep
+  - id: t-definition
+    quote: "Tendinopati er en overbelastningsskade i senen."
+    type: definition
+    consensus: "Standard definition."
+  - id: t-loading
+    quote: "Progressiv belastning er centralt."
+    type: treatment
+    evidence:
+      - source: smith2020
+        relation: supports
+"""
+
+BIB = """\
+% test references
+@article{smith2020,
+  author = {Smith, John and {World Health Organization}},
+  title = {Loading for tendinopathy: a {randomised} trial},
+  journal = {J Test},
+  year = {2020},
+  volume = {1},
+  number = {2},
+  pages = {10--20},
+  doi = {10.1234/test.2020.1},
+  studydesign = {randomised-trial},
+  metadatasource = {manual}
+}
+"""
+
+
+def write_project(root: Path, guide: str = GUIDE, claims: str | None = CLAIMS,
+                  bib: str | None = BIB, guide_id: str = "testguide") -> Path:
+    folder = root / "claims" / guide_id
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "guide.md").write_text(textwrap.dedent(guide), encoding="utf-8")
+    if claims is not None:
+        (folder / "claims.yaml").write_text(claims, encoding="utf-8")
+    if bib is not None:
+        (root / "references.bib").write_text(bib, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path)
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present")
+    return SHARED
