@@ -20,7 +20,7 @@ class Problem:
     hint: str | None = None
 
     def location(self) -> str:
-        where = str(self.path) if self.path else "<input>"
+        where = _display_path(self.path) if self.path else "<input>"
         if self.line:
             where += f":{self.line}"
         return where
@@ -50,3 +50,11 @@ class InputError(EvidenceError):
 def raise_if(problems: list[Problem]) -> None:
     if problems:
         raise InputError(problems)
+
+
+def _display_path(path: Path | str) -> str:
+    """The path relative to the working directory when it lies below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(path)
