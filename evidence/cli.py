@@ -102,3 +102,32 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
         click.echo(f"Built {result.database}.")
     click.echo(f"Serving {result.database} on http://{host}:{port}/", err=True)
     run_server(result.database, host=host, port=port, public=public)
+
+
+@cli.command()
+@click.argument("guide", required=False)
+@project_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+              help="Exit 1 when a guide's coverage is below PERCENT.")
+@reports_errors
+def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: float | None):
+    """List a guide's sentences that look factual and no claim covers.
+
+    GUIDE is the guide's folder name under claims/ (all guides when left out).
+    A sentence is covered when a claim's quote, or a not_claims entry, overlaps
+    it. This is a report: it exits 0 unless --fail-under is given and missed.
+    """
+    from rich.console import Console
+
+    from .coverage import print_reports, project_coverage, reports_json
+    from .project import load_project
+
+    project = load_project(project_dir, strict=False)
+    reports = project_coverage(project, guide)
+    if as_json:
+        click.echo(reports_json(reports))
+    else:
+        print_reports(reports, Console(highlight=False))
+    if fail_under is not None and any(r.percent < fail_under for r in reports):
+        sys.exit(1)
