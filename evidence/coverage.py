@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from .guide import Block, Guide
 from .project import GuideData, Project
@@ -308,8 +309,9 @@ def project_coverage(project: Project, guide_id: str | None = None) -> list[Cove
     guides = [project.guide(guide_id)] if guide_id else project.guides
     reports = []
     for data in guides:
-        path = str(data.claims_file.path)
-        problems = [str(p) for p in project.problems if str(p.path) == path]
+        path = Path(data.claims_file.path).resolve()
+        problems = [str(p) for p in project.problems
+                    if p.path is not None and Path(p.path).resolve() == path]
         reports.append(guide_coverage(data, problems))
     return reports
 
