@@ -353,7 +353,7 @@ def _latex():
         texts = text_db()
         texts.add_context_category("evidence", prepend=True,
                                    macros=[MacroTextSpec("href", "%(2)s")])
-        _converter = (walker, LatexNodes2Text(latex_context=texts, math_mode="verbatim",
+        _converter = (walker, LatexNodes2Text(latex_context=texts, math_mode="text",
                                               keep_braced_groups=False))
     return _converter
 

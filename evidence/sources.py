@@ -20,7 +20,6 @@ from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMidd
 from bibtexparser.middlewares.names import (
     InvalidNameError,
     parse_single_name_into_parts,
-    split_multiple_persons_names,
 )
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
@@ -249,9 +248,39 @@ def parse_person_name(name: str) -> PersonName:
                       suffix=decode(parts.jr))
 
 
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_person_names(value: str) -> list[str]:
+    """Split a name field on ``and`` outside braces.
+
+    bibtexparser's own splitter drops the first characters of a name that
+    starts with a LaTeX command (``X and \\'{E}mile`` gives ``{E}mile``).
+    """
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char.isspace():
+            match = _AND.match(value, i)
+            if match and match.end() < len(value):
+                names.append(value[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
 def parse_person_names(value: str) -> list[PersonName]:
     """Split a name field on ``and`` (outside braces) and parse each name."""
-    return [parse_person_name(n) for n in split_multiple_persons_names(value) if n.strip()]
+    return [parse_person_name(n) for n in split_person_names(value)]
 
 
 def _parse_name(name: str, orcid: str | None) -> Author:
