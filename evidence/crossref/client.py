@@ -1,0 +1,458 @@
+"""A polite Crossref client around habanero (DESIGN §6).
+
+habanero 2.9 sends one request per call and nothing more: no retries, no
+throttling, no redirects, DOIs unquoted in the URL. This module adds
+
+- URL-quoting of DOIs;
+- retries with exponential back-off and jitter on 429, 5xx, timeouts and
+  connection errors, honouring ``Retry-After`` (a 429 pauses every worker);
+- rate and concurrency limits read from ``x-rate-limit-limit``,
+  ``x-rate-limit-interval`` and ``x-concurrency-limit`` (until a response
+  says otherwise: 5/s one at a time in the public pool, 10/s three at a time
+  in the polite pool, i.e. with a mailto);
+- following 301 aliases to the canonical DOI;
+- clear errors for 404 (not registered), 400 (invalid DOI) and bodies that are
+  not JSON;
+- the on-disk cache of raw responses (:mod:`.cache`) and ``offline`` mode.
+
+habanero reads responses itself and hands back only the parsed JSON; to see
+the rate-limit headers of successful responses, the ``httpx2`` name inside
+``habanero.request`` is wrapped in a transparent stand-in that remembers, per
+thread, the last response it returned (:class:`_ResponseRecorder`).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import os
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote, unquote, urlsplit
+
+import habanero.request
+import httpx2
+from habanero import Crossref
+from habanero.exceptions import RequestError as HabaneroRequestError
+
+from ..errors import EvidenceError
+from ..sources import InvalidDOI, normalise_doi
+from .cache import ResponseCache
+
+DEFAULT_BASE_URL = "https://api.crossref.org"
+PUBLIC_POOL = (5.0, 1)  # requests per second, concurrent requests
+POLITE_POOL = (10.0, 3)
+MAX_ALIAS_HOPS = 5
+
+
+def base_url_from_env() -> str:
+    return (os.environ.get("EVIDENCE_CROSSREF_URL") or DEFAULT_BASE_URL).rstrip("/")
+
+
+# ---------------------------------------------------------------------------
+# errors
+
+
+class CrossrefError(EvidenceError):
+    """Fetching one DOI failed; ``str()`` is the message shown to the editor."""
+
+    def __init__(self, doi: str, message: str):
+        self.doi = doi
+        super().__init__(message)
+
+
+class DOINotFound(CrossrefError):
+    pass
+
+
+class InvalidDOIError(CrossrefError):
+    pass
+
+
+class BadResponse(CrossrefError):
+    pass
+
+
+class NotCached(CrossrefError):
+    pass
+
+
+class CrossrefUnavailable(CrossrefError):
+    pass
+
+
+class Cancelled(Exception):
+    """The batch was interrupted; raised in worker threads to stop them."""
+
+
+# ---------------------------------------------------------------------------
+# seeing response headers through habanero
+
+
+class _ResponseRecorder:
+    """Stands in for the ``httpx2`` module inside ``habanero.request``: every
+    attribute is httpx2's own; ``get`` also remembers the response per thread."""
+
+    def __init__(self, module):
+        self._module = module
+        self._local = threading.local()
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def get(self, *args, **kwargs):
+        self._local.response = None
+        response = self._module.get(*args, **kwargs)
+        self._local.response = response
+        return response
+
+    def last_response(self):
+        return getattr(self._local, "response", None)
+
+
+def _recorder() -> _ResponseRecorder:
+    current = habanero.request.httpx2
+    if not isinstance(current, _ResponseRecorder):
+        current = _ResponseRecorder(current)
+        habanero.request.httpx2 = current
+    return current
+
+
+# ---------------------------------------------------------------------------
+# rate and concurrency limits
+
+
+def parse_interval(value: str | None) -> float | None:
+    """``1s``, ``500ms``, ``1m`` → seconds."""
+    if not value:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", value)
+    if not match:
+        return None
+    number = float(match.group(1))
+    unit = match.group(2) or "s"
+    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
+
+
+class RateLimiter:
+    """Keeps request starts at least ``1/rate`` apart and at most
+    ``concurrency`` requests in flight; both adapt to what the server announces.
+
+    Starts are spaced evenly rather than allowed in bursts: at 10/s a request
+    may start every 100 ms, which never exceeds the limit in any window.
+    """
+
+    def __init__(self, rate: float, concurrency: int, clock=time.monotonic):
+        self.rate = float(rate)
+        self.concurrency = int(concurrency)
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._active = 0
+        self._next_start = 0.0
+        self._paused_until = 0.0
+        self._closed: tuple[float, str] | None = None
+
+    def acquire(self, cancel: threading.Event | None = None) -> None:
+        with self._cond:
+            while self._active >= self.concurrency:
+                self._check(cancel)
+                self._cond.wait(0.05)
+            self._active += 1
+            now = self._clock()
+            start = max(now, self._next_start, self._paused_until)
+            self._next_start = start + 1.0 / self.rate
+        try:
+            while True:
+                self._check(cancel)
+                now = self._clock()
+                with self._cond:
+                    start = max(start, self._paused_until)
+                if now >= start:
+                    return
+                _wait(start - now, cancel)
+        except BaseException:
+            self.release()
+            raise
+
+    def release(self) -> None:
+        with self._cond:
+            self._active -= 1
+            self._cond.notify_all()
+
+    def _check(self, cancel) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        if self._closed is not None and self._clock() < self._closed[0]:
+            raise CrossrefUnavailable("", self._closed[1])
+
+    def observe(self, headers) -> None:
+        """Adopt the limits a response announces."""
+        limit = _number(headers.get("x-rate-limit-limit"))
+        interval = parse_interval(headers.get("x-rate-limit-interval")) or 1.0
+        concurrency = _number(headers.get("x-concurrency-limit"))
+        with self._cond:
+            if limit and limit > 0 and interval > 0:
+                self.rate = limit / interval
+            if concurrency and concurrency >= 1:
+                self.concurrency = int(concurrency)
+            self._cond.notify_all()
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request back for ``seconds`` (after a 429)."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def close_for(self, seconds: float, reason: str) -> None:
+        """Fail every request for ``seconds`` (Crossref asked for a long pause)."""
+        with self._cond:
+            self._closed = (self._clock() + seconds, reason)
+
+
+def _number(value) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _wait(seconds: float, cancel: threading.Event | None) -> None:
+    if seconds <= 0:
+        return
+    if cancel is not None:
+        if cancel.wait(seconds):
+            raise Cancelled()
+    else:
+        time.sleep(seconds)
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+# ---------------------------------------------------------------------------
+# the client
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5  # first try included
+    base_delay: float = 0.5  # seconds, doubled each retry
+    max_delay: float = 30.0
+    max_retry_after: float = 120.0  # a longer Retry-After fails instead of waiting
+
+    def delay(self, retry: int) -> float:
+        """Back-off before retry number ``retry`` (0-based): exponential, with
+        jitter in its upper half so parallel workers do not retry in step."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** retry))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+@dataclass
+class Fetched:
+    requested: str  # the DOI asked for (normalised)
+    doi: str  # the DOI of the record: differs when `requested` is an alias
+    message: dict
+    aliases: list[str] = field(default_factory=list)  # DOIs followed through 301s
+    from_cache: bool = False
+
+
+class CrossrefClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        mailto: str | None = None,
+        *,
+        timeout: float = 30.0,
+        cache: ResponseCache | None = None,
+        offline: bool = False,
+        refresh: bool = False,
+        retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
+    ):
+        self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        self.mailto = mailto or None
+        self.cache = cache
+        self.offline = offline
+        self.refresh = refresh
+        self.retry = retry or RetryPolicy()
+        self.limiter = limiter or RateLimiter(*(POLITE_POOL if self.mailto else PUBLIC_POOL))
+        self._crossref = Crossref(base_url=self.base_url, mailto=self.mailto, timeout=timeout)
+        self._recorder = _recorder()
+        self._count_lock = threading.Lock()
+        self.requests = 0  # HTTP requests sent, retries included
+
+    @property
+    def max_concurrency(self) -> int:
+        return self.limiter.concurrency
+
+    def fetch(self, doi: str, cancel: threading.Event | None = None) -> Fetched:
+        """The Crossref record of ``doi``, from the cache or from Crossref."""
+        try:
+            requested = normalise_doi(doi)
+        except InvalidDOI as exc:
+            raise InvalidDOIError(doi, str(exc)) from None
+        current = requested
+        aliases: list[str] = []
+        for _ in range(MAX_ALIAS_HOPS + 1):
+            cached = self.cache.get(current) if self.cache and not self.refresh else None
+            if cached is not None and cached.alias_of:
+                aliases.append(current)
+                current = cached.alias_of
+                continue
+            if cached is not None:
+                return Fetched(requested, cached.message["DOI"].lower(), cached.message,
+                               aliases, from_cache=True)
+            if self.offline:
+                hint = (f" (an alias of {current})" if aliases else "")
+                raise NotCached(requested, f"{requested}{hint}: not in the cache; "
+                                "run without --offline to fetch it from Crossref")
+            kind, value, body, url = self._request(current, cancel)
+            if kind == "alias":
+                if self.cache:
+                    self.cache.put_alias(current, value, url)
+                aliases.append(current)
+                current = value
+                continue
+            message = value
+            record_doi = message["DOI"].strip().lower()
+            if self.cache:
+                self.cache.put_work(record_doi, body, url)
+                if record_doi != current:
+                    self.cache.put_alias(current, record_doi)
+            if record_doi != current:
+                aliases.append(current)
+            return Fetched(requested, record_doi, message, aliases)
+        raise CrossrefError(requested, f"{requested}: more than {MAX_ALIAS_HOPS} aliases "
+                            f"({' -> '.join(aliases)}); check the DOI")
+
+    # -- one DOI, with retries
+
+    def _request(self, doi: str, cancel):
+        """("work", message, body, url) or ("alias", canonical doi, None, location)."""
+        quoted = quote(doi, safe="/")
+        last_problem = ""
+        for attempt in range(self.retry.attempts):
+            wait = None
+            response = None
+            data = None
+            self.limiter.acquire(cancel)
+            try:
+                with self._count_lock:
+                    self.requests += 1
+                try:
+                    data = self._crossref.works(ids=quoted)
+                    response = self._recorder.last_response()
+                except httpx2.HTTPStatusError as exc:
+                    response = exc.response
+                except HabaneroRequestError as exc:
+                    response = self._recorder.last_response()
+                    raise self._not_json(doi, response, exc) from None
+                except ValueError:  # JSON that does not parse
+                    response = self._recorder.last_response()
+                    raise self._not_json(doi, response, None) from None
+                except httpx2.TimeoutException:
+                    last_problem = "no answer within the time-out"
+                except httpx2.TransportError as exc:
+                    last_problem = f"connection failed ({type(exc).__name__}: {exc})"
+            finally:
+                self.limiter.release()
+
+            if response is not None:
+                self.limiter.observe(response.headers)
+                status = response.status_code
+                if status == 200:
+                    return self._work(doi, data, response)
+                if status in (301, 302, 303, 307, 308):
+                    return self._alias(doi, response)
+                if status == 404:
+                    raise DOINotFound(doi, f"{doi}: DOI not registered with Crossref; check it "
+                                      "(typo? another registration agency such as DataCite?) "
+                                      f"at https://doi.org/{doi}")
+                if status == 400:
+                    raise InvalidDOIError(doi, f"{doi}: Crossref says the DOI is invalid: "
+                                          f"{_error_text(response)}")
+                if status != 429 and status < 500:
+                    raise CrossrefError(doi, f"{doi}: Crossref answered {status} "
+                                        f"{response.reason_phrase}: {_error_text(response)}")
+                last_problem = f"{status} {response.reason_phrase}".strip()
+                wait = retry_after_seconds(response.headers.get("retry-after"))
+                if wait is not None and wait > self.retry.max_retry_after:
+                    message = (f"Crossref asks to wait {wait:.0f} s before the next request "
+                               f"({last_problem}); try again later")
+                    self.limiter.close_for(wait, message)
+                    raise CrossrefUnavailable(doi, f"{doi}: {message}")
+                if status == 429:
+                    self.limiter.pause(wait if wait is not None else self.retry.delay(attempt))
+            if attempt + 1 < self.retry.attempts:
+                _wait(max(wait or 0.0, self.retry.delay(attempt)), cancel)
+        raise CrossrefUnavailable(doi, f"{doi}: Crossref did not answer after "
+                                  f"{self.retry.attempts} attempts (last: {last_problem}); "
+                                  "try again later")
+
+    def _work(self, doi, data, response):
+        message = data.get("message") if isinstance(data, dict) else None
+        if not isinstance(message, dict) or not isinstance(message.get("DOI"), str):
+            raise BadResponse(doi, f"{doi}: Crossref's answer is JSON but not a work record "
+                              f"(message-type {data.get('message-type') if isinstance(data, dict) else None!r})")
+        body = response.text if response is not None else json.dumps(data)
+        url = str(response.url) if response is not None else None
+        return "work", message, body, url
+
+    def _alias(self, doi, response):
+        location = response.headers.get("location") or ""
+        path = urlsplit(location).path
+        canonical = None
+        if "/works/" in path:
+            candidate = unquote(path.split("/works/", 1)[1]).strip("/")
+            try:
+                canonical = normalise_doi(candidate)
+            except InvalidDOI:
+                canonical = None
+        if canonical is None:
+            raise BadResponse(doi, f"{doi}: Crossref redirects ({response.status_code}) to "
+                              f"{location!r}, which names no DOI")
+        return "alias", canonical, None, location
+
+    def _not_json(self, doi, response, exc) -> BadResponse:
+        if response is None:
+            return BadResponse(doi, f"{doi}: Crossref's answer could not be read ({exc})")
+        ctype = response.headers.get("content-type") or "no content type"
+        if exc is None:  # labelled JSON, but it does not parse
+            return BadResponse(doi, f"{doi}: Crossref answered {response.status_code} with "
+                               f"{ctype} that is not valid JSON: {_snippet(response.text)}")
+        return BadResponse(doi, f"{doi}: Crossref answered {response.status_code} with "
+                           f"{ctype}, not JSON: {_snippet(response.text)}")
+
+
+def _snippet(text: str, limit: int = 80) -> str:
+    text = " ".join((text or "").split())
+    if not text:
+        return "(empty body)"
+    return repr(text[:limit] + ("…" if len(text) > limit else ""))
+
+
+def _error_text(response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return _snippet(response.text)
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(message, list):
+        parts = [str(m.get("message") or m.get("type")) for m in message if isinstance(m, dict)]
+        return "; ".join(parts) or _snippet(response.text)
+    return str(message) if message else _snippet(response.text)
