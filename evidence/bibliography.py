@@ -276,6 +276,14 @@ def _entries(document: dict) -> list[FormattedEntry]:
                 if body:
                     body.append({"t": "Space"})
                 body.extend(_block_inlines([child]))
+        # pandoc puts an aligned number in a span (csl-left-margin) before the
+        # entry's text (csl-right-inline).
+        if body and body[0].get("t") == "Span" and "csl-left-margin" in body[0]["c"][0][1]:
+            label = _collapse(_to_text(body[0]["c"][1])) or None
+            body = body[1:]
+        body = [i for node in body for i in
+                (node["c"][1] if node.get("t") == "Span"
+                 and "csl-right-inline" in node["c"][0][1] else [node])]
         entries.append(FormattedEntry(key, label, body))
     return entries
 
