@@ -31,7 +31,7 @@ from bibtexparser.model import (
 from pylatexenc.latexwalker import LatexWalkerError
 
 from .atomic import atomic_write_text
-from .errors import Problem, raise_if
+from .errors import EvidenceError, Problem, raise_if
 from .scale import DESIGN_BY_CODE, tier_of
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -411,6 +411,10 @@ class References:
         """Append a new entry (written at the end of the file)."""
         if entry.key in self._by_key:
             raise ValueError(f"citekey {entry.key!r} exists already")
+        problem = _unwritable(entry)
+        if problem:
+            raise UnwritableValue(f"{entry.key}: the new entry cannot be written to "
+                                  f"references.bib as it is: {problem}")
         self.library.add(entry)
         source = Source(entry=entry, line=0, strings=self.strings)
         self.sources.append(source)
@@ -428,7 +432,16 @@ class References:
             return True
         if current is not None and current.value == value:
             return False
-        entry.set_field(Field(name, value))
+        entry.set_field(Field(name, value, enclosing=_enclosing_for(entry, name, value)))
+        problem = _unwritable(entry)
+        if problem:
+            # Refuse the value rather than write a file that reads back otherwise.
+            if current is None:
+                entry.pop(name)
+            else:
+                entry.set_field(current)
+            raise UnwritableValue(f"{key}: {name!r} cannot be written to references.bib "
+                                  f"as {value!r}: {problem}")
         self._by_key[key].__dict__.pop("authors", None)
         return True
 
@@ -478,6 +491,44 @@ class References:
             fresh = parse_references(text, self.path)
             self.__dict__.update(fresh.__dict__)
         return True
+
+
+class UnwritableValue(EvidenceError, ValueError):
+    """A value that, written into references.bib, would not read back as itself."""
+
+
+def _enclosing_for(entry: Entry, name: str, value: str) -> str:
+    """Braces for a new value; a bare integer or quotes only where they were before.
+
+    The value is what the field must read back as, so it is never written bare
+    (as a macro name would be) unless it replaces a bare number with a number.
+    """
+    previous = entry.parser_metadata.get(RemoveEnclosingMiddleware.metadata_key(), {})
+    before = previous.get(name) if isinstance(previous, dict) else None
+    if before == "no-enclosing" and value.isdigit():
+        return "no-enclosing"
+    if before == '"' and '"' not in value:
+        return '"'
+    return "{"
+
+
+def _unwritable(entry: Entry) -> str | None:
+    """Why the entry, written out, would not parse back to itself (None if it would)."""
+    text = render_entry(entry)
+    library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+    if library.failed_blocks or len(library.entries) != 1:
+        return "unbalanced braces, quotes or a trailing backslash break the entry"
+    again = library.entries[0]
+    if again.key != entry.key:
+        return f"the citekey would read back as {again.key!r}"
+    for (key, value), (key2, value2) in zip(
+            ((f.key, f.value) for f in entry.fields),
+            ((f.key, f.value) for f in again.fields), strict=False):
+        if (key, value) != (key2, value2):
+            return f"{key!r} would read back as {value2!r} (unbalanced braces or quotes)"
+    if len(again.fields) != len(entry.fields):
+        return "a value would read back as several fields"
+    return None
 
 
 def _fingerprint(entry: Entry) -> tuple:
