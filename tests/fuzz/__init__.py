@@ -1,0 +1,30 @@
+"""Generators and settings shared by the reliability tests (tests/test_reliability_*.py).
+
+Example counts: ``EVIDENCE_FUZZ_EXAMPLES`` sets the number of examples of every
+fuzz test (default 300, a CI run of a few minutes in all); property tests run
+a fifth of that, at least 100. For a long run by hand::
+
+    EVIDENCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_reliability_fuzz.py
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+FUZZ_EXAMPLES = int(os.environ.get("EVIDENCE_FUZZ_EXAMPLES", "300"))
+PROPERTY_EXAMPLES = max(100, FUZZ_EXAMPLES // 5)
+
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+          HealthCheck.function_scoped_fixture]
+
+# Many examples, no per-example deadline (a slow example is not a failure here).
+FUZZ = settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=_QUIET)
+PROPERTY = settings(max_examples=PROPERTY_EXAMPLES, deadline=None, suppress_health_check=_QUIET)
+
+
+def scaled(examples: int) -> settings:
+    """Settings for an expensive test: ``examples`` in CI, scaled with the env var."""
+    return settings(max_examples=max(1, examples * FUZZ_EXAMPLES // 300), deadline=None,
+                    suppress_health_check=_QUIET)
