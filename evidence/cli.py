@@ -178,3 +178,105 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
     else:
         atomic_write_text(output, text)
         click.echo(f"Wrote {len(selection.keys)} source(s) to {output}.", err=True)
+
+
+@cli.command()
+@project_option
+@click.option("--guide", "-g", "guides", multiple=True, metavar="GUIDE",
+              help="Only findings about this guide (repeatable).")
+@click.option("--code", "-c", "codes", multiple=True, metavar="CODE",
+              help="Only findings with this code (repeatable); see docs/findings.md.")
+@click.option("--severity", "-s", type=click.Choice(["error", "warning", "info"]),
+              help="Only findings of this severity or worse.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True,
+              help="text (coloured on a terminal), json, or markdown for a PR comment.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--summary", "summary_only", is_flag=True,
+              help="Text format: only the counts per severity and code.")
+@reports_errors
+def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only):
+    """Report what needs an editor's attention (findings), with what to do.
+
+    Works on a project with errors too: they are reported as findings. Exits 1
+    when there is an error (with --strict, also a warning) among the findings
+    shown.
+    """
+    from .check import CODE_BY_NAME, check_project, exit_status, filter_findings
+    from .check_report import print_text, to_json, to_markdown
+
+    unknown = [c for c in codes if c not in CODE_BY_NAME]
+    if unknown:
+        raise click.BadParameter(f"unknown code {', '.join(unknown)} (see docs/findings.md)",
+                                 param_hint="--code")
+    project, findings = check_project(project_dir)
+    known = {g.id for g in project.guides}
+    missing = [g for g in guides if g not in known]
+    if missing:
+        raise click.BadParameter(
+            f"no guide {', '.join(missing)} (guides: {', '.join(sorted(known)) or 'none'})",
+            param_hint="--guide")
+    findings = filter_findings(findings, guides=guides, codes=codes, severity=severity)
+    if fmt == "json":
+        click.echo(to_json(findings))
+    elif fmt == "markdown":
+        click.echo(to_markdown(findings), nl=False)
+    else:
+        print_text(findings, summary_only=summary_only)
+    sys.exit(exit_status(findings, strict=strict))
+
+
+@cli.command()
+@click.argument("claim_ids", nargs=-1, metavar="[CLAIM]...")
+@project_option
+@click.option("--status", type=click.Choice(["verified", "disputed", "needs-source"]),
+              help="The verdict.")
+@click.option("--by", help="Who reviewed (default: $EVIDENCE_EDITOR, else git's user.name).")
+@click.option("--note", help="Why, or what to do (replaces the previous note).")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the review, YYYY-MM-DD (default: today).")
+@click.option("--pending", is_flag=True,
+              help="List the claims awaiting review (unreviewed, or changed since reviewed).")
+@click.option("--guide", "-g", help="With --pending: only this guide.")
+@reports_errors
+def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
+    """Record an editor's verdict on claims in claims.yaml, or list what awaits review.
+
+    The claims file keeps its comments, order and layout; the review pins a hash
+    of the quote and of the evidence, so `evidence check` reports the review as
+    stale when either changes later.
+    """
+    from .project import load_project
+    from .review import default_editor, pending_reviews, record_reviews
+
+    if pending:
+        if claim_ids or status:
+            raise click.UsageError("--pending lists claims; it takes no CLAIM and no --status")
+        project = load_project(project_dir, strict=False)
+        items = pending_reviews(project, guide)
+        for item in items:
+            label = "stale" if item.reason == "stale" else "unreviewed"
+            basis = project.grade(item.claim).basis
+            detail = f" ({item.detail})" if item.detail else ""
+            click.echo(f"{item.guide_id}  {item.claim.id}  [{label}, {basis}]{detail}")
+            click.echo(f"    {item.claim.quote}")
+        stale = sum(1 for i in items if i.reason == "stale")
+        click.echo(f"{len(items)} claim(s) await review ({stale} changed since reviewed).",
+                   err=True)
+        return
+    if guide:
+        raise click.UsageError("--guide goes with --pending")
+    if not claim_ids:
+        raise click.UsageError("name the claims to review, or use --pending")
+    if not status:
+        raise click.UsageError("give the verdict: --status verified|disputed|needs-source")
+    project = load_project(project_dir, strict=False)
+    editor = by or default_editor(project_dir)
+    done = record_reviews(project, list(claim_ids), status=status, by=editor or "",
+                          on=on.date() if on else None, note=note)
+    for item in done:
+        try:
+            where = item.path.resolve().relative_to(Path(project_dir).resolve())
+        except ValueError:
+            where = item.path
+        click.echo(f"{item.claim_id}: {item.status} by {item.by} on {item.on} ({where})")
