@@ -6,10 +6,14 @@ the rules the build applies.
 
 from __future__ import annotations
 
-from ..scale import BASES, TIERS
+from ..scale import BASES, STUDY_DESIGNS, TIERS
+from .queries import QUERIES
+
+DATABASE = "evidence"  # the name the database is always published under
 
 TABLES = {
     "guides": {
+        "title": "Guides",
         "description": "The guides whose statements are recorded as claims.",
         "label_column": "title",
         "columns": {
@@ -26,6 +30,7 @@ TABLES = {
         },
     },
     "sections": {
+        "title": "Sections",
         "description": "Sections of each guide, from its Markdown headings.",
         "label_column": "heading",
         "sort": "position",
@@ -43,6 +48,7 @@ TABLES = {
         },
     },
     "claims": {
+        "title": "Claims",
         "description": "Every factual statement of the guides, anchored to its exact words, "
                        "with the basis computed from its sources.",
         "label_column": "quote",
@@ -77,6 +83,7 @@ TABLES = {
         },
     },
     "sources": {
+        "title": "Sources",
         "description": "Every source in references.bib, graded by study design.",
         "label_column": "title",
         "sort": "id",
@@ -103,6 +110,7 @@ TABLES = {
         },
     },
     "source_authors": {
+        "title": "Authors of sources",
         "description": "Authors of each source, in order.",
         "columns": {
             "source_id": "The source.", "position": "Author position, from 1.",
@@ -111,6 +119,7 @@ TABLES = {
         },
     },
     "claim_sources": {
+        "title": "Claim–source links",
         "description": "Links between claims and the sources the guide attributes them to.",
         "facets": ["relation", "direct"],
         "columns": {
@@ -122,6 +131,7 @@ TABLES = {
         },
     },
     "study_designs": {
+        "title": "Study designs",
         "description": "The study designs an editor can give a source, with their tier and "
                        "OCEBM 2011 level.",
         "label_column": "label",
@@ -133,12 +143,14 @@ TABLES = {
         },
     },
     "tiers": {
+        "title": "Evidence tiers",
         "description": "Evidence tiers, strongest first.",
         "label_column": "label",
         "sort": "rank",
         "columns": {"code": "Tier code.", "label": "Name.", "rank": "1 is strongest."},
     },
     "bases": {
+        "title": "Bases of claims",
         "description": "What a claim can rest on, strongest first.",
         "label_column": "label",
         "sort": "rank",
@@ -146,6 +158,7 @@ TABLES = {
                     "description": "The rule that gives a claim this basis."},
     },
     "source_updates": {
+        "title": "Update notices",
         "description": "Retractions, corrections and expressions of concern recorded on sources.",
         "facets": ["update_type", "origin"],
         "columns": {
@@ -156,6 +169,7 @@ TABLES = {
         },
     },
     "findings": {
+        "title": "Editorial findings",
         "description": "What `evidence check` reports: what needs an editor's attention.",
         "facets": ["severity", "code", "guide_id"],
         "columns": {
@@ -164,24 +178,63 @@ TABLES = {
             "code": "Stable finding code.", "message": "What is wrong and what to do.",
         },
     },
-    "_evidence_build": {"hidden": True},
+    "_evidence_build": {
+        "hidden": True,
+        "description": "What the database was built from (one row).",
+        "columns": {
+            "input_sha256": "SHA-256 over every input file, to skip needless rebuilds.",
+            "built_at": "When the database was built (UTC).",
+            "evidence_version": "Version of the evidence package that built it.",
+            "schema_version": "Version of the database schema.",
+        },
+    },
+    "claims_fts": {"hidden": True, "description": "Full-text index of claims (FTS5)."},
+    "sources_fts": {"hidden": True, "description": "Full-text index of sources (FTS5)."},
 }
 
 
+def tier_sentences() -> list[tuple[str, str, str]]:
+    """(code, label, one sentence) for every tier, from the evidence scale."""
+    out = []
+    for tier in TIERS:
+        designs = [d for d in STUDY_DESIGNS if d.tier == tier.code]
+        levels = sorted({d.ocebm_level for d in designs})
+        level = (f"OCEBM level {levels[0]}" if len(levels) == 1
+                 else f"OCEBM levels {levels[0]}\u2013{levels[-1]}")
+        names = ", ".join(d.label.lower() for d in designs)
+        out.append((tier.code, tier.label, f"{names[0].upper()}{names[1:]} ({level})."))
+    return out
+
+
 def legend() -> str:
+    """The scale in words: every tier and basis in one sentence each."""
+    tiers = " ".join(f"{label}: {sentence}" for _, label, sentence in tier_sentences())
     bases = " ".join(f"{b.label}: {b.description}" for b in BASES)
-    tiers = ", ".join(t.label.lower() for t in TIERS)
-    return f"Tiers, strongest first: {tiers}. {bases}"
+    return f"Tiers, strongest first. {tiers} Bases, strongest first. {bases}"
 
 
-def metadata(database: str = "evidence") -> dict:
+DESCRIPTION = (
+    "Every factual statement of the guides, the sources behind it and how strong "
+    "they are: which statements rest on trials and which on clinical consensus."
+)
+
+
+def metadata(database: str = DATABASE) -> dict:
+    """Datasette metadata: packaged with the code, never read from a file."""
     return {
-        "title": "evidence",
-        "description": "Every factual statement of the guides, the sources behind it and "
-                       "how strong they are: which statements rest on trials and which on "
-                       "clinical consensus.",
+        "title": "Evidence behind the guides",
+        "description": DESCRIPTION,
         "license": "CC BY 4.0",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
         "source": "claims/ and references.bib",
-        "databases": {database: {"tables": TABLES}},
+        "about": "How claims are graded",
+        "about_url": "/evidence/bases",
+        "databases": {
+            database: {
+                "title": "Evidence database",
+                "description": DESCRIPTION,
+                "tables": TABLES,
+                "queries": QUERIES,
+            }
+        },
     }

@@ -1,35 +1,148 @@
-"""Running Datasette on evidence.db, in-process."""
+"""Running Datasette on evidence.db, in-process (DESIGN §7).
+
+The database is always published under the name ``evidence`` (URLs
+``/evidence/claims``, templates ``row-evidence-claims.html``), whatever the
+file is called. Public mode serves it immutable, with an inspect file so
+that row counts are never recomputed, arbitrary SQL and downloads off.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import sqlite3
 from pathlib import Path
 
-import uvicorn
 from datasette.app import Datasette
+from datasette.database import Database
+from datasette.inspect import inspect_hash
 
-from .metadata import metadata
+from .metadata import DATABASE, metadata
 
 PACKAGE = Path(__file__).parent
+STATIC_MOUNT = "-/evidence-static"
+
+# Settings for speed (DESIGN §7, NOTES: suggested facets and counts are what
+# makes table pages slow) and for a tidy publication.
+SETTINGS = {
+    "suggest_facets": False,
+    "default_facet_size": 12,
+    "facet_time_limit_ms": 500,
+    "sql_time_limit_ms": 2000,
+    "truncate_cells_html": 400,
+}
+PUBLIC_SETTINGS = {
+    "default_allow_sql": False,  # arbitrary SQL off; canned queries still run
+    "allow_download": False,  # no download of the raw database file
+}
+
+
+def register_plugins() -> None:
+    """Register the project's Datasette plugins, once per process."""
+    from datasette.plugins import pm
+
+    from . import plugin
+
+    modules = [("evidence", plugin)]
+    try:
+        from . import bibliography_plugin
+    except ImportError:
+        bibliography_plugin = None
+    if bibliography_plugin is not None:
+        modules.append(("evidence-bibliography", bibliography_plugin))
+    for name, module in modules:
+        if not pm.is_registered(module) and pm.get_plugin(name) is None:
+            pm.register(module, name=name)
+
+
+def inspect_path(database: Path) -> Path:
+    """Where the inspect file of a database lives: beside it, ``evidence.db-inspect.json``
+    (a build artifact like the database, ignored by git with it)."""
+    database = Path(database)
+    return database.with_name(database.name + "-inspect.json")
+
+
+def inspect_database(database: Path) -> dict:
+    """What ``datasette inspect`` records: hash, size and every table's row count."""
+    database = Path(database)
+    tables = {}
+    with sqlite3.connect(f"file:{database}?immutable=1", uri=True) as conn:
+        names = [row[0] for row in conn.execute(
+            "select name from sqlite_master where type = 'table'")]
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            try:
+                count = conn.execute(f"select count(*) from {quoted}").fetchone()[0]
+            except sqlite3.Error:
+                count = 0
+            tables[name] = {"count": count}
+    return {DATABASE: {"hash": inspect_hash(database), "size": database.stat().st_size,
+                       "file": str(database), "tables": tables}}
+
+
+def load_inspect_data(database: Path, *, write: bool = True) -> dict:
+    """The inspect data of a database: read from its inspect file when that
+    file matches the database, else computed (and written, when allowed)."""
+    database = Path(database)
+    path = inspect_path(database)
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entry = data.get(DATABASE, {})
+            if (entry.get("size") == database.stat().st_size
+                    and entry.get("hash") == inspect_hash(database)):
+                return data
+        except (OSError, ValueError, AttributeError):
+            pass
+    data = inspect_database(database)
+    if write:
+        try:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only folder: serve with the data computed in memory
+    return data
 
 
 def make_datasette(database: Path, *, public: bool = False,
-                   settings: dict | None = None) -> Datasette:
+                   settings: dict | None = None,
+                   inspect_data: dict | None = None) -> Datasette:
+    """A Datasette instance publishing ``database`` as ``evidence``.
+
+    ``public``: immutable database with inspect data, no arbitrary SQL, no
+    raw download. The caller must ``await ds.invoke_startup()`` before use.
+    """
     database = Path(database)
-    combined = {"suggest_facets": False, "default_facet_size": 20}
+    if not database.exists():
+        raise FileNotFoundError(f"{database} does not exist: run `evidence build` first")
+    register_plugins()
+    combined = dict(SETTINGS)
     if public:
-        combined |= {"default_allow_sql": False, "allow_download": False}
+        combined |= PUBLIC_SETTINGS
+        if inspect_data is None:
+            inspect_data = load_inspect_data(database)
     combined |= settings or {}
-    return Datasette(
-        [] if public else [str(database)],
-        immutables=[str(database)] if public else [],
-        metadata=metadata(database.stem),
+    ds = Datasette(
+        [],
+        memory=False,
+        inspect_data=inspect_data,
+        metadata=metadata(),
         settings=combined,
         template_dir=str(PACKAGE / "templates"),
+        static_mounts=[(STATIC_MOUNT, str(PACKAGE / "static"))],
     )
+    # Datasette names a database after its file; the publication is always
+    # "evidence", so URLs, templates and canned queries never depend on it.
+    ds.remove_database("_memory")
+    ds.add_database(Database(ds, path=str(database), is_mutable=not public), name=DATABASE)
+    ds.evidence_public = public
+    return ds
 
 
 def serve(database: Path, *, host: str, port: int, public: bool = False) -> None:
+    import uvicorn
+
     ds = make_datasette(database, public=public)
     # Startup hooks run on their own loop before uvicorn starts its own, as
     # `datasette serve` itself does.

@@ -1,0 +1,304 @@
+"""The publication's Datasette plugin (registered by ``make_datasette``).
+
+- ``/`` is the evidence overview: claims per basis for each guide and a chart
+  of basis per section, rendered on the server (no scripts);
+- ``/-/search`` searches claims and sources, every word a prefix (Danish
+  compounds: ``hase`` finds ``hasesenerne``);
+- claim, source and guide pages get their data through
+  ``extra_template_vars``;
+- every response carries a Content-Security-Policy and ``/robots.txt`` keeps
+  crawlers out of the faceted pages.
+"""
+
+from __future__ import annotations
+
+from datasette import hookimpl
+from datasette.filters import FilterArguments
+from datasette.utils import tilde_encode, urlsafe_components
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from . import pages
+from .metadata import DATABASE
+
+CSP_DIRECTIVES = (
+    "default-src 'self'",
+    # Datasette's own pages carry small inline scripts and styles.
+    "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+)
+CSP = "; ".join(CSP_DIRECTIVES)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
+
+
+def _db(datasette):
+    return datasette.get_database(DATABASE)
+
+
+async def _check_visible(datasette, request):
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", DATABASE), "view-instance"])
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+# --- Routes ------------------------------------------------------------------
+
+
+async def overview(datasette, request):
+    await _check_visible(datasette, request)
+    db = _db(datasette)
+    guides, pages_count = await pages.guide_summaries(
+        datasette, db, page=_page_number(request))
+    totals = await pages.totals(db)
+    with_charts = totals["guides"] <= pages.CHARTS_ON_HOME
+    if with_charts:
+        for guide in guides:
+            await pages.add_sections(datasette, db, guide)
+    context = {
+        "metadata": datasette.metadata(),
+        "guides": guides,
+        "with_charts": with_charts,
+        "page": _page_number(request),
+        "pages": pages_count,
+        "totals": totals,
+        "overall": await pages.overall_bar(datasette, db) if totals["guides"] > 1 else None,
+        "legend": pages.legend(),
+        "queries": await _canned_queries(datasette),
+        "bibliography": _bibliography_routes(datasette),
+    }
+    return Response.html(await datasette.render_template(
+        "evidence_overview.html", context, request=request, view_name="index"))
+
+
+async def search(datasette, request):
+    await _check_visible(datasette, request)
+    text = (request.args.get("q") or "").strip()[:200]
+    result = await pages.search(datasette, _db(datasette), text)
+    return Response.html(await datasette.render_template(
+        "evidence_search.html",
+        {"search": result, "legend": pages.legend(), "metadata": datasette.metadata()},
+        request=request, view_name="search"))
+
+
+async def robots(request):
+    return Response.text(ROBOTS_TXT)
+
+
+@hookimpl
+def register_routes(datasette):
+    return [
+        (r"^/$", overview),
+        (r"^/-/search$", search),
+        (r"^/robots\.txt$", robots),
+    ]
+
+
+# --- Template data -------------------------------------------------------------
+
+
+async def _canned_queries(datasette) -> list[dict]:
+    queries = await datasette.get_canned_queries(DATABASE, None)
+    return [{"name": name, "title": q.get("title") or name,
+             "description": q.get("description"),
+             "url": datasette.urls.query(DATABASE, name)}
+            for name, q in queries.items()]
+
+
+def _bibliography_routes(datasette) -> bool:
+    """Whether the bibliography plugin (``/-/bibliography/<guide>``) is there."""
+    from datasette.plugins import pm
+
+    return pm.get_plugin("evidence-bibliography") is not None
+
+
+FACET_NAMES = {
+    "claims": {"section_id": "section", "guide_id": "guide", "indirect": "indirect evidence",
+               "contested": "contested", "status": "review status"},
+    "sources": {"study_design": "study design", "entry_type": "entry type",
+                "metadata_source": "metadata from"},
+    "sections": {"guide_id": "guide"},
+    "findings": {"guide_id": "guide"},
+}
+FLAG_COLUMNS = {
+    "claims": ["indirect", "contested"],
+    "sources": ["retracted"],
+    "claim_sources": ["direct"],
+}
+
+
+def _row_key(request) -> str | None:
+    pks = request.url_vars.get("pks") if request else None
+    if not pks:
+        return None
+    components = urlsafe_components(pks)
+    return components[0] if len(components) == 1 else None
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    if database != DATABASE:
+        return {}
+
+    async def inner():
+        db = _db(datasette)
+        common = {"evidence_legend": pages.legend(), "evidence_nav": True,
+                  "evidence_public": getattr(datasette, "evidence_public", False)}
+        if view_name == "row":
+            key = _row_key(request)
+            if key is None:
+                return common
+            if table == "claims":
+                data = await pages.claim_page(datasette, db, key)
+                if data is None:
+                    raise NotFound("Claim not found")
+                return {**common, "evidence": data}
+            if table == "sources":
+                data = await pages.source_page(datasette, db, key)
+                if data is None:
+                    raise NotFound("Source not found")
+                return {**common, "evidence": data}
+            if table == "guides":
+                guides, _ = await pages.guide_summaries(datasette, db, guide_ids=[key])
+                if not guides:
+                    raise NotFound("Guide not found")
+                guide = await pages.add_sections(datasette, db, guides[0])
+                return {**common, "evidence": {"guide": guide},
+                        "bibliography": _bibliography_routes(datasette)}
+        if view_name == "table":
+            return {**common,
+                    "evidence_basis_labels": {b["code"]: b["label"]
+                                              for b in common["evidence_legend"]["bases"]},
+                    "evidence_facet_names": FACET_NAMES.get(table, {}),
+                    "evidence_flag_columns": FLAG_COLUMNS.get(table, [])}
+        return common
+
+    return inner
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters.setdefault("tilde_encode", tilde_encode)
+
+
+@hookimpl
+def extra_css_urls(datasette):
+    from .serve import STATIC_MOUNT
+
+    return [datasette.urls.path(f"/{STATIC_MOUNT}/evidence.css")]
+
+
+@hookimpl
+def menu_links(datasette):
+    return [
+        {"href": datasette.urls.instance(), "label": "Overview"},
+        {"href": datasette.urls.table(DATABASE, "claims"), "label": "Claims"},
+        {"href": datasette.urls.table(DATABASE, "sources"), "label": "Sources"},
+        {"href": datasette.urls.path("/-/search"), "label": "Search"},
+        {"href": datasette.urls.database(DATABASE), "label": "Tables and queries"},
+    ]
+
+
+# --- Prefix search on table pages -------------------------------------------------
+
+FTS_TABLES = {"claims": "claims_fts", "sources": "sources_fts"}
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    """``?_q=hase knæ``: full-text search where every word is a prefix.
+
+    Datasette's own ``?_search=`` matches whole words only (``hase`` does not
+    find ``hasesenerne``); ``?_search=hase*&_searchmode=raw`` does, but raw
+    FTS syntax fails on stray punctuation. ``_q`` takes what a reader types.
+    """
+    if database != DATABASE or table not in FTS_TABLES or "_q" not in request.args:
+        return None
+    text = request.args.get("_q", "")[:200]
+    query = pages.fts_prefix_query(text)
+    if query is None:
+        return FilterArguments([], extra_context={"evidence_q": text})
+    fts = FTS_TABLES[table]
+    return FilterArguments(
+        [f"rowid in (select rowid from [{fts}] where [{fts}] match :evidence_q)"],
+        {"evidence_q": query},
+        [f'words start with "{text.strip()}"'],
+        {"evidence_q": text},
+    )
+
+
+# --- Cells ---------------------------------------------------------------------
+
+
+def _basis_badge(code: str, label: str | None = None) -> Markup:
+    return Markup('<span class="basis-badge basis-{}">{}</span>').format(
+        code, label or code)
+
+
+@hookimpl
+def render_cell(row, value, column, table, database, datasette):
+    if database != DATABASE or value is None:
+        return None
+    raw = value["value"] if isinstance(value, dict) else value
+    label = value.get("label") if isinstance(value, dict) else None
+    if table is None:  # canned and arbitrary queries: link ids to their pages
+        if column == "claim_id":
+            return Markup('<a href="{}">{}</a>').format(
+                pages.row_url(datasette, "claims", raw), raw)
+        if column == "source_id":
+            return Markup('<a href="{}">{}</a>').format(
+                pages.row_url(datasette, "sources", raw), raw)
+        if column == "basis" and raw in pages.BASIS_ORDER:
+            return _basis_badge(raw)
+    if column == "doi" and isinstance(raw, str) and raw.startswith("10."):
+        return Markup('<a href="https://doi.org/{}" rel="noopener">{}</a>').format(raw, raw)
+    if table == "claims" and column == "basis" and raw in pages.BASIS_ORDER:
+        return Markup('<a href="{}">{}</a>').format(
+            pages.claims_url(datasette, basis=raw), _basis_badge(raw, label))
+    return None
+
+
+# --- Security headers ------------------------------------------------------------
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    def wrap(app):
+        async def with_headers(scope, receive, send):
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+
+            async def sending(event):
+                if event["type"] == "http.response.start":
+                    names = {name.lower() for name, _ in event.get("headers", [])}
+                    headers = list(event.get("headers", []))
+                    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                    event = {**event, "headers": headers}
+                await send(event)
+
+            await app(scope, receive, sending)
+
+        return with_headers
+
+    return wrap
+
+
