@@ -180,6 +180,60 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
         click.echo(f"Wrote {len(selection.keys)} source(s) to {output}.", err=True)
 
 
+mailto_option = click.option(
+    "--mailto", envvar="EVIDENCE_MAILTO", metavar="EMAIL",
+    help="Your e-mail for Crossref's polite pool (default: $EVIDENCE_MAILTO).",
+)
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[CITEKEY|DOI]...")
+@click.option("--all", "everything", is_flag=True,
+              help="Every entry with a DOI, also those resolved before.")
+@click.option("--missing", is_flag=True,
+              help="Entries not yet resolved from Crossref (the default).")
+@click.option("--refresh", is_flag=True,
+              help="Ignore cached responses and fetch again (e.g. for new retractions).")
+@click.option("--offline", is_flag=True, help="Use cached responses only; send no request.")
+@mailto_option
+@project_option
+@reports_errors
+def resolve(names, everything, missing, refresh, offline, mailto, project_dir: Path):
+    """Fetch Crossref metadata for DOIs and update references.bib.
+
+    Resolves the entries named (citekeys or DOIs), else every entry not yet
+    resolved from Crossref (--all: every entry with a DOI). Only changed fields
+    are written; editor fields and citekeys are never touched. Update notices
+    (retractions, corrections) are recorded in the `updates` field.
+    """
+    from .crossref.resolve import run_resolve
+
+    if everything and (missing or names):
+        raise click.UsageError("--all goes without --missing and without names")
+    sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
+                         offline=offline, mailto=mailto, echo=click.echo))
+
+
+@cli.command()
+@click.argument("dois", nargs=-1, metavar="[DOI]...")
+@click.option("--from-guide", "from_guide", metavar="GUIDE",
+              help="Add the DOIs printed in GUIDE's Kilder list that references.bib lacks.")
+@click.option("--offline", is_flag=True, help="Use cached responses only; send no request.")
+@mailto_option
+@project_option
+@reports_errors
+def add(dois, from_guide, offline, mailto, project_dir: Path):
+    """Resolve DOIs through Crossref and add them to references.bib.
+
+    Citekeys are the first author's family name and the year (sederberg2022),
+    made unique with a, b, c. A DOI already present is reported, not added.
+    """
+    from .crossref.resolve import run_add
+
+    sys.exit(run_add(project_dir, list(dois), from_guide=from_guide, offline=offline,
+                     mailto=mailto, echo=click.echo))
+
+
 @cli.command()
 @project_option
 @click.option("--guide", "-g", "guides", multiple=True, metavar="GUIDE",

@@ -1,0 +1,682 @@
+"""``evidence resolve`` and ``evidence add``: Crossref metadata into references.bib.
+
+A batch fetches DOIs in a small thread pool (the client keeps to Crossref's
+rate and concurrency limits), maps each record and merges the fields that
+changed into references.bib. The main thread alone touches the file: results
+are turned into *plans* (the complete set of changes for one entry), and
+plans are applied and written in small groups, at most a second apart. A
+write is atomic and holds whole plans only, so when a batch is interrupted
+(Ctrl-C or SIGKILL) each entry on disk is as before or fully updated; after
+Ctrl-C the plans already complete are written before the batch stops, and
+everything fetched is in the response cache anyway, so a rerun is free.
+
+A batch never stops at the first failure: it finishes and then lists what
+failed and why.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+import unicodedata
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from bibtexparser.model import Entry, Field
+
+from ..errors import EvidenceError
+from ..sources import (
+    InvalidDOI,
+    References,
+    Source,
+    Update,
+    format_updates,
+    load_references,
+    normalise_doi,
+)
+from .client import POLITE_POOL, Cancelled, CrossrefClient, CrossrefError, Fetched
+from .mapping import (
+    CONTAINER_FIELD,
+    CONTAINER_FIELDS,
+    CROSSREF_ORIGINS,
+    OWNED_FIELDS,
+    MappedWork,
+    map_work,
+)
+
+# The order fields take in an entry the resolver writes; a field added to an
+# existing entry goes after the nearest field that precedes it here.
+FIELD_ORDER = (
+    "author", "editor", "title", "journal", "shortjournal", "booktitle", "institution",
+    "school", "year", "month", "volume", "number", "pages", "publisher", "issn", "isbn",
+    "doi", "doialias", "orcids", "updates", "metadatasource",
+)
+FLUSH_SECONDS = 1.0  # write at least this often while results come in
+FLUSH_ENTRIES = 50  # ... or after this many merged entries
+PROGRESS_ABOVE = 5  # show a progress bar for batches larger than this
+
+
+def metadatasource_value(today: str) -> str:
+    return f"crossref {today}"
+
+
+def is_from_crossref(source: Source) -> bool:
+    return (source.raw("metadatasource") or "").strip().lower().startswith("crossref")
+
+
+@dataclass
+class Outcome:
+    """What happened to one DOI or entry of a batch."""
+
+    doi: str | None
+    key: str | None = None
+    status: str = "failed"  # updated | unchanged | added | present | failed | skipped
+    changed: list[str] = field(default_factory=list)
+    message: str | None = None
+    updates: list[Update] = field(default_factory=list)
+    canonical: str | None = None  # when the DOI was an alias
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[Outcome]
+    requests: int = 0
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.failed]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+# ---------------------------------------------------------------------------
+# choosing entries
+
+
+def select_entries(refs: References, names: list[str], *, everything: bool = False
+                   ) -> tuple[list[Source], list[Outcome]]:
+    """The entries to resolve: those named (citekeys or DOIs), else all with a
+    DOI (``everything``), else those not yet resolved from Crossref."""
+    chosen: list[Source] = []
+    outcomes: list[Outcome] = []
+    if names:
+        by_doi = {}
+        for source in refs.sources:
+            if source.doi:
+                by_doi[source.doi] = source
+            alias = _doi_or_none(source.raw("doialias"))
+            if alias:
+                by_doi.setdefault(alias, source)
+        for name in names:
+            source = refs.get(name)
+            if source is None:
+                doi = _doi_or_none(name)
+                source = by_doi.get(doi) if doi else None
+                if source is None:
+                    hint = ("; add it with `evidence add`" if doi else
+                            "; give a citekey or a DOI of references.bib")
+                    outcomes.append(Outcome(doi=doi or name, message=(
+                        f"{name}: not in references.bib{hint}")))
+                    continue
+            if not source.doi:
+                outcomes.append(Outcome(doi=None, key=source.key, message=(
+                    f"{source.key}: has no (valid) doi field; add the DOI to resolve it")))
+                continue
+            if source not in chosen:
+                chosen.append(source)
+        return chosen, outcomes
+    for source in refs.sources:
+        if not source.doi:
+            outcomes.append(Outcome(doi=None, key=source.key, status="skipped",
+                                    message=f"{source.key}: no DOI, kept as it is"))
+        elif everything or not is_from_crossref(source):
+            chosen.append(source)
+    return chosen, outcomes
+
+
+def _doi_or_none(value: str | None) -> str | None:
+    if not value:
+        return None
+    try:
+        return normalise_doi(value)
+    except InvalidDOI:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# merging one record into one entry
+
+
+@dataclass
+class EntryPlan:
+    """Every change to one existing entry; applying it twice changes nothing."""
+
+    key: str
+    changes: dict[str, str | None]
+    entry_type: str | None = None
+    outcome: Outcome | None = None
+
+    def apply(self, refs: References) -> None:
+        source = refs.get(self.key)
+        if source is None:
+            return
+        entry = source.entry
+        before = (entry.entry_type, list(entry.fields))
+        try:
+            for name, value in self.changes.items():
+                if refs.set_field(self.key, name, value) and value is not None:
+                    _place_field(entry, name)
+            if self.entry_type:
+                entry.entry_type = self.entry_type
+        except BaseException:
+            entry.entry_type, entry.fields = before[0], before[1]  # all or nothing
+            source.__dict__.pop("authors", None)
+            raise
+
+
+@dataclass
+class NewEntryPlan:
+    key: str
+    entry_type: str
+    fields: list[tuple[str, str]]
+    outcome: Outcome | None = None
+
+    def apply(self, refs: References) -> None:
+        if self.key not in refs:
+            refs.add(Entry(self.entry_type, self.key, [Field(k, v) for k, v in self.fields]))
+
+
+def _place_field(entry: Entry, name: str) -> None:
+    """Move a field just added (at the end) next to its neighbours in FIELD_ORDER."""
+    if name not in FIELD_ORDER:
+        return
+    fields = entry.fields
+    index = next((i for i, f in enumerate(fields) if f.key == name), None)
+    if index is None or index != len(fields) - 1:
+        return
+    rank = FIELD_ORDER.index(name)
+    keys = [f.key for f in fields[:-1]]
+    before = [i for i, k in enumerate(keys) if k in FIELD_ORDER and FIELD_ORDER.index(k) < rank]
+    after = [i for i, k in enumerate(keys) if k in FIELD_ORDER and FIELD_ORDER.index(k) > rank]
+    if before:
+        position = max(before) + 1
+    elif after:
+        position = min(after)
+    else:
+        return
+    moved = fields.pop()
+    fields.insert(position, moved)
+
+
+def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) -> EntryPlan:
+    """The changes that bring ``source`` in line with the Crossref record.
+
+    Only fields the resolver owns are considered (editor fields and the
+    citekey are never touched). A field Crossref does not provide is removed
+    only if it came from Crossref before (``metadatasource`` crossref), never
+    from an entry typed by hand: Crossref lacking an issue number does not
+    make the printed one wrong. ``metadatasource`` gets today's date only
+    when something else changed (or the entry was not from Crossref yet), so
+    re-resolving unchanged records leaves the file untouched.
+
+    Aliases: when the DOI of the entry is an alias (Crossref answers 301 to
+    the canonical DOI), ``doi`` gets the canonical DOI and ``doialias`` keeps
+    the one the entry had, which is what the guide may print.
+    """
+    target = dict(work.fields)
+    was_crossref = is_from_crossref(source)
+    old_doi = source.doi
+    if old_doi and old_doi != work.doi:
+        target["doialias"] = old_doi
+    container = CONTAINER_FIELD.get(work.entry_type)
+    for name in OWNED_FIELDS:
+        if name in target or name in ("doi", "doialias", "metadatasource", "updates"):
+            continue
+        if name == "orcids" and "author" in target:
+            target[name] = None  # ORCIDs are aligned with the authors just written
+        elif name in CONTAINER_FIELDS and (container and container in target):
+            target[name] = None  # one container field per entry
+        elif was_crossref:
+            target[name] = None
+    kept = [u for u in source.updates if u.origin not in CROSSREF_ORIGINS]
+    target["updates"] = format_updates(work.updates + kept) or None
+
+    changes = {}
+    for name, value in target.items():
+        if name == "metadatasource":
+            continue
+        if source.raw(name) != value:
+            changes[name] = value
+    entry_type = work.entry_type if work.entry_type != source.entry_type else None
+    if changes or entry_type or not was_crossref:
+        changes["metadatasource"] = metadatasource_value(today)
+    return EntryPlan(source.key, changes, entry_type)
+
+
+# ---------------------------------------------------------------------------
+# citekeys
+
+
+_FOLD = {
+    "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "å": "aa", "Å": "AA", "ß": "ss",
+    "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+    "œ": "oe", "Œ": "OE", "ı": "i", "ĳ": "ij",
+}
+_STOP = {"a", "an", "the", "of", "for", "and", "in", "on", "to", "de", "la", "le", "der", "die"}
+
+
+def ascii_fold(text: str) -> str:
+    """ASCII letters for a citekey: ø→o, æ→ae, å→aa, ü→u, é→e, ß→ss ..."""
+    text = "".join(_FOLD.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch) and ord(ch) < 128)
+
+
+def citekey_base(work: MappedWork) -> str:
+    """First author's family name (or an organisation's initials) + year,
+    lower-case ASCII: ``sederberg2022``, ``who2020``."""
+    stem = ""
+    if work.authors:
+        first = work.authors[0]
+        if first.family:
+            stem = first.family.split(", ")[0]
+        elif first.name:
+            words = [w for w in re.findall(r"[^\W\d_]+", ascii_fold(first.name))]
+            significant = [w for w in words if w.lower() not in _STOP]
+            stem = ("".join(w[0] for w in significant) if len(significant) > 1
+                    else "".join(significant))
+    if not stem:
+        title = re.sub(r"\\[&%#$_]", " ", work.fields.get("title", ""))
+        words = [w for w in re.findall(r"[^\W\d_]+", ascii_fold(title))
+                 if w.lower() not in _STOP]
+        stem = words[0] if words else "anon"
+    stem = re.sub(r"[^a-z0-9]", "", ascii_fold(stem).lower()) or "anon"
+    return stem + work.fields.get("year", "nd")
+
+
+def unique_citekey(base: str, taken: set[str]) -> str:
+    """``base``, else base+a, base+b, ... (compared without case, as BibTeX does)."""
+    lowered = {k.lower() for k in taken}
+    if base.lower() not in lowered:
+        return base
+    n = 0
+    while True:
+        suffix = ""
+        m = n
+        while True:
+            suffix = chr(ord("a") + m % 26) + suffix
+            m = m // 26 - 1
+            if m < 0:
+                break
+        if (base + suffix).lower() not in lowered:
+            return base + suffix
+        n += 1
+
+
+def new_entry_plan(work: MappedWork, fetched: Fetched, key: str, today: str) -> NewEntryPlan:
+    values = dict(work.fields)
+    if fetched.requested != work.doi:
+        values["doialias"] = fetched.requested
+    values["metadatasource"] = metadatasource_value(today)
+    ordered = [(k, values[k]) for k in FIELD_ORDER if k in values]
+    ordered += [(k, v) for k, v in values.items() if k not in FIELD_ORDER]
+    return NewEntryPlan(key, work.entry_type, ordered)
+
+
+# ---------------------------------------------------------------------------
+# the batch
+
+
+class _Writer:
+    """Applies plans to references.bib and writes them, in small groups."""
+
+    def __init__(self, refs: References):
+        self.refs = refs
+        self.pending: list = []
+        self.last = time.monotonic()
+
+    def add(self, plan) -> None:
+        self.pending.append(plan)
+        if len(self.pending) >= FLUSH_ENTRIES or time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            if self._on_disk() != self.refs.text:
+                self._reload()  # edited by someone else meanwhile: build on their version
+            self._apply_pending()
+            self.refs.write()
+            self.pending.clear()
+        self.last = time.monotonic()
+
+    def _apply_pending(self) -> None:
+        for plan in list(self.pending):
+            try:
+                plan.apply(self.refs)
+            except EvidenceError as exc:  # a value references.bib cannot hold
+                self.pending.remove(plan)
+                if plan.outcome is not None:
+                    plan.outcome.status = "failed"
+                    plan.outcome.message = f"{plan.key}: not written: {exc}"
+
+    def recover(self) -> None:
+        """After an interruption: from the file on disk (old or new, never half),
+        apply the complete plans not yet written, and write."""
+        self._reload()
+        self._apply_pending()
+        self.refs.write()
+        self.pending.clear()
+
+    def _on_disk(self) -> str | None:
+        try:
+            return self.refs.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def _reload(self) -> None:
+        fresh = load_references(self.refs.path, validate=False)
+        self.refs.__dict__.update(fresh.__dict__)
+
+
+def _run_batch(refs: References, client: CrossrefClient, dois: list[str],
+               consume: Callable[[str, Fetched | CrossrefError], object | None], *,
+               ordered: bool, label: str, show_progress: bool, console=None) -> None:
+    """Fetch ``dois`` in parallel; ``consume`` turns each result into a plan
+    (or None); plans are written in groups. Runs in the main thread."""
+    writer = _Writer(refs)
+    if not dois:
+        return
+    cancel = threading.Event()
+
+    def fetch(doi: str):
+        try:
+            return client.fetch(doi, cancel)
+        except CrossrefError as exc:
+            return exc
+        except Cancelled:
+            return None
+
+    workers = min(len(dois), max(client.max_concurrency, POLITE_POOL[1]))
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crossref")
+    futures = {executor.submit(fetch, doi): doi for doi in dois}
+    consumed: set = set()
+
+    def take(future) -> None:
+        consumed.add(future)
+        result = future.result()
+        if result is None:
+            return
+        plans = consume(futures[future], result) or []
+        for plan in plans if isinstance(plans, list) else [plans]:
+            writer.add(plan)
+
+    progress = _progress(len(dois), label, show_progress and len(dois) > PROGRESS_ABOVE, console)
+    try:
+        with progress as bar:
+            task = bar.add_task(label, total=len(dois)) if bar is not None else None
+            for future in (list(futures) if ordered else as_completed(futures)):
+                future.result()  # wait (interruptible)
+                take(future)
+                if bar is not None:
+                    bar.advance(task)
+        writer.flush()
+    except BaseException:
+        cancel.set()
+        executor.shutdown(wait=False, cancel_futures=True)
+        # Keep what was fetched: results complete but not yet merged.
+        for future in futures:
+            if future not in consumed and future.done() and not future.cancelled():
+                with contextlib.suppress(Exception):  # stopping anyway; the cache keeps it
+                    take(future)
+        writer.recover()
+        raise
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(total: int, label: str, enabled: bool, console):
+    if not enabled:
+        return _NoProgress()
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=console or Console(stderr=True),
+                    transient=True)
+
+
+def resolve_references(refs: References, client: CrossrefClient, sources: list[Source], *,
+                       today: str | None = None, show_progress: bool = True,
+                       console=None) -> BatchReport:
+    """Fetch and merge Crossref metadata for ``sources`` (entries of ``refs``)."""
+    today = today or date.today().isoformat()
+    keys_by_doi: dict[str, list[str]] = {}
+    for source in sources:
+        keys_by_doi.setdefault(source.doi, []).append(source.key)
+    outcomes: dict[str, Outcome] = {}
+
+    def consume(doi: str, result):
+        keys = keys_by_doi.get(doi, [])
+        if isinstance(result, CrossrefError):
+            for key in keys:
+                outcomes[key] = Outcome(doi=doi, key=key, message=str(result))
+            return None
+        plans = []
+        for key in keys:
+            outcome, plan = _merge(refs, key, doi, result, today)
+            outcomes[key] = outcome
+            if plan is not None:
+                plans.append(plan)
+        return plans
+
+    requests_before = client.requests
+    _run_batch(refs, client, list(keys_by_doi), consume, ordered=False,
+               label="Resolving DOIs", show_progress=show_progress, console=console)
+    ordered = [outcomes[s.key] for s in sources if s.key in outcomes]
+    return BatchReport(ordered, client.requests - requests_before)
+
+
+def _merge(refs: References, key: str, doi: str, fetched: Fetched, today: str):
+    source = refs.get(key)
+    if source is None:
+        return Outcome(doi=doi, key=key, message=f"{key}: no longer in references.bib"), None
+    try:
+        work = map_work(fetched.message)
+    except ValueError as exc:
+        return Outcome(doi=doi, key=key, message=f"{doi}: {exc}"), None
+    canonical = work.doi if work.doi != doi else None
+    if canonical:
+        other = refs.by_doi().get(work.doi)
+        if other is not None and other.key != key:
+            return Outcome(doi=doi, key=key, canonical=canonical, message=(
+                f"{key}: {doi} is an alias of {work.doi}, which is already the DOI of "
+                f"{other.key}; one work, one entry: merge the two")), None
+    plan = plan_update(source, work, fetched, today)
+    status = "updated" if plan.changes else "unchanged"
+    changed = [n for n in plan.changes if n != "metadatasource"]
+    if plan.entry_type:
+        changed.insert(0, f"type {source.entry_type}→{plan.entry_type}")
+    outcome = Outcome(doi=doi, key=key, status=status, changed=changed, updates=work.updates,
+                      canonical=canonical)
+    plan.outcome = outcome
+    return outcome, (plan if plan.changes or plan.entry_type else None)
+
+
+def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
+             today: str | None = None, show_progress: bool = True,
+             console=None) -> BatchReport:
+    """Resolve new DOIs and append them as entries with generated citekeys.
+    A DOI already in references.bib (as doi or doialias) is reported, not added."""
+    today = today or date.today().isoformat()
+    known: dict[str, str] = {}
+    for source in refs.sources:
+        if source.doi:
+            known[source.doi] = source.key
+        alias = _doi_or_none(source.raw("doialias"))
+        if alias:
+            known.setdefault(alias, source.key)
+    taken = {s.key for s in refs.sources}
+    outcomes: list[Outcome] = []
+    slots: dict[str, int] = {}
+    to_fetch: list[str] = []
+    for raw in dois:
+        try:
+            doi = normalise_doi(raw)
+        except InvalidDOI as exc:
+            outcomes.append(Outcome(doi=raw, message=str(exc)))
+            continue
+        if doi in known:
+            outcomes.append(Outcome(doi=doi, key=known[doi], status="present",
+                                    message=f"{doi} is already in references.bib as {known[doi]}"))
+        elif doi not in slots:
+            slots[doi] = len(outcomes)
+            outcomes.append(Outcome(doi=doi))
+            to_fetch.append(doi)
+
+    def consume(doi: str, result):
+        index = slots[doi]
+        if isinstance(result, CrossrefError):
+            outcomes[index] = Outcome(doi=doi, message=str(result))
+            return None
+        try:
+            work = map_work(result.message)
+        except ValueError as exc:
+            outcomes[index] = Outcome(doi=doi, message=f"{doi}: {exc}")
+            return None
+        canonical = work.doi if work.doi != doi else None
+        if work.doi in known:
+            outcomes[index] = Outcome(
+                doi=doi, key=known[work.doi], status="present", canonical=canonical,
+                message=f"{doi} is already in references.bib as {known[work.doi]}"
+                + (f" (it is an alias of {work.doi})" if canonical else ""))
+            return None
+        key = unique_citekey(citekey_base(work), taken)
+        taken.add(key)
+        known[work.doi] = key
+        known[doi] = key
+        outcomes[index] = Outcome(doi=doi, key=key, status="added", canonical=canonical,
+                                  updates=work.updates)
+        plan = new_entry_plan(work, result, key, today)
+        plan.outcome = outcomes[index]
+        return plan
+
+    requests_before = client.requests
+    _run_batch(refs, client, to_fetch, consume, ordered=True, label="Adding DOIs",
+               show_progress=show_progress, console=console)
+    return BatchReport(outcomes, client.requests - requests_before)
+
+
+# ---------------------------------------------------------------------------
+# the commands (thin wrappers in evidence/cli.py call these)
+
+
+def make_client(*, mailto: str | None, offline: bool, refresh: bool,
+                cache_dir: Path | None = None) -> CrossrefClient:
+    from .cache import ResponseCache
+    from .client import base_url_from_env
+
+    if offline and refresh:
+        raise EvidenceError("--offline and --refresh exclude each other: --refresh fetches "
+                            "everything again, --offline fetches nothing")
+    base_url = base_url_from_env()
+    return CrossrefClient(base_url, mailto, offline=offline, refresh=refresh,
+                          cache=ResponseCache.for_base_url(base_url, cache_dir))
+
+
+def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: bool,
+                offline: bool, mailto: str | None, echo: Callable[[str], None],
+                show_progress: bool = True) -> int:
+    refs = load_references(Path(project) / "references.bib")
+    client = make_client(mailto=mailto, offline=offline, refresh=refresh)
+    sources, problems = select_entries(refs, list(names), everything=everything)
+    if not sources and not problems:
+        echo("Nothing to resolve: every entry with a DOI is resolved from Crossref "
+             "(use --all to resolve them again, --refresh to fetch anew).")
+        return 0
+    report = resolve_references(refs, client, sources, show_progress=show_progress)
+    report.outcomes[:0] = problems
+    return _print_report(report, echo, verb="resolved")
+
+
+def run_add(project: Path, dois: list[str], *, from_guide: str | None, offline: bool,
+            mailto: str | None, echo: Callable[[str], None], show_progress: bool = True) -> int:
+    path = Path(project) / "references.bib"
+    refs = load_references(path)
+    dois = list(dois)
+    if from_guide:
+        from ..printed import guide_path, kilder_section, missing_printed_dois
+
+        guide = guide_path(Path(project), from_guide)
+        section = kilder_section(guide.read_text(encoding="utf-8"))
+        if section is None:
+            raise EvidenceError(f"{guide}: no Kilder (references) heading, so no printed "
+                                "DOIs to add; the list goes under a heading such as '## Kilder'")
+        missing = missing_printed_dois(section[0], refs)
+        if not missing and not dois:
+            echo(f"Every DOI printed in the Kilder list of {guide} is in references.bib.")
+            return 0
+        dois += [m for m in missing if m not in dois]
+    if not dois:
+        raise EvidenceError("give one or more DOIs, or --from-guide GUIDE")
+    client = make_client(mailto=mailto, offline=offline, refresh=False)
+    report = add_dois(refs, client, dois, show_progress=show_progress)
+    return _print_report(report, echo, verb="added")
+
+
+def _print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str) -> int:
+    for o in report.outcomes:
+        alias = f" (alias of {o.canonical})" if o.canonical else ""
+        if o.status == "updated":
+            echo(f"updated {o.key}{alias}: {', '.join(o.changed) or 'metadatasource'}")
+        elif o.status == "added":
+            echo(f"added {o.key}: {o.doi}{alias}")
+        elif o.status == "present":
+            echo(f"present: {o.message}")
+        elif o.status == "skipped":
+            echo(f"skipped: {o.message}")
+        for u in o.updates:
+            if o.status in ("updated", "unchanged", "added"):
+                when = f" on {u.updated}" if u.updated else ""
+                by = f" (via {u.origin})" if u.origin else ""
+                notice = f" {u.notice_doi}" if u.notice_doi else ""
+                severity = "WARNING" if u.update_type == "retraction" else "note"
+                extra = (": it no longer supports any claim" if u.update_type == "retraction"
+                         else "")
+                echo(f"{severity}: {o.key} has a {u.label.lower()}{notice}{when}{by}{extra}")
+    done = sum(1 for o in report.outcomes if o.status in ("updated", "unchanged", "added"))
+    summary = (f"{done} {verb}, {report.count('updated')} updated, "
+               f"{report.count('unchanged')} unchanged"
+               if verb == "resolved" else f"{report.count('added')} added, "
+               f"{report.count('present')} already present")
+    echo(f"{summary}, {len(report.failures)} failed; {report.requests} request"
+         f"{'s' if report.requests != 1 else ''} to Crossref.")
+    if report.failures:
+        echo("Failed:")
+        for o in report.failures:
+            echo(f"  {o.message}")
+        return 1
+    return 0
