@@ -8,6 +8,7 @@ pick one occurrence when the words occur more than once.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from dataclasses import dataclass
 
 from .guide import Block, Guide, Section, normalise_words, plain_text
@@ -110,6 +111,9 @@ class GuideIndex:
         block = self.guide.blocks[self._block_of[start]]
         begin = self.offsets[start]
         end = self.offsets[start + length - 1] + 1
+        text = self.guide.text
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1  # a decomposed last letter: its combining marks belong to it
         return Anchor(begin, end, self.guide.line_of(begin), block.section, block)
 
     def _describe(self, start: int, length: int) -> str:

@@ -187,20 +187,34 @@ def plain_text(text: str) -> tuple[str, list[int]]:
         out.append(ch)
         offsets.append(i)
     joined = "".join(out)
-    normalised = unicodedata.normalize("NFC", joined)
-    if len(normalised) != len(joined):  # rare: decomposed letters in the file
+    if unicodedata.normalize("NFC", joined) != joined:  # rare: decomposed letters in the file
         return _nfc_with_offsets(out, offsets)
     return joined, offsets
 
 
 def _nfc_with_offsets(chars: list[str], offsets: list[int]) -> tuple[str, list[int]]:
-    out, out_offsets = [], []
-    for ch, off in zip(chars, offsets):
-        if unicodedata.combining(ch) and out:
-            out[-1] = unicodedata.normalize("NFC", out[-1] + ch)
+    """NFC, a letter and its combining marks at a time, keeping one offset per
+    character: each character of a composed cluster gets the cluster's offset.
+    (A cluster need not compose to one character: ``n`` + diaeresis stays two.)"""
+    out: list[str] = []
+    out_offsets: list[int] = []
+    cluster: list[str] = []
+    cluster_start = 0
+
+    def flush():
+        composed = unicodedata.normalize("NFC", "".join(cluster))
+        out.append(composed)
+        out_offsets.extend([cluster_start] * len(composed))
+
+    for ch, off in zip(chars, offsets, strict=True):
+        if cluster and unicodedata.combining(ch):
+            cluster.append(ch)
             continue
-        out.append(ch)
-        out_offsets.append(off)
+        if cluster:
+            flush()
+        cluster, cluster_start = [ch], off
+    if cluster:
+        flush()
     return "".join(out), out_offsets
 
 
