@@ -119,9 +119,10 @@ async def overall_bar(datasette, db) -> Bar:
 
 
 async def guide_summaries(datasette, db, *, guide_ids: list[str] | None = None,
-                          page: int = 1, per_page: int = GUIDES_PER_PAGE
+                          page: int = 1, per_page: int | None = None
                           ) -> tuple[list[GuideSummary], int]:
     """Guides with their claims per basis; (one page of them, number of pages)."""
+    per_page = per_page or GUIDES_PER_PAGE
     if guide_ids is None:
         count = (await db.execute("select count(*) from guides")).first()[0]
         pages = max(1, -(-count // per_page))
