@@ -1,0 +1,205 @@
+"""Reading claims.yaml fast, with line numbers, exactly as ruamel.yaml reads it.
+
+ruamel.yaml's round-trip loader gives every mapping its line (``.lc``), which
+the error messages need, but it is pure Python: at 100,000 claims it is most
+of a build. Here libyaml (PyYAML's C parser) does the parsing and a small
+builder turns its events into dicts and lists that carry the same ``lc``
+line information, resolving plain scalars by ruamel's own YAML 1.2 rules
+(``yes`` stays a string, ``2025-01-02`` is a date, ``false`` a bool).
+
+Anything outside what the builder reproduces exactly (anchors, aliases,
+tags, merge keys, complex keys, duplicate keys, several documents, YAML 1.1
+line breaks, libyaml's own syntax errors) raises :class:`Fallback`, and the
+caller loads the file with ruamel.yaml instead: its result, or its error
+message with the line, is then exactly what it always was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+try:  # PyYAML with libyaml: a dependency of Datasette, so normally present
+    import yaml
+    from yaml import (
+        AliasEvent,
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+        StreamStartEvent,
+    )
+
+    _CParser = yaml.CSafeLoader if yaml.__with_libyaml__ else None
+except ImportError:  # pragma: no cover - the ruamel path still works
+    _CParser = None
+
+from ruamel.yaml.resolver import implicit_resolvers
+
+
+class Fallback(Exception):
+    """The fast path cannot promise ruamel's exact result: load with ruamel."""
+
+
+class LineCol:
+    """ruamel's ``.lc`` for what the claims reader asks: ``line`` and ``key(k)``."""
+
+    __slots__ = ("col", "data", "line")
+
+    def __init__(self, line: int, col: int):
+        self.line = line
+        self.col = col
+        self.data: dict = {}
+
+    def key(self, k) -> tuple[int, int]:
+        return self.data[k]
+
+
+class Map(dict):
+    __slots__ = ("lc",)
+
+
+class Seq(list):
+    __slots__ = ("lc",)
+
+
+# ruamel's YAML 1.2 implicit resolvers, in its order, by first character.
+_RESOLVERS: dict[str, list[tuple[str, re.Pattern]]] = {}
+for _versions, _tag, _regexp, _first in implicit_resolvers:
+    if (1, 2) in _versions:
+        for _ch in _first:
+            _RESOLVERS.setdefault(_ch, []).append((str(_tag), _regexp))
+
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
+# YAML 1.1 (libyaml) breaks lines at these, YAML 1.2 (ruamel) does not.
+_LINE_BREAKS_1_1 = ("\x85", "\u2028", "\u2029")
+
+
+@lru_cache(maxsize=256)
+def _ruamel_scalar(value: str):
+    """A rare plain scalar (a float, a hex int, a timestamp), constructed by ruamel."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="rt").load(value)
+
+
+def _plain(value: str):
+    """A plain scalar's value by ruamel's YAML 1.2 rules."""
+    if not value:
+        return None
+    resolvers = _RESOLVERS.get(value[0])
+    if resolvers is None:
+        return value
+    for tag, regexp in resolvers:
+        if regexp.match(value):
+            break
+    else:
+        return value
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "bool":
+        return value[0] in "tT"
+    if kind == "null":
+        return None
+    if kind == "int" and _DECIMAL.match(value):
+        return int(value)
+    if kind == "timestamp":
+        date = _DATE.match(value)
+        if date:
+            try:
+                return dt.date(int(date[1]), int(date[2]), int(date[3]))
+            except ValueError:
+                raise Fallback from None  # let ruamel report the impossible date
+    if kind in ("int", "float", "timestamp"):
+        return _ruamel_scalar(value)
+    raise Fallback  # merge keys (<<), value (=)
+
+
+_NO_KEY = object()
+
+
+def load(text: str):
+    """The document's data, as ruamel's round-trip loader would give it.
+
+    Raises :class:`Fallback` whenever that cannot be promised.
+    """
+    if _CParser is None or any(ch in text for ch in _LINE_BREAKS_1_1):
+        raise Fallback
+    parser = _CParser(text)
+    try:
+        return _build(parser)
+    except yaml.YAMLError:
+        raise Fallback from None
+    finally:
+        parser.dispose()
+
+
+def _build(parser):
+    get_event = parser.get_event
+    stack: list = []  # open containers
+    keys: list = []  # for each open container: the pending key of a map, or _NO_KEY
+    root = None
+    documents = 0
+    while True:
+        event = get_event()
+        kind = type(event)
+        if kind is ScalarEvent:
+            if event.anchor is not None or event.tag is not None:
+                raise Fallback
+            value = _plain(event.value) if event.style in (None, "") else event.value
+            if not stack:
+                root = value
+                continue
+            top = stack[-1]
+            if type(top) is Map:
+                key = keys[-1]
+                if key is _NO_KEY:
+                    if value in top:
+                        raise Fallback  # a duplicate key: ruamel's error message
+                    mark = event.start_mark
+                    top.lc.data[value] = (mark.line, mark.column)
+                    keys[-1] = value
+                else:
+                    top[key] = value
+                    keys[-1] = _NO_KEY
+            else:
+                top.append(value)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or (event.tag is not None and not event.implicit):
+                raise Fallback
+            mark = event.start_mark
+            node = Map() if kind is MappingStartEvent else Seq()
+            node.lc = LineCol(mark.line, mark.column)
+            if stack:
+                top = stack[-1]
+                if type(top) is Map:
+                    if keys[-1] is _NO_KEY:
+                        raise Fallback  # a mapping or list as a key
+                    top[keys[-1]] = node
+                    keys[-1] = _NO_KEY
+                else:
+                    top.append(node)
+            else:
+                root = node
+            stack.append(node)
+            keys.append(_NO_KEY)
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            stack.pop()
+            keys.pop()
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1 or event.version is not None or event.tags:
+                raise Fallback
+        elif kind is StreamEndEvent:
+            return root
+        elif kind is AliasEvent:
+            raise Fallback
+        elif kind is StreamStartEvent or kind is DocumentEndEvent:
+            continue
+        else:  # pragma: no cover - libyaml has no other events
+            raise Fallback
