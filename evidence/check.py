@@ -62,11 +62,12 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .claims import Claim
 from .errors import Problem
-from .guide import Block, Guide, Section, normalise_words
+from .guide import Block, Guide, Section
 from .project import GuideData, Project
 from .review import current_pin, pin_changes
 from .sources import InvalidDOI, Source, normalise_doi
@@ -187,7 +188,7 @@ class Finding:
 # ("tendinopatilitteraturen", "forskningsresultater", "evidensbaseret").
 RESEARCH_WORDS: dict[str, re.Pattern] = {
     "da": re.compile(
-        r"\w*(?:forskning|forsker|studie|evidens|litteratur|videnskab)\w*"
+        r"(?<!\w)\w*?(?:forskning|forsker|studie|evidens|litteratur|videnskab)\w*"
         r"|\bdokumentation\w*|\bdokumenteret\b|\bundersøgelser viser\b|\bundersøgelsen viste\b"
         r"|\brandomiser\w*|\bmeta-?analyse\w*|\bsystematisk(?:e)? oversigt\w*",
         re.IGNORECASE),
@@ -248,6 +249,7 @@ def run_checks(project: Project) -> list[Finding]:
     findings += problem_findings(project)
     printed: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
     linked: dict[str, list[tuple[GuideData, Claim]]] = defaultdict(list)
+    index = ReferenceIndex(project)
     for guide in project.guides:
         for claim in guide.claims:
             for key in dict.fromkeys(link.source for link in claim.evidence):
@@ -255,7 +257,7 @@ def run_checks(project: Project) -> list[Finding]:
                     linked[key].append((guide, claim))
         findings += claim_findings(project, guide)
         findings += guide_text_findings(project, guide)
-        found, keys = printed_findings(project, guide)
+        found, keys = printed_findings(project, guide, index)
         findings += found
         for key in keys:
             printed[key].add(guide.id)
@@ -501,7 +503,8 @@ def _normalised_title(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
 
-def printed_findings(project: Project, guide: GuideData) -> tuple[list[Finding], set[str]]:
+def printed_findings(project: Project, guide: GuideData,
+                     index: ReferenceIndex | None = None) -> tuple[list[Finding], set[str]]:
     """Findings on the guide's printed reference list, and the citekeys it cites.
 
     The list is read by :mod:`evidence.printed` (AMA/Vancouver citations,
@@ -511,15 +514,14 @@ def printed_findings(project: Project, guide: GuideData) -> tuple[list[Finding],
     try:
         from . import printed
     except ImportError:  # pragma: no cover - the parser ships with the package
-        return _printed_dois_only(project, guide)
+        return _printed_dois_only(project, guide, index or ReferenceIndex(project))
     found = printed.kilder_section(guide.guide.text)
     if found is None:
         return [], set()
     section, first_line = found
     references = project.references
-    by_doi = _doi_index(project)
-    titles = {_normalised_title(s.text("title") or ""): s.key for s in references
-              if s.text("title")}
+    index = index or ReferenceIndex(project)
+    by_doi, titles = index.dois, index.titles
     path = _rel(project, guide.guide.path)
     findings: list[Finding] = []
     keys: set[str] = set()
@@ -555,7 +557,23 @@ def printed_findings(project: Project, guide: GuideData) -> tuple[list[Finding],
     return findings, keys
 
 
-def _doi_index(project: Project) -> dict[str, str]:
+class ReferenceIndex:
+    """Lookups into references.bib, built once per check (a thousand guides share them)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    @cached_property
+    def dois(self) -> dict[str, str]:
+        return _build_doi_index(self.project)
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        return {_normalised_title(title): s.key for s in self.project.references
+                if (title := s.text("title"))}
+
+
+def _build_doi_index(project: Project) -> dict[str, str]:
     """Citekey by DOI, aliases recorded by the resolver (``doialias``) included."""
     index = {}
     for source in project.references:
@@ -577,8 +595,9 @@ def _missing_doi(guide: GuideData, doi: str, path: str | None, line: int | None)
         guide.id, None, None, path, line, (guide.id,))
 
 
-def _printed_dois_only(project: Project, guide: GuideData) -> tuple[list[Finding], set[str]]:
-    by_doi = _doi_index(project)
+def _printed_dois_only(project: Project, guide: GuideData,
+                       index: ReferenceIndex) -> tuple[list[Finding], set[str]]:
+    by_doi = index.dois
     path = _rel(project, guide.guide.path)
     findings, keys, reported = [], set(), set()
     for entry in printed_entries(guide.guide):
@@ -685,36 +704,50 @@ def dangling_lead_ins(guide: Guide) -> list[tuple[Block, Block | None]]:
     return found
 
 
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
 def _comparable(text: str) -> str:
-    text = unicodedata.normalize("NFC", normalise_words(text)).casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    """A paragraph with case, punctuation, Markdown markers and whitespace set aside."""
+    return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFC", text).casefold()).split())
 
 
 def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
-    """(paragraph, the earlier one it repeats, exact) for every repeated paragraph."""
+    """(paragraph, the earlier one it repeats, exact) for every repeated paragraph.
+
+    Near-duplicates are paragraphs whose comparable forms are at least
+    ``REPEAT_RATIO`` similar (difflib); cheap filters on length and shared words
+    come first, so a long guide is compared quickly.
+    """
     found = []
     seen: dict[str, Block] = {}
-    earlier: list[tuple[str, Block]] = []
+    earlier: list[tuple[str, frozenset, Block]] = []
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
     for block in guide.blocks:
         if block.kind != "paragraph":
             continue
         text = _comparable(block.text)
-        if len(text.split()) < REPEAT_MIN_WORDS:
+        words = text.split()
+        if len(words) < REPEAT_MIN_WORDS:
             continue
         if text in seen:
             found.append((block, seen[text], True))
             continue
-        for other_text, other in earlier:
+        vocabulary = frozenset(words)
+        matcher.set_seq2(text)  # difflib caches what it learns of the second sequence
+        for other_text, other_words, other in earlier:
             if not 0.8 <= len(text) / len(other_text) <= 1.25:
                 continue
-            matcher = difflib.SequenceMatcher(None, other_text, text, autojunk=False)
+            if len(vocabulary & other_words) < 0.6 * max(len(vocabulary), len(other_words)):
+                continue
+            matcher.set_seq1(other_text)
             if (matcher.real_quick_ratio() >= REPEAT_RATIO
                     and matcher.quick_ratio() >= REPEAT_RATIO
                     and matcher.ratio() >= REPEAT_RATIO):
                 found.append((block, other, False))
                 break
         seen[text] = block
-        earlier.append((text, block))
+        earlier.append((text, vocabulary, block))
     return found
 
 

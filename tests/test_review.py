@@ -301,3 +301,13 @@ def test_pending_lists_unreviewed_claims_in_guide_order(root):
 def test_pending_for_an_unknown_guide_is_an_error(root):
     result = run(root, "review", "--pending", "--guide", "nope")
     assert result.exit_code == 1 and "no guide 'nope'" in result.output
+
+
+def test_a_problem_elsewhere_in_the_file_does_not_stop_a_review(root):
+    path = claims_path(root)
+    path.write_text(path.read_text().replace('    type: definition\n',
+                                             '    type: definition\n    colour: blue\n'),
+                    encoding="utf-8")
+    result = review(root, "t-loading", "--status", "verified")
+    assert result.exit_code == 0, result.output
+    assert "colour: blue" in path.read_text()
