@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import printed
 from .claims import Claim
 from .errors import Problem
 from .guide import Block, Guide, Section
@@ -219,13 +220,6 @@ DOSE = re.compile(
 _MARKERS = frozenset({"", "true", "false", "yes", "no", "ja", "nej", "x", "-", "?", "todo",
                       "tbd", "fixme", "consensus", "konsensus", "none", "null", "~"})
 
-# Headings of a guide's printed reference list.
-REFERENCE_HEADINGS = frozenset({
-    "kilder", "kildeliste", "referencer", "litteratur", "litteraturliste", "referanser",
-    "källor", "referenser", "references", "sources", "bibliography", "works cited",
-    "literature", "quellen", "literatur",
-})
-
 # Labels that start a note rather than an item a lead-in announces ("Vigtigt: …").
 _ADMONITIONS = frozenset({
     "vigtigt", "bemærk", "obs", "nb", "husk", "tip", "advarsel", "pointe", "note",
@@ -233,7 +227,6 @@ _ADMONITIONS = frozenset({
 })
 _LABEL = re.compile(r"^([^:.!?]{1,80}):\s+\S")
 _OPENING_QUOTES = "\"'“‘«„"
-_DOI_IN_TEXT = re.compile(r"10\.\d{4,9}/[^\s\"<>]+")
 
 # Paragraphs shorter than this are not compared ("Sådan gør du:" may repeat).
 REPEAT_MIN_WORDS = 8
@@ -247,7 +240,7 @@ def run_checks(project: Project) -> list[Finding]:
     """Every finding of the project, sorted by severity, guide and place."""
     findings: list[Finding] = []
     findings += problem_findings(project)
-    printed: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
+    printed_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
     linked: dict[str, list[tuple[GuideData, Claim]]] = defaultdict(list)
     index = ReferenceIndex(project)
     for guide in project.guides:
@@ -260,8 +253,8 @@ def run_checks(project: Project) -> list[Finding]:
         found, keys = printed_findings(project, guide, index)
         findings += found
         for key in keys:
-            printed[key].add(guide.id)
-    findings += source_findings(project, linked, printed)
+            printed_in[key].add(guide.id)
+    findings += source_findings(project, linked, printed_in)
     return sorted(dict.fromkeys(findings), key=Finding.sort_key)
 
 
@@ -384,12 +377,12 @@ def _review_findings(claim: Claim, finding) -> list[Finding]:
 
 
 def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Claim]]],
-                    printed: dict[str, set[str]]) -> list[Finding]:
+                    printed_in: dict[str, set[str]]) -> list[Finding]:
     findings = []
     path = _rel(project, project.references.path)
     for source in project.references:
         claims = linked.get(source.key, [])
-        guides = tuple(sorted({g.id for g, _ in claims} | printed.get(source.key, set())))
+        guides = tuple(sorted({g.id for g, _ in claims} | printed_in.get(source.key, set())))
         guide_id = guides[0] if len(guides) == 1 else None
 
         def finding(code, message, claim=None, guide=None, source=source, guide_id=guide_id,
@@ -438,7 +431,7 @@ def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Cl
                 "then it counts as the weakest (expert) tier",
             ))
         if not claims:
-            in_guides = printed.get(source.key)
+            in_guides = printed_in.get(source.key)
             if in_guides:
                 for guide_id in sorted(in_guides):
                     findings.append(Finding(
@@ -479,26 +472,6 @@ def _describe_update(update) -> str:
 # --- Printed reference list ---------------------------------------------------------
 
 
-def reference_sections(guide: Guide) -> list[Section]:
-    """The guide's printed reference lists ("Kilder", "References")."""
-    return [s for s in guide.sections
-            if s.position > 0 and s.heading.strip().rstrip(":").casefold() in REFERENCE_HEADINGS]
-
-
-def printed_entries(guide: Guide) -> list[Block]:
-    return [b for s in reference_sections(guide) for b in s.blocks if b.kind != "heading"]
-
-
-def printed_dois(text: str) -> list[str]:
-    dois = []
-    for match in _DOI_IN_TEXT.finditer(text):
-        try:
-            dois.append(normalise_doi(match.group(0).rstrip(".,;)]")))
-        except InvalidDOI:
-            continue
-    return dois
-
-
 def _normalised_title(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
@@ -508,13 +481,8 @@ def printed_findings(project: Project, guide: GuideData,
     """Findings on the guide's printed reference list, and the citekeys it cites.
 
     The list is read by :mod:`evidence.printed` (AMA/Vancouver citations,
-    compared field by field with the records); without it, only the printed
-    DOIs are read.
+    compared field by field with the records).
     """
-    try:
-        from . import printed
-    except ImportError:  # pragma: no cover - the parser ships with the package
-        return _printed_dois_only(project, guide, index or ReferenceIndex(project))
     found = printed.kilder_section(guide.guide.text)
     if found is None:
         return [], set()
@@ -593,21 +561,6 @@ def _missing_doi(guide: GuideData, doi: str, path: str | None, line: int | None)
         f"the reference list prints DOI {doi}, which references.bib does not have: add it "
         f"with `evidence add {doi}` (or `evidence add --from-guide {guide.id}`)",
         guide.id, None, None, path, line, (guide.id,))
-
-
-def _printed_dois_only(project: Project, guide: GuideData,
-                       index: ReferenceIndex) -> tuple[list[Finding], set[str]]:
-    by_doi = index.dois
-    path = _rel(project, guide.guide.path)
-    findings, keys, reported = [], set(), set()
-    for entry in printed_entries(guide.guide):
-        for doi in printed_dois(entry.text):
-            if doi in by_doi:
-                keys.add(by_doi[doi])
-            elif doi not in reported:
-                reported.add(doi)
-                findings.append(_missing_doi(guide, doi, path, entry.line))
-    return findings, keys
 
 
 # --- Guide text ---------------------------------------------------------------------

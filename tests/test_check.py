@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import textwrap
 from pathlib import Path
 
@@ -239,17 +238,12 @@ CASES: dict[str, tuple[dict, dict]] = {
     ),
 }
 
-_NEEDS_PRINTED = {"printed-citation-differs", "printed-citation-unmatched"}
-
-
 def test_every_code_has_a_case_and_every_case_a_code():
     assert set(CASES) == set(CODE_BY_NAME)
 
 
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_code_is_found_when_true(tmp_path, code):
-    if code in _NEEDS_PRINTED and importlib.util.find_spec("evidence.printed") is None:
-        pytest.skip("evidence.printed is not in this tree")
     trigger, _ = CASES[code]
     if code == "guide-missing":
         project(tmp_path)
@@ -422,7 +416,6 @@ def test_source_printed_by_a_guide_is_not_uncited(tmp_path):
 
 
 def test_printed_citation_differences_name_the_field(tmp_path):
-    pytest.importorskip("evidence.printed")
     project(tmp_path, guide=GUIDE + KILDER.replace("2020;1(2)", "2019;1(3)"))
     found = codes(tmp_path)["printed-citation-differs"]
     assert {f.source_id for f in found} == {"smith2020"}
