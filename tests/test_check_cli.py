@@ -156,3 +156,32 @@ def test_the_repository_has_no_error_findings():
     _, findings = check_project(REPO)
     errors = [f"{f.code} {f.location()} {f.message}" for f in findings if f.severity == "error"]
     assert errors == []
+
+
+def test_the_real_guide_has_the_two_dangling_lead_ins():
+    guide = REPO / "claims" / "distal-hasetendinopati" / "guide.md"
+    if not guide.is_file():
+        pytest.skip("the distal hamstring guide is not in the repository")
+    text = guide.read_text(encoding="utf-8")
+    lead_ins = ("Det er vigtigt at udelukke andre tilstande:",
+                "Brug lyskrydsmodellen til at vurdere, om din belastning er passende:")
+    _, findings = check_project(REPO)
+    found = [f for f in findings if f.code == "lead-in-dangling"]
+    lines = text.splitlines()
+    flagged = {lead for lead in lead_ins for f in found if lead in lines[f.line - 1]}
+    assert flagged == {lead for lead in lead_ins if lead in text}
+    # "Styrketræning: Start med isometriske øvelser:" introduces item-like paragraphs.
+    assert not any("isometriske øvelser:" in lines[f.line - 1] for f in found)
+
+
+def test_text_is_coloured_on_a_terminal(messy):
+    import io
+
+    from rich.console import Console
+
+    from evidence.check_report import print_text
+
+    out = io.StringIO()
+    _, findings = check_project(messy)
+    print_text(findings, Console(file=out, force_terminal=True, color_system="standard"))
+    assert "\x1b[" in out.getvalue() and "citekey-unknown" in out.getvalue()
