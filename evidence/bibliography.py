@@ -510,20 +510,26 @@ def printed_reference_keys(guide, references) -> list[str] | None:
     source by a DOI it carries, else by containing the source's exact title.
     None when the guide has no such section or none of its items match.
     """
+    return match_printed_references(
+        guide, {doi: s.key for doi, s in references.by_doi().items()},
+        {s.key: s.text("title") for s in references})
+
+
+def match_printed_references(guide, key_by_doi: dict[str, str],
+                             titles: dict[str, str | None]) -> list[str] | None:
+    """:func:`printed_reference_keys` on plain maps (DOI -> key, key -> title)."""
     section = reference_section(guide)
     if section is None:
         return None
-    by_doi = references.by_doi()
     by_title = {}
-    for source in references:
-        title = source.text("title")
+    for key, title in titles.items():
         if title and len(title) > 12:
-            by_title.setdefault(title.lower(), source.key)
+            by_title.setdefault(" ".join(title.split()).lower(), key)
     keys: list[str] = []
     for block in section.blocks:
         if block.kind not in ("item", "paragraph"):
             continue
-        key = _match_reference(block.text, by_doi, by_title)
+        key = _match_reference(block.text, key_by_doi, by_title)
         if key and key not in keys:
             keys.append(key)
     return keys or None
@@ -538,17 +544,31 @@ def reference_section(guide):
     return None
 
 
-def _match_reference(text: str, by_doi: dict, by_title: dict) -> str | None:
+def _match_reference(text: str, key_by_doi: dict, by_title: dict) -> str | None:
     for match in _DOI_IN_TEXT.finditer(text):
         doi = match.group(1).rstrip(".,;)]").lower()
-        source = by_doi.get(doi)
-        if source is not None:
-            return source.key
+        if doi in key_by_doi:
+            return key_by_doi[doi]
     lowered = " ".join(text.split()).lower()
     for title, key in by_title.items():
         if title in lowered:
             return key
     return None
+
+
+def numbering(printed: list[str] | None, cited_in_order) -> list[str]:
+    """The guide's numbering: the printed list, then first citation.
+
+    ``cited_in_order``: the citekeys the guide's claims link, claims in guide
+    order and links in the order written (repeats allowed).
+    """
+    order = list(dict.fromkeys(printed or []))
+    placed = set(order)
+    for key in cited_in_order:
+        if key not in placed:
+            order.append(key)
+            placed.add(key)
+    return order
 
 
 def guide_order(data, references) -> list[str]:
@@ -557,14 +577,9 @@ def guide_order(data, references) -> list[str]:
     ``data`` is a :class:`evidence.project.GuideData`. Every source the
     guide's claims link (any relation) gets a place.
     """
-    order = list(printed_reference_keys(data.guide, references) or [])
-    placed = set(order)
-    for claim in data.claims_in_order():
-        for link in claim.evidence:
-            if link.source not in placed:
-                order.append(link.source)
-                placed.add(link.source)
-    return order
+    return numbering(printed_reference_keys(data.guide, references),
+                     (link.source for claim in data.claims_in_order()
+                      for link in claim.evidence))
 
 
 def _linked(claims, relations) -> set[str]:

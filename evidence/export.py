@@ -86,6 +86,78 @@ def _strings_used(sources: list[Source], references: References) -> set[str]:
     return used
 
 
+BIBTEX_TYPES = {
+    "article-journal": "article", "article": "article", "article-magazine": "article",
+    "article-newspaper": "article", "book": "book", "chapter": "incollection",
+    "paper-conference": "inproceedings", "report": "techreport", "thesis": "phdthesis",
+    "manuscript": "unpublished", "pamphlet": "booklet", "webpage": "online",
+    "dataset": "dataset", "software": "software", "patent": "patent",
+}
+_LATEX_SPECIAL = re.compile(r"([\\{}%&$#_^~])")
+_LATEX_ESCAPES = {"\\": r"\textbackslash{}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}"}
+
+
+def _bibtex_text(value: str) -> str:
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_ESCAPES.get(m.group(1), "\\" + m.group(1)),
+                              strip_markup(value))
+
+
+def _bibtex_name(name: dict) -> str:
+    if "literal" in name:
+        return name["literal"] if name["literal"] == "others" else \
+            "{" + _bibtex_text(name["literal"]) + "}"
+    family = " ".join(p for p in (name.get("non-dropping-particle"),
+                                  name.get("dropping-particle"), name.get("family")) if p)
+    parts = [_bibtex_text(family)]
+    if name.get("suffix"):
+        parts.append(_bibtex_text(name["suffix"]))
+    if name.get("given"):
+        parts.append(_bibtex_text(name["given"]))
+    elif name.get("suffix"):
+        parts.append("")
+    return ", ".join(parts)
+
+
+def csl_to_bibtex(item: dict) -> str:
+    """A BibTeX entry written from a CSL item: for sources known only as data
+    (a database row without its BibTeX). LaTeX specials are escaped."""
+    kind = item.get("type")
+    entry_type = BIBTEX_TYPES.get(kind, "misc")
+    container = {"article": "journal", "incollection": "booktitle",
+                 "inproceedings": "booktitle"}.get(entry_type, "howpublished")
+    publisher = {"techreport": "institution", "phdthesis": "school"}.get(entry_type,
+                                                                       "publisher")
+    fields: list[tuple[str, str]] = []
+    for variable, name in (("author", "author"), ("editor", "editor")):
+        if item.get(variable):
+            fields.append((name, " and ".join(_bibtex_name(n) for n in item[variable])))
+    for variable, name in (("title", "title"), ("container-title", container),
+                           ("container-title-short", "shortjournal"),
+                           ("collection-title", "series")):
+        if item.get(variable):
+            fields.append((name, _bibtex_text(str(item[variable]))))
+    parts = ((item.get("issued") or {}).get("date-parts") or [[]])[0]
+    if parts and parts[0] not in (None, ""):
+        fields.append(("year", str(parts[0])))
+        if len(parts) > 1:
+            fields.append(("month", str(parts[1])))
+    for variable, name in (("volume", "volume"), ("issue", "number"), ("number", "number"),
+                           ("edition", "edition"), ("publisher", publisher),
+                           ("publisher-place", "address"), ("genre", "type"),
+                           ("ISBN", "isbn"), ("ISSN", "issn"), ("note", "note")):
+        if item.get(variable) not in (None, "") and name not in dict(fields):
+            fields.append((name, _bibtex_text(str(item[variable]))))
+    if item.get("page"):
+        fields.append(("pages", str(item["page"]).replace("-", "--")))
+    for variable, name in (("DOI", "doi"), ("URL", "url")):
+        if item.get(variable):  # verbatim: DOIs and URLs keep their underscores
+            fields.append((name, str(item[variable]).replace("{", "").replace("}", "")))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    key = re.sub(r"[\s,{}()=\\#%\"']", "", str(item["id"])) or "source"
+    return f"@{entry_type}{{{key},\n{body}\n}}" if body else f"@{entry_type}{{{key}}}"
+
+
 # --- CSL-JSON ---------------------------------------------------------------
 
 def to_csl_json(items: list[dict]) -> str:
