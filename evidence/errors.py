@@ -52,6 +52,21 @@ def raise_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
+def read_utf8(path: Path | str) -> str:
+    """A source file's text (newlines as Python's text mode reads them); a file
+    that is not UTF-8 is an InputError naming the line of its first bad byte."""
+    data = Path(path).read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError([Problem(
+            path, line, None, f"not UTF-8 text (byte {data[exc.start]:#04x} cannot be read)",
+            "save the file as UTF-8",
+        )]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _display_path(path: Path | str) -> str:
     """The path relative to the working directory when it lies below it."""
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .anchor import Anchor, AnchorFailure, GuideIndex
 from .claims import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
-from .errors import EvidenceError, Problem, raise_if
+from .errors import EvidenceError, InputError, Problem, raise_if, read_utf8
 from .guide import Guide, parse_guide
 from .scale import Grade, LinkGrade, grade_claim
 from .sources import References, load_references, validate_references
@@ -128,8 +128,12 @@ def load_project(root: Path | str = ".", *, strict: bool = True) -> Project:
                 continue
         else:
             claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
-        guide = parse_guide(directory.name, guide_path.read_text(encoding="utf-8"),
-                            guide_path, claims_file.meta.title)
+        try:
+            guide_text = read_utf8(guide_path)
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
         data = GuideData(directory.name, guide, claims_file)
         problems += _check_claims(data, references, claim_homes)
         guides.append(data)

@@ -31,7 +31,7 @@ from bibtexparser.model import (
 from pylatexenc.latexwalker import LatexWalkerError
 
 from .atomic import atomic_write_text
-from .errors import EvidenceError, Problem, raise_if
+from .errors import EvidenceError, Problem, raise_if, read_utf8
 from .scale import DESIGN_BY_CODE, tier_of
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -592,7 +592,7 @@ def load_references(path: Path, *, validate: bool = True) -> References:
     if not path.exists():
         refs = References.empty(path)
     else:
-        refs = parse_references(path.read_text(encoding="utf-8"), path)
+        refs = parse_references(read_utf8(path), path)
     if validate:
         raise_if(validate_references(refs))
     return refs
