@@ -1,0 +1,225 @@
+"""Fuzzing: whatever the files hold, a clean result or a clear error, never a traceback.
+
+The loaders get random text, generated valid files and those files mutated
+(braces, quotes, YAML tags and anchors, NUL, BOM, cut files, swapped lines,
+non-UTF-8 bytes). ``EVIDENCE_FUZZ_EXAMPLES`` sets how many examples each test
+runs (see tests/fuzz/__init__.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.claims import parse_claims
+from evidence.cli import cli
+from evidence.errors import EvidenceError, InputError, Problem
+from evidence.project import load_project
+from evidence.sources import parse_references, validate_references
+from tests.fuzz import FUZZ, scaled
+from tests.fuzz.bibtex import bib_files
+from tests.fuzz.project import TOKENS, broken_projects, mutated, projects, write_files
+
+SOURCE_PROPERTIES = ("key", "entry_type", "doi", "study_design", "tier", "metadata_source",
+                     "authors", "updates", "retracted", "year", "container_title")
+
+
+def check_problems(problems: list[Problem]):
+    for problem in problems:
+        assert isinstance(problem, Problem)
+        text = str(problem)
+        assert problem.message and "Traceback" not in text
+
+
+def use_every_source(refs):
+    """Everything the build reads from a source, so a crash there shows up here."""
+    from evidence.build import display_authors
+
+    for source in refs.sources:
+        for name in SOURCE_PROPERTIES:
+            getattr(source, name)
+        for name in ("title", "journal", "volume", "pages", "number", "author"):
+            source.text(name)
+        source.names("editor")
+        display_authors(source)
+
+
+bib_text = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.sampled_from(TOKENS + list("abc123 \n")), max_size=60).map("".join),
+    bib_files().map(lambda g: g.text),
+    bib_files().flatmap(lambda g: mutated(g.text)),
+)
+
+
+@FUZZ
+@given(bib_text)
+def test_bibtex_loader_never_crashes(text):
+    refs = parse_references(text, "references.bib")
+    check_problems(validate_references(refs))
+    use_every_source(refs)
+    if not refs.library.failed_blocks:
+        assert refs.render() == text  # nothing edited: the file is given back as it was
+
+
+CLAIMS = """\
+guide:
+  title: Test
+  language: da
+claims:
+  # comment
+  - id: c-1
+    quote: "Tendinopati er en overbelastningsskade."
+    type: definition
+    consensus: Standard definition.
+    review:
+      status: verified
+      by: AB
+      on: 2026-11-01
+  - id: c-2
+    quote: Progressiv belastning
+    type: treatment
+    evidence:
+      - source: smith2020
+        relation: supports
+        direct: false
+        locator: Table 2
+not_claims:
+  - quote: Det er en lille guide.
+    reason: framing
+"""
+
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                         st.text(max_size=20), st.dates())
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.sampled_from(
+                                ["id", "quote", "type", "evidence", "source", "review", "status",
+                                 "on", "direct", "relation", "claims", "guide", "pin", "x", "1"]),
+                                inner, max_size=5)),
+    max_leaves=20,
+)
+
+
+def dump_yaml(value) -> str:
+    import io
+
+    from ruamel.yaml import YAML
+
+    stream = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.dump(value, stream)
+    return stream.getvalue()
+
+
+claims_text = st.one_of(
+    st.text(max_size=300),
+    mutated(CLAIMS, max_edits=6),
+    yaml_values.map(dump_yaml),
+    st.dictionaries(st.sampled_from(["claims", "guide", "not_claims"]), yaml_values,
+                    max_size=3).map(dump_yaml),
+    st.lists(yaml_values, max_size=4).map(lambda c: dump_yaml({"claims": c})),
+)
+
+
+@FUZZ
+@given(claims_text)
+def test_claims_loader_never_crashes(text):
+    claims_file, problems = parse_claims(text, "claims/g/claims.yaml")
+    check_problems(problems)
+    if claims_file is None:
+        assert problems  # no data means there is a reason
+    else:
+        for claim in claims_file.claims:
+            assert isinstance(claim.id, str) and isinstance(claim.quote, str)
+            for link in claim.evidence:
+                assert isinstance(link.source, str) and isinstance(link.direct, bool)
+
+
+@FUZZ
+@given(broken_projects())
+def test_load_project_gives_a_project_or_a_clear_error(tmp_path_factory, files):
+    root = write_files(tmp_path_factory.mktemp("p"), files)
+    try:
+        project = load_project(root)
+    except InputError as exc:
+        assert exc.problems
+        check_problems(exc.problems)
+        return
+    except EvidenceError as exc:
+        assert str(exc)
+        return
+    for guide in project.guides:
+        for claim in guide.claims:
+            anchor = guide.anchors[claim.id]
+            assert 0 <= anchor.start < anchor.end <= len(guide.guide.text)
+
+
+def build(root: Path):
+    result = CliRunner().invoke(cli, ["build", "--project", str(root)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output, result.exc_info)
+    assert "Traceback" not in result.output
+    return result
+
+
+def check_database(path: Path) -> dict[str, int]:
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert db.execute("pragma foreign_key_check").fetchall() == []
+        return {t: db.execute(f"select count(*) from [{t}]").fetchone()[0]
+                for t in ("guides", "claims", "sources", "claim_sources")}
+    finally:
+        db.close()
+
+
+@scaled(150)
+@given(broken_projects())
+def test_build_of_a_broken_project_exits_cleanly(tmp_path_factory, files):
+    root = write_files(tmp_path_factory.mktemp("b"), files)
+    result = build(root)
+    assert result.exit_code in (0, 1), result.output
+    database = root / "evidence.db"
+    if result.exit_code == 0:
+        check_database(database)
+    else:
+        assert "error:" in result.output
+        assert not database.exists()
+    assert [p.name for p in root.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@scaled(80)
+@given(projects())
+def test_build_of_a_generated_project_has_every_claim(tmp_path_factory, files):
+    root = write_files(tmp_path_factory.mktemp("v"), files)
+    result = build(root)
+    if result.exit_code == 1:  # random field values may be invalid (a bad DOI, say)
+        assert "error:" in result.output
+        return
+    counts = check_database(root / "evidence.db")
+    assert counts["guides"] == 1
+    assert counts["claims"] == files["claims/g/claims.yaml"].count("  - id: ")
+
+
+# Regression examples found by the fuzzers above.
+
+def test_references_that_are_not_utf8_are_a_clear_error(tmp_path):
+    write_files(tmp_path, {"references.bib": b"@article{a,\n  title = {\xff\xfe}\n}\n",
+                           "claims/g/guide.md": b"# A\n"})
+    result = build(tmp_path)
+    assert result.exit_code == 1
+    assert "references.bib:2: not UTF-8 text (byte 0xff cannot be read)" in result.output
+    assert "save the file as UTF-8" in result.output
+
+
+def test_a_guide_that_is_not_utf8_is_a_clear_error(tmp_path):
+    write_files(tmp_path, {"references.bib": b"", "claims/g/guide.md": b"# A\n\n# A A\xc6\n"})
+    result = build(tmp_path)
+    assert result.exit_code == 1
+    assert "guide.md:3: not UTF-8 text (byte 0xc6 cannot be read)" in result.output
