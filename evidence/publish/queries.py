@@ -41,7 +41,7 @@ QUERIES: dict[str, dict] = {
         and so.tier = 'trial' and not so.retracted) as trial_sources
 {_CLAIM_FROM}
 where c.basis = 'trial'
-order by g.title, c.position""",
+order by c.guide_id, c.position""",
     },
     "consensus_only_claims": {
         "title": "Consensus-only claims",
@@ -52,7 +52,7 @@ order by g.title, c.position""",
     c.status
 {_CLAIM_FROM}
 where c.basis = 'consensus'
-order by g.title, c.position""",
+order by c.guide_id, c.position""",
     },
     "unsupported_claims": {
         "title": "Unsupported claims",
@@ -68,7 +68,7 @@ order by g.title, c.position""",
       as retracted_sources
 {_CLAIM_FROM}
 where c.basis = 'unsupported'
-order by g.title, c.position""",
+order by c.guide_id, c.position""",
     },
     "single_source_claims": {
         "title": "Claims resting on a single source",
@@ -86,7 +86,7 @@ join sources so on so.id = cs.source_id and not so.retracted
 left join study_designs d on d.code = so.study_design
 left join tiers t on t.code = so.tier
 where c.supporting_sources = 1
-order by g.title, c.position""",
+order by c.guide_id, c.position""",
     },
     "indirect_evidence": {
         "title": "Claims on indirect evidence",
@@ -97,13 +97,16 @@ order by g.title, c.position""",
     so.id as source_id,
     d.label as study_design,
     cs.note
-{_CLAIM_FROM}
-join claim_sources cs on cs.claim_id = c.id and cs.relation = 'supports' and not cs.direct
+from claims c
+join guides g on g.id = c.guide_id
+left join sections s on s.id = c.section_id
+-- CROSS JOIN keeps SQLite from starting at sources: claims come first, in order
+cross join claim_sources cs on cs.claim_id = c.id and cs.relation = 'supports' and not cs.direct
 join sources so on so.id = cs.source_id and not so.retracted
     and coalesce(so.tier, 'expert') = c.basis
 left join study_designs d on d.code = so.study_design
 where c.indirect
-order by g.title, c.position, cs.position""",
+order by c.guide_id, c.position, cs.position""",
     },
     "claims_affected_by_updates": {
         "title": "Claims affected by retracted or corrected sources",
@@ -124,7 +127,7 @@ join claim_sources cs on cs.claim_id = c.id
 join sources so on so.id = cs.source_id
 left join source_updates u on u.source_id = so.id
 where so.retracted or u.source_id is not null
-order by g.title, c.position, so.id""",
+order by c.guide_id, c.position, so.id""",
     },
     "claims_citing_doi": {
         "title": "Claims citing a DOI",
@@ -141,7 +144,7 @@ order by g.title, c.position, so.id""",
 join claim_sources cs on cs.claim_id = c.id
 join sources so on so.id = cs.source_id
 where so.doi = {_NORMALISED_DOI}
-order by g.title, c.position""",
+order by c.guide_id, c.position""",
     },
     "sources_by_tier": {
         "title": "Sources by tier",
