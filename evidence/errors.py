@@ -52,9 +52,10 @@ def raise_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
-def read_utf8(path: Path | str) -> str:
-    """A source file's text (newlines as Python's text mode reads them); a file
-    that is not UTF-8 is an InputError naming the line of its first bad byte."""
+def read_utf8(path: Path | str, *, keep_newlines: bool = False) -> str:
+    """A source file's text (newlines as Python's text mode reads them, or as
+    they are with ``keep_newlines``); a file that is not UTF-8 is an
+    InputError naming the line of its first bad byte."""
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8")
@@ -64,7 +65,7 @@ def read_utf8(path: Path | str) -> str:
             path, line, None, f"not UTF-8 text (byte {data[exc.start]:#04x} cannot be read)",
             "save the file as UTF-8",
         )]) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if keep_newlines else text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _display_path(path: Path | str) -> str:

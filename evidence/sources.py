@@ -456,6 +456,11 @@ class References:
         """The file's new text: unchanged entries verbatim, changed ones re-written."""
         out = []
         cursor = 0
+        crlf = "\r\n" in self.text  # written entries follow the file's line endings
+
+        def lines(rendered: str) -> str:
+            return _LF.sub("\r\n", rendered) if crlf else rendered
+
         for entry in self.library.entries:
             span = self._spans.get(id(entry))
             if span is None:
@@ -465,18 +470,19 @@ class References:
             if self._snapshot[id(entry)] == _fingerprint(entry):
                 out.append(self.text[start:end])
             else:
-                out.append(_keep_type_spelling(
+                out.append(lines(_keep_type_spelling(
                     render_entry(entry, indent=_indent_of(self.text[start:end])),
                     self.text[start:end],
-                ))
+                )))
             cursor = end
         out.append(self.text[cursor:])
         text = "".join(out)
+        newline = "\r\n" if crlf else "\n"
         for entry in self.library.entries:
             if id(entry) not in self._spans:
-                if text and not text.endswith("\n\n"):
-                    text += "\n" if text.endswith("\n") else "\n\n"
-                text += render_entry(entry) + "\n"
+                if text and not text.endswith(newline * 2):
+                    text += newline if text.endswith(newline) else newline * 2
+                text += lines(render_entry(entry)) + newline
         return text
 
     def write(self, path: Path | None = None) -> bool:
@@ -529,6 +535,9 @@ def _unwritable(entry: Entry) -> str | None:
     if len(again.fields) != len(entry.fields):
         return "a value would read back as several fields"
     return None
+
+
+_LF = re.compile(r"(?<!\r)\n")
 
 
 def _fingerprint(entry: Entry) -> tuple:
@@ -592,7 +601,8 @@ def load_references(path: Path, *, validate: bool = True) -> References:
     if not path.exists():
         refs = References.empty(path)
     else:
-        refs = parse_references(read_utf8(path), path)
+        # Newlines as they are: an edit must not turn a CRLF file into an LF one.
+        refs = parse_references(read_utf8(path, keep_newlines=True), path)
     if validate:
         raise_if(validate_references(refs))
     return refs
