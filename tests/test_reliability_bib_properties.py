@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import bibtexparser
 import pytest
+from bibtexparser.model import Entry, Field
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from evidence.errors import EvidenceError
-from evidence.sources import References, parse_references
+from evidence.sources import (
+    References,
+    load_references,
+    parse_references,
+    validate_references,
+)
 from tests.fuzz import PROPERTY
 from tests.fuzz.bibtex import GenFile, bib_files, braced_content
 
@@ -145,8 +151,6 @@ def test_values_that_would_break_the_file_are_refused(value):
 
 
 def test_added_entry_that_would_not_read_back_is_refused():
-    from bibtexparser.model import Entry, Field
-
     refs = parse_references("@article{a, title = {x}}\n")
     with pytest.raises(EvidenceError, match="b"):
         refs.add(Entry("article", "b", [Field("title", "broken {")]))
@@ -165,3 +169,38 @@ def test_write_then_load_is_what_was_rendered(tmp_path_factory, gen):
     assert refs.write() is True
     assert path.read_text(encoding="utf-8") == refs.render() == refs.text
     assert refs.write() is False  # the written text is the new baseline
+
+
+@PROPERTY
+@given(one_edit())
+def test_an_edit_keeps_the_line_endings_of_a_crlf_file(tmp_path_factory, edit):
+    """A file saved with Windows line endings keeps them: every byte outside the
+    edited entry, and CRLF inside it too (it used to come back all LF)."""
+    gen, target, name, value = edit
+    value = value.replace("\n", "\r\n")
+    text = gen.text.replace("\n", "\r\n")
+    path = tmp_path_factory.mktemp("crlf") / "references.bib"
+    path.write_bytes(text.encode("utf-8"))
+    refs = load_references(path, validate=False)
+    assert refs.render() == text
+    if not refs.set_field(target.key, name, value):
+        return
+    added = refs.add(Entry("article", "zz-new-entry-key", [Field("title", "Ny {\\o}velse")]))
+    assert added.key == "zz-new-entry-key"
+    refs.write()
+    written = path.read_bytes().decode("utf-8")
+    assert "\n" not in written.replace("\r\n", "")  # no bare LF
+    original_entry = target.text.replace("\n", "\r\n")
+    start = text.index(original_entry)
+    assert written.startswith(text[:start])
+    assert written[start:].index(text[start + len(original_entry):]) >= 0
+    again = load_references(path, validate=False)
+    assert again.get(target.key).raw(name) == value
+    assert again.get("zz-new-entry-key").raw("title") == "Ny {\\o}velse"
+
+
+def test_crlf_problems_keep_their_line_numbers(tmp_path):
+    path = tmp_path / "references.bib"
+    path.write_bytes(b"% x\r\n@article{a,\r\n  title = {x},\r\n  doi = {oops}\r\n}\r\n")
+    problems = validate_references(load_references(path, validate=False))
+    assert [p.line for p in problems] == [4]
