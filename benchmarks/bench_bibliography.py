@@ -1,0 +1,122 @@
+"""Benchmark: format 1,000 entries of cdl.bib in AMA, APA and NLM.
+
+Prints, per style, entries per second of the engine (evidence.bibliography:
+CSL-JSON in, plain text out, one pandoc run) and its ratio to a bare pandoc
+call on the same CSL-JSON file (``pandoc -f csljson -t plain --citeproc``);
+the target is a ratio of at most 1.3. The BibTeX to CSL-JSON conversion is
+timed on its own. Medians of several runs after a warm-up.
+
+    .venv/bin/python benchmarks/bench_bibliography.py [--entries 1000] [--runs 5]
+
+A script that prints figures, never a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from evidence.bibliography import format_items, pandoc_executable
+from evidence.csl import sources_to_csl
+from evidence.sources import load_references
+from evidence.styles import resolve_style
+
+CDL = REPO.parent / "shared" / "bench" / "cdl.bib"
+STYLES = {"AMA": "american-medical-association", "APA": "apa",
+          "NLM": "nlm-citation-sequence"}
+
+
+def cpu_now() -> float:
+    """CPU seconds used so far by this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measure(func) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), cpu_now()
+    func()
+    return time.perf_counter() - wall, cpu_now() - cpu
+
+
+def compare(bare, engine, runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU seconds of each, runs interleaved so that a machine
+    whose load changes meanwhile weighs on both alike."""
+    bare(), engine()  # warm-up: caches, pages, the style file
+    results = {"bare": [], "engine": []}
+    for _ in range(runs):
+        results["bare"].append(measure(bare))
+        results["engine"].append(measure(engine))
+    return {name: (statistics.median(w for w, _ in values),
+                   statistics.median(c for _, c in values))
+            for name, values in results.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bib", type=Path, default=CDL)
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    if not args.bib.is_file():
+        print(f"{args.bib} is not present", file=sys.stderr)
+        return 1
+
+    start = time.perf_counter()
+    refs = load_references(args.bib, validate=False)
+    parsed = time.perf_counter() - start
+    sources = refs.sources[: args.entries]
+    start = time.perf_counter()
+    items = sources_to_csl(sources)
+    converted = time.perf_counter() - start
+    n = len(items)
+    print(f"{args.bib.name}: parsed {len(refs.sources)} entries in {parsed:.2f} s; "
+          f"BibTeX -> CSL-JSON of {n} entries in {converted:.2f} s "
+          f"({n / converted:,.0f} entries/s)")
+    pandoc = pandoc_executable()
+    version = subprocess.run([pandoc, "--version"], capture_output=True, text=True,
+                             check=True).stdout.split("\n")[0]
+    print(f"{version}; median of {args.runs} runs after a warm-up\n")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "refs.json"
+        data.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        print(f"{'style':6} {'engine s':>9} {'entries/s':>10} {'bare pandoc s':>14} "
+              f"{'ratio':>6} {'CPU ratio':>10}  target <= 1.3")
+        worst = 0.0
+        for label, name in STYLES.items():
+            style = resolve_style(name)
+
+            def bare(style=style):
+                subprocess.run([pandoc, "-f", "csljson", "-t", "plain", "--citeproc",
+                                "--csl", str(style.path), str(data)],
+                               capture_output=True, check=True)
+
+            def engine(style=style):
+                text = format_items(items, style).as_text()
+                assert text.count("\n") == n
+
+            timing = compare(bare, engine, args.runs)
+            (engine_wall, engine_cpu), (bare_wall, bare_cpu) = timing["engine"], timing["bare"]
+            ratio, cpu_ratio = engine_wall / bare_wall, engine_cpu / bare_cpu
+            worst = max(worst, ratio)
+            print(f"{label:6} {engine_wall:9.3f} {n / engine_wall:10,.0f} {bare_wall:14.3f} "
+                  f"{ratio:6.2f} {cpu_ratio:10.2f}  {'ok' if ratio <= 1.3 else 'OVER'}")
+        print(f"\nworst wall-clock ratio {worst:.2f}; load average now "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
