@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -11,6 +12,7 @@ import pytest
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import (
     BadResponse,
+    Cancelled,
     CrossrefClient,
     CrossrefUnavailable,
     DOINotFound,
@@ -274,3 +276,39 @@ def test_recorded_301_alias_is_followed(tmp_path):
         fetched = client_for(fake, ResponseCache(tmp_path)).fetch("10.26434/chemrxiv.5406907")
     assert fetched.doi == "10.26434/chemrxiv.5406907.v5"
     assert fetched.aliases == ["10.26434/chemrxiv.5406907"]
+
+
+def test_limiter_spaces_actual_starts_and_never_leaks_slots():
+    limiter = RateLimiter(50, 4)
+    starts = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(5):
+            limiter.acquire()
+            with lock:
+                starts.append(time.monotonic())
+            limiter.release()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    starts.sort()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(starts) == 20 and min(gaps) >= 0.02 * (1 + RateLimiter.SAFETY) - 0.002
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        limiter.acquire(cancel)
+    assert limiter._active == 0
+
+
+def test_limiter_window_holds_after_a_pause():
+    limiter = RateLimiter(5, 5)
+    limiter.pause(0.2)
+    started = time.monotonic()
+    limiter.acquire()
+    limiter.release()
+    assert time.monotonic() - started >= 0.19
