@@ -517,3 +517,16 @@ async def test_plugins_are_registered_once(database):
 async def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="evidence build"):
         make_datasette(tmp_path / "nope.db")
+
+
+async def test_bibliography_plugin_is_registered_and_linked_when_present(ds):
+    pytest.importorskip("evidence.publish.bibliography_plugin")
+    from datasette.plugins import pm
+
+    assert pm.get_plugin("evidence-bibliography") is not None
+    page = (await get(ds, "/")).text
+    assert 'href="/-/bibliography/hasesener"' in page
+    guide = (await get(ds, "/evidence/guides/hasesener")).text
+    assert 'href="/-/bibliography/hasesener"' in guide
+    bib = (await get(ds, "/-/bibliography/hasesener.bib")).text
+    assert "@article{trial2020," in bib
