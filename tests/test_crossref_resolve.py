@@ -26,7 +26,7 @@ from evidence.crossref.resolve import (
     unique_citekey,
 )
 from evidence.sources import load_references, parse_updates
-from tests.crossref_support import FakeCrossref, Reply, fixture
+from tests.crossref_support import FakeCrossref, Reply, envelope, fixture
 
 TODAY = "2026-11-28"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02)
@@ -592,3 +592,52 @@ def test_cli_progress_bar_for_larger_batches(tmp_path):
     assert result.exit_code == 0, result.output
     assert "8 resolved, 8 updated" in result.output
     assert parse_updates("") == []
+
+
+def test_a_retraction_found_by_resolve_reaches_the_database(tmp_path, fake):
+    """End to end: resolve records the notices, the build makes them source_updates
+    rows and the retracted flag, and the retracted source no longer supports the claim."""
+    import sqlite3
+
+    from evidence.build import build
+    from tests.conftest import write_project
+
+    project = write_project(tmp_path / "project")
+    fake.add_work({**fixture("retracted"), "DOI": "10.1234/test.2020.1"})
+    env = {"EVIDENCE_CROSSREF_URL": fake.url, "EVIDENCE_CACHE_DIR": str(tmp_path / "cache")}
+    result = CliRunner().invoke(cli, ["resolve", "--project", str(project)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "WARNING: smith2020 has a retraction" in result.output
+    database = build(project).database
+    with sqlite3.connect(database) as db:
+        assert db.execute("select retracted from sources where id = 'smith2020'").fetchone() == (1,)
+        rows = db.execute("select update_type, notice_doi, updated, origin from source_updates "
+                          "where source_id = 'smith2020' order by update_type").fetchall()
+        assert rows == [
+            ("expression_of_concern", "10.5555/evidence.eoc.3", "2022-08-01", "retraction-watch"),
+            ("retraction", "10.5555/evidence.retraction-notice.3", "2023-02-10", "publisher")]
+        assert db.execute("select basis from claims where id = 't-loading'").fetchone() == (
+            "unsupported",)
+
+
+def test_ctrl_c_does_not_wait_for_a_hanging_request(tmp_path):
+    (tmp_path / "references.bib").write_text(
+        "@misc{slow,\n  title = {Slow},\n  doi = {10.5555/slow}\n}\n", encoding="utf-8")
+    with FakeCrossref() as fake:
+        fake.add("10.5555/slow", Reply(body=envelope({**fixture("corrected"),
+                                                      "DOI": "10.5555/slow"}), delay=20))
+        env = {**os.environ, "EVIDENCE_CROSSREF_URL": fake.url,
+               "EVIDENCE_CACHE_DIR": str(tmp_path / "cache")}
+        proc = subprocess.Popen(
+            [sys.executable, "-c", "from evidence.cli import cli; cli()", "resolve",
+             "--project", str(tmp_path)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while fake.count() < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        proc.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _out, err = proc.communicate(timeout=15)
+        assert proc.returncode == 130, err.decode()
+        assert time.monotonic() - started < 5
+    assert "metadatasource" not in (tmp_path / "references.bib").read_text(encoding="utf-8")

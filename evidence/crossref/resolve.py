@@ -17,12 +17,12 @@ failed and why.
 from __future__ import annotations
 
 import contextlib
+import queue
 import re
 import threading
 import time
 import unicodedata
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -391,57 +391,93 @@ class _Writer:
 def _run_batch(refs: References, client: CrossrefClient, dois: list[str],
                consume: Callable[[str, Fetched | CrossrefError], object | None], *,
                ordered: bool, label: str, show_progress: bool, console=None) -> None:
-    """Fetch ``dois`` in parallel; ``consume`` turns each result into a plan
-    (or None); plans are written in groups. Runs in the main thread."""
+    """Fetch ``dois`` in parallel; ``consume`` turns each result into plans
+    (or None); plans are written in groups. Runs in the main thread.
+
+    The workers are a few daemon threads (as many as the concurrency limit
+    allows, at least the polite pool's 3; the client's limiter is what bounds
+    the requests in flight). Daemon threads, so that after Ctrl-C the process
+    ends at once instead of waiting for requests in flight to time out.
+    """
     writer = _Writer(refs)
     if not dois:
         return
     cancel = threading.Event()
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
+    results: queue.SimpleQueue = queue.SimpleQueue()
+    for index, doi in enumerate(dois):
+        tasks.put((index, doi))
 
-    def fetch(doi: str):
-        try:
-            return client.fetch(doi, cancel)
-        except CrossrefError as exc:
-            return exc
-        except Cancelled:
-            return None
+    def work() -> None:
+        while not cancel.is_set():
+            try:
+                index, doi = tasks.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = client.fetch(doi, cancel)
+            except CrossrefError as exc:
+                result = exc
+            except Cancelled:
+                return
+            except Exception as exc:  # noqa: BLE001 - a bug must not lose the batch
+                result = CrossrefError(doi, f"{doi}: unexpected error: {exc!r}")
+            results.put((index, doi, result))
 
-    workers = min(len(dois), max(client.max_concurrency, POLITE_POOL[1]))
-    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crossref")
-    futures = {executor.submit(fetch, doi): doi for doi in dois}
-    consumed: set = set()
+    count = min(len(dois), max(client.max_concurrency, POLITE_POOL[1]))
+    workers = [threading.Thread(target=work, name=f"crossref-{n}", daemon=True)
+               for n in range(count)]
+    for worker in workers:
+        worker.start()
+    waiting: dict[int, tuple[str, object]] = {}  # received, not yet merged (ordered mode)
+    next_index = 0
 
-    def take(future) -> None:
-        consumed.add(future)
-        result = future.result()
-        if result is None:
-            return
-        plans = consume(futures[future], result) or []
+    def take(doi: str, result) -> None:
+        plans = consume(doi, result) or []
         for plan in plans if isinstance(plans, list) else [plans]:
             writer.add(plan)
 
+    def receive(index: int, doi: str, result) -> None:
+        nonlocal next_index
+        if not ordered:
+            take(doi, result)
+            return
+        waiting[index] = (doi, result)
+        while next_index in waiting:
+            take(*waiting.pop(next_index))
+            next_index += 1
+
     progress = _progress(len(dois), label, show_progress and len(dois) > PROGRESS_ABOVE, console)
+    received = 0
     try:
         with progress as bar:
             task = bar.add_task(label, total=len(dois)) if bar is not None else None
-            for future in (list(futures) if ordered else as_completed(futures)):
-                future.result()  # wait (interruptible)
-                take(future)
+            while received < len(dois):
+                try:
+                    item = results.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
+                except queue.Empty:
+                    if not any(w.is_alive() for w in workers) and results.empty():
+                        break  # every worker ended (cannot happen short of a crash)
+                    continue
+                received += 1
+                receive(*item)
                 if bar is not None:
                     bar.advance(task)
         writer.flush()
     except BaseException:
         cancel.set()
-        executor.shutdown(wait=False, cancel_futures=True)
-        # Keep what was fetched: results complete but not yet merged.
-        for future in futures:
-            if future not in consumed and future.done() and not future.cancelled():
-                with contextlib.suppress(Exception):  # stopping anyway; the cache keeps it
-                    take(future)
+        # Keep what was fetched: results received or arriving, not yet merged.
+        while True:
+            try:
+                index, doi, result = results.get_nowait()
+            except queue.Empty:
+                break
+            waiting[index] = (doi, result)
+        for index in sorted(waiting):
+            with contextlib.suppress(Exception):  # stopping anyway; the cache keeps it
+                take(*waiting[index])
         writer.recover()
         raise
-    finally:
-        executor.shutdown(wait=False, cancel_futures=True)
 
 
 class _NoProgress:
