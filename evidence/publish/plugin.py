@@ -18,6 +18,7 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ..scale import BASIS_BY_CODE
 from . import pages
 from .metadata import DATABASE
 
@@ -250,7 +251,7 @@ def filters_from_request(request, database, table, datasette):
 
 def _basis_badge(code: str, label: str | None = None) -> Markup:
     return Markup('<span class="basis-badge basis-{}">{}</span>').format(
-        code, label or code)
+        code, label or BASIS_BY_CODE[code].label)
 
 
 @hookimpl

@@ -168,3 +168,7 @@ left join tiers t on t.code = so.tier
 order by coalesce(t.rank, 99), d.ocebm_level, so.year desc, so.id""",
     },
 }
+
+# Readers see the answers first; the SQL is one click away ("show").
+for _query in QUERIES.values():
+    _query.setdefault("hide_sql", True)
