@@ -181,6 +181,13 @@ class _Reader:
             return GuideMeta()
         self.check_keys(node, _GUIDE_KEYS, None, "'guide'")
         values = {k: self.text(node, k, None, what="guide") for k in _GUIDE_KEYS}
+        style = values["style"]
+        if style and _escapes_project(style):
+            self.problem(_line(node, "style"), None,
+                         f"style path {style!r} leads outside the project",
+                         "name a style (apa, loeberlab) or give a .csl path relative to "
+                         "the project, without '..'")
+            values["style"] = None
         values["language"] = values["language"] or "en"
         return GuideMeta(**values)
 
@@ -287,6 +294,12 @@ class _Reader:
             return None
         return NotClaim(quote=quote, reason=reason, prefix=self.text(node, "prefix", None),
                         suffix=self.text(node, "suffix", None), line=_line(node))
+
+
+def _escapes_project(path: str) -> bool:
+    """True for an absolute path, a home-relative one or one climbing out with '..'."""
+    parts = path.replace("\\", "/").split("/")
+    return path.startswith(("/", "~", "\\")) or ":" in parts[0] or ".." in parts
 
 
 def yaml_loader() -> YAML:

@@ -72,6 +72,36 @@ class Project:
         return grade_claim(links, claim.consensus)
 
 
+def unsafe_input(path: Path, root: Path) -> str | None:
+    """Why the build must not read a project file or folder (None when it may).
+
+    Only what lies inside the project is read: a link that leads outside it
+    (to /etc, a home folder, another project) could publish files nobody meant
+    to, and a FIFO or device instead of a file would hang the build.
+    """
+    try:
+        real = Path(path).resolve(strict=True)
+    except FileNotFoundError:
+        return None  # missing (or a dangling link): the caller treats it as absent
+    except (OSError, RuntimeError):
+        return "is a link that cannot be followed (a loop?)"
+    if not real.is_relative_to(Path(root).resolve()):
+        return f"is a link to {real}, outside the project"
+    if not (real.is_file() or real.is_dir()):
+        return "is not a regular file"
+    return None
+
+
+def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None) -> Problem:
+    try:
+        shown = path.relative_to(root)
+    except ValueError:
+        shown = path
+    return Problem(path, None, item, f"{shown} {why}",
+                   "the build reads only regular files inside the project: "
+                   "copy the file into the project instead of linking to it")
+
+
 def guide_dirs(root: Path) -> list[Path]:
     base = Path(root) / CLAIMS_DIR
     if not base.is_dir():
@@ -84,8 +114,9 @@ def input_files(root: Path) -> list[Path]:
     root = Path(root)
     files = [root / REFERENCES_FILE]
     for directory in guide_dirs(root):
-        files += [directory / GUIDE_FILE, directory / CLAIMS_FILE]
-    return [f for f in files if f.exists()]
+        if unsafe_input(directory, root) is None:
+            files += [directory / GUIDE_FILE, directory / CLAIMS_FILE]
+    return [f for f in files if f.exists() and unsafe_input(f, root) is None]
 
 
 def input_digest(root: Path, extra: str = "") -> str:
@@ -110,13 +141,23 @@ def load_project(root: Path | str = ".", *, strict: bool = True) -> Project:
             f"{REFERENCES_FILE} nor a {CLAIMS_DIR}/ folder (use --project to point at one)"
         )
     problems: list[Problem] = []
-    references = load_references(root / REFERENCES_FILE, validate=False)
-    problems += validate_references(references)
+    why = unsafe_input(root / REFERENCES_FILE, root)
+    if why:
+        problems.append(_unsafe_problem(root / REFERENCES_FILE, root, why))
+        references = References.empty(root / REFERENCES_FILE)
+    else:
+        references = load_references(root / REFERENCES_FILE, validate=False)
+        problems += validate_references(references)
 
     guides: list[GuideData] = []
     claim_homes: dict[str, tuple[Path, int | None]] = {}
     for directory in guide_dirs(root):
         guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
+        unsafe = [(p, why) for p in (directory, guide_path, claims_path)
+                  if (why := unsafe_input(p, root))]
+        if unsafe:
+            problems += [_unsafe_problem(p, root, why, directory.name) for p, why in unsafe[:1]]
+            continue
         if not guide_path.exists():
             problems.append(Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
                                     "every guide folder holds guide.md and claims.yaml"))
