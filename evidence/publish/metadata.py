@@ -160,6 +160,7 @@ TABLES = {
     "source_updates": {
         "title": "Update notices",
         "description": "Retractions, corrections and expressions of concern recorded on sources.",
+        "sort_desc": "updated",
         "facets": ["update_type", "origin"],
         "columns": {
             "id": "Row id.", "source_id": "The source concerned.",
