@@ -43,13 +43,13 @@ class GuideIndex:
         offsets: list[int] = []
         self._block_of: list[int] = []  # block index of each character
         for index, block in enumerate(guide.blocks):
-            text, local = plain_text(block.text)
+            text, local = plain_text(block.text, block.start)
             if pieces:
                 pieces.append(_SEPARATOR)
                 offsets.append(block.start)
                 self._block_of.append(-1)
             pieces.append(text)
-            offsets.extend(block.start + o for o in local)
+            offsets.extend(local)
             self._block_of.extend([index] * len(text))
         self.plain = "".join(pieces)
         self.offsets = offsets

@@ -167,10 +167,47 @@ def load_guide(guide_id: str, path: Path, title: str | None = None) -> Guide:
     return parse_guide(guide_id, Path(path).read_text(encoding="utf-8"), path, title)
 
 
-def plain_text(text: str) -> tuple[str, list[int]]:
+# Runs of what plain_text drops or collapses: whitespace and inline markers.
+_SKIPPED = re.compile(r"[\s*_`]+")
+_MARKERS_RE = re.compile(r"[*_`]+")
+
+
+def plain_text(text: str, base: int = 0) -> tuple[str, list[int]]:
     """Normalise text for anchoring: NFC, inline markers dropped, whitespace runs
     collapsed to one space. Returns the string and, for each of its characters,
-    the offset in ``text`` it came from."""
+    the offset in ``text`` it came from (plus ``base``)."""
+    # Run by run rather than character by character: the same result as
+    # _plain_text_by_character (a test holds them equal), 10x faster.
+    pieces: list[str] = []
+    offsets: list[int] = []
+    pending_space = False
+    position = 0
+    for match in _SKIPPED.finditer(text):
+        start, end = match.span()
+        if start > position:
+            if pending_space:
+                pieces.append(" ")
+                offsets.append(base + position - 1)
+            pieces.append(text[position:start])
+            offsets.extend(range(base + position, base + start))
+        # Whitespace in the run (not only markers) makes one space, once text came.
+        pending_space = bool(pieces) and bool(match.group().strip("*_`"))
+        position = end
+    if position < len(text):
+        if pending_space:
+            pieces.append(" ")
+            offsets.append(base + position - 1)
+        pieces.append(text[position:])
+        offsets.extend(range(base + position, base + len(text)))
+    joined = "".join(pieces)
+    if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
+        joined, offsets = _plain_text_by_character(text)
+        if base:
+            offsets = [base + o for o in offsets]
+    return joined, offsets
+
+
+def _plain_text_by_character(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     offsets: list[int] = []
     pending_space = False
@@ -220,4 +257,7 @@ def _nfc_with_offsets(chars: list[str], offsets: list[int]) -> tuple[str, list[i
 
 def normalise_words(text: str) -> str:
     """The comparable form of a quote, prefix or suffix."""
-    return plain_text(text)[0]
+    words = " ".join(_MARKERS_RE.sub("", text).split())
+    if words.isascii() or unicodedata.is_normalized("NFC", words):
+        return words
+    return _plain_text_by_character(text)[0]

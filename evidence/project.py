@@ -54,6 +54,8 @@ class Project:
     references: References
     guides: list[GuideData]
     problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
+    _source_facts: dict[str, tuple[str | None, bool]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def guide(self, guide_id: str) -> GuideData:
         for guide in self.guides:
@@ -62,13 +64,25 @@ class Project:
         known = ", ".join(g.id for g in self.guides) or "none"
         raise EvidenceError(f"no guide {guide_id!r} in {self.root / CLAIMS_DIR} (guides: {known})")
 
+    def source_facts(self, key: str) -> tuple[str | None, bool] | None:
+        """(tier, retracted) of a source, None for an unknown citekey.
+
+        A project is a snapshot: each source is read once, however many of
+        the 100,000 claims cite it."""
+        fact = self._source_facts.get(key)
+        if fact is None:
+            source = self.references.get(key)
+            if source is None:
+                return None
+            fact = self._source_facts[key] = (source.tier, source.retracted)
+        return fact
+
     def grade(self, claim: Claim) -> Grade:
         links = []
         for link in claim.evidence:
-            source = self.references.get(link.source)
-            if source is None:
-                continue
-            links.append(LinkGrade(link.relation, source.tier, link.direct, source.retracted))
+            fact = self._source_facts.get(link.source) or self.source_facts(link.source)
+            if fact is not None:
+                links.append(LinkGrade(link.relation, fact[0], link.direct, fact[1]))
         return grade_claim(links, claim.consensus)
 
 

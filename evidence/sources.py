@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bibtexparser
@@ -225,6 +225,7 @@ def _single_group(text: str) -> bool:
     return depth == 0
 
 
+@lru_cache(maxsize=65536)
 def parse_person_name(name: str) -> PersonName:
     """Parse one name as written (braces and LaTeX kept), decoding each part."""
     name = " ".join(name.split())
@@ -348,19 +349,26 @@ def expand_macros(value: str, strings: dict[str, str]) -> str:
 
 
 _latex_decoder = None
+_latex_context = None
 
 
+@lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
-    """Decode LaTeX for display. Only called on values that need it: it is slow."""
+    """Decode LaTeX for display. Only called on values that need it: it is slow.
+
+    Memoised: names and journals recur across a bibliography."""
     if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
         return " ".join(value.split())
-    global _latex_decoder
+    global _latex_decoder, _latex_context
     if _latex_decoder is None:
         from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latexwalker import get_default_latex_context_db
 
         _latex_decoder = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
+        # Built once: pylatexenc builds its default macro table on every call otherwise.
+        _latex_context = get_default_latex_context_db()
     try:
-        text = _latex_decoder.latex_to_text(value)
+        text = _latex_decoder.latex_to_text(value, latex_context=_latex_context)
     except (LatexWalkerError, ValueError, IndexError):  # unbalanced or odd LaTeX
         text = value.replace("{", "").replace("}", "")
     return " ".join(text.split())

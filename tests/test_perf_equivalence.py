@@ -1,0 +1,29 @@
+"""Fast paths written for the scale benchmarks give exactly what the plain code gives."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evidence.guide import _plain_text_by_character, normalise_words, plain_text
+
+# Letters (Danish and decomposed ones among them), markers and every kind of space.
+_TEXT = st.lists(
+    st.sampled_from(list("ab æøÅ*_`\t\n\r\x0b\x1c\xa0\u2028\u3000.:-")
+                    + ["e\u0301", "\u0301", "n\u0308", "A\u030a", "\u1100\u1161"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(text=_TEXT, base=st.sampled_from([0, 7]))
+def test_plain_text_by_runs_equals_by_character(text, base):
+    expected, offsets = _plain_text_by_character(text)
+    assert plain_text(text, base) == (expected, [base + o for o in offsets])
+    assert normalise_words(text) == expected
+
+
+def test_plain_text_examples():
+    assert plain_text("  **Hold** i  30\nsek_  ") == (
+        "Hold i 30 sek", [4, 5, 6, 7, 10, 11, 13, 14, 15, 16, 17, 18, 19])
+    assert normalise_words(" `a`  b ") == "a b"
