@@ -166,36 +166,45 @@ def load_project(root: Path | str = ".", *, strict: bool = True) -> Project:
     guides: list[GuideData] = []
     claim_homes: dict[str, tuple[Path, int | None]] = {}
     for directory in guide_dirs(root):
-        guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
-        unsafe = [(p, why) for p in (directory, guide_path, claims_path)
-                  if (why := unsafe_input(p, root))]
-        if unsafe:
-            problems += [_unsafe_problem(p, root, why, directory.name) for p, why in unsafe[:1]]
-            continue
-        if not guide_path.exists():
-            problems.append(Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                                    "every guide folder holds guide.md and claims.yaml"))
-            continue
-        if claims_path.exists():
-            claims_file, found = load_claims(claims_path)
-            problems += found
-            if claims_file is None:
-                continue
-        else:
-            claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
-        try:
-            guide_text = read_utf8(guide_path)
-        except InputError as exc:
-            problems += exc.problems
-            continue
-        guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
-        data = GuideData(directory.name, guide, claims_file)
-        problems += _check_claims(data, references, claim_homes)
-        guides.append(data)
+        data, found = load_guide_dir(root, directory, references, claim_homes)
+        problems += found
+        if data is not None:
+            guides.append(data)
 
     if strict:
         raise_if(problems)
     return Project(root, references, guides, problems)
+
+
+def load_guide_dir(root: Path, directory: Path, references,
+                   claim_homes: dict[str, tuple[Path, int | None]]
+                   ) -> tuple[GuideData | None, list[Problem]]:
+    """One guide folder, loaded and checked against the references (anything
+    with ``in``) and the claim ids seen so far (``claim_homes``, updated)."""
+    problems: list[Problem] = []
+    guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
+    unsafe = [(p, why) for p in (directory, guide_path, claims_path)
+              if (why := unsafe_input(p, root))]
+    if unsafe:
+        return None, [_unsafe_problem(p, root, why, directory.name) for p, why in unsafe[:1]]
+    if not guide_path.exists():
+        return None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
+                              "every guide folder holds guide.md and claims.yaml")]
+    if claims_path.exists():
+        claims_file, found = load_claims(claims_path)
+        problems += found
+        if claims_file is None:
+            return None, problems
+    else:
+        claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
+    try:
+        guide_text = read_utf8(guide_path)
+    except InputError as exc:
+        return None, problems + exc.problems
+    guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
+    data = GuideData(directory.name, guide, claims_file)
+    problems += _check_claims(data, references, claim_homes)
+    return data, problems
 
 
 def _check_claims(data: GuideData, references: References,
