@@ -214,6 +214,7 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
     by_id = {c.id: c for c in claims_file.claims}
     yaml = round_trip_yaml()
     data = yaml.load(text)
+    _keep_layout(yaml, data)
     nodes = {}
     for node in data.get("claims") or []:
         if isinstance(node, CommentedMap) and node.get("id") in claim_ids:
@@ -232,6 +233,20 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
     new_text = out.getvalue()
     _verify(new_text, path, claim_ids, status, pins, claims_file, problems)
     return new_text, pins
+
+
+def _keep_layout(yaml: YAML, data) -> None:
+    """Indent as the file does: claims at the margin (``- id:``) or indented
+    (``  - id:``), mappings by 2 or 4; otherwise ruamel re-indents every line."""
+    mapping, sequence, offset = 2, 4, 2
+    guide = data.get("guide") if isinstance(data, CommentedMap) else None
+    if isinstance(guide, CommentedMap) and len(guide) and guide.lc.col > 0:
+        mapping = guide.lc.col
+    claims = data.get("claims") if isinstance(data, CommentedMap) else None
+    if (isinstance(claims, CommentedSeq) and len(claims) and isinstance(claims[0], CommentedMap)
+            and claims[0].lc.col >= claims.lc.col + 2):
+        offset, sequence = claims.lc.col, claims[0].lc.col
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
 
 
 def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: str | None,
