@@ -295,6 +295,10 @@ def _comment_index(container) -> int:
 def _detach_trailing_comment(node):
     """Take the comment lines after the node's last value (keeping an end-of-line comment)."""
     for container, key in reversed(_slots(node)):
+        if isinstance(container[key], (CommentedMap, CommentedSeq)) and len(container[key]):
+            # The comment of a key whose value is a block ('review:  # x' and
+            # comment lines under it) stands before that block, not after it.
+            return None
         entry = container.ca.items.get(key)
         index = _comment_index(container)
         token = entry[index] if entry and len(entry) > index else None
