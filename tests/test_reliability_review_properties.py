@@ -120,3 +120,15 @@ def test_claims_at_the_margin_stay_at_the_margin():
                                on=dt.date(2026, 11, 28), note=None)
     assert new_text.startswith(text.split("- id: b")[0])
     assert new_text.endswith("- id: b\n  type: definition\n  quote: ondt\n")
+
+
+def test_a_comment_under_review_stays_above_its_keys():
+    """Regression: 'review:  # x' with a comment line under it moved that line
+    to after the review block."""
+    text = ("guide:\n  title: T\nclaims:\n  - id: a\n    type: definition\n    quote: Løbere\n"
+            "    review:  # c3\n      # c4\n      status: unreviewed\n  # c6\n"
+            "  - id: b\n    type: definition\n    quote: ondt\n")
+    new_text, _ = edit_reviews(text, "claims.yaml", ["a"], status="verified", by="X",
+                               on=dt.date(2026, 11, 28), note=None)
+    assert "    review:  # c3\n      # c4\n      status: verified" in new_text
+    assert new_text.endswith("  # c6\n  - id: b\n    type: definition\n    quote: ondt\n")
