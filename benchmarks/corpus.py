@@ -88,7 +88,7 @@ FAMILIES = (
     "Thomsen", "Møller", "Østergaard", "Ågård", "Bæk", "Smith", "Johnson", "Williams",
     "Brown", "Garcia", "Müller", "Schmidt", "Rossi", "Dubois", "Silva", "Kim", "Wang",
     "Tanaka", "Cook", "Purdam", "Alfredson", "Magnusson", "Kjær", "Rathleff", "Thorborg",
-    "Hölmich", "Mendiguchia", "Sederberg", "Cushman", "Malliaras", "Rio", "Docking",
+    "Hölmich", "Mikkelsen", "Svendsen", "Cushman", "Malliaras", "Rio", "Docking",
     "van der Berg", "de Vos", "O'Neill", "Lindström",
 )
 GIVENS = (

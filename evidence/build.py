@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, event, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from . import __version__
+from . import __version__, incremental
 from . import models as m
 from .atomic import atomic_path
 from .errors import EvidenceError
@@ -40,6 +40,7 @@ class BuildResult:
     claims: int = 0
     sources: int = 0
     findings: int = 0
+    incremental: bool = False  # True when only the changed guides were written again
 
 
 def build_digest(root: Path) -> str:
@@ -70,9 +71,17 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
     if not force and stored_digest(database) == digest:
         return BuildResult(database, built=False)
     with _collector_paused():
+        if not force:
+            result = incremental.rebuild(root, database, digest)
+            if result is not None:
+                return result
         project = load_project(root)  # raises InputError before anything is written
         with atomic_path(database, suffix=".db.tmp") as tmp:
             counts = write_database(project, tmp, digest)
+        try:
+            incremental.write_state(database, digest, project)
+        except OSError:
+            pass  # without its state the next build is a full one
     return BuildResult(database, True, **counts)
 
 
