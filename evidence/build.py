@@ -16,18 +16,17 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import create_engine, event, insert
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.schema import CreateIndex, CreateTable
-
-from . import __version__, incremental
-from . import models as m
-from .atomic import atomic_path
+from . import SCHEMA_VERSION, __version__
 from .errors import EvidenceError
 from .project import Project, input_digest, load_project
-from .scale import BASES, STUDY_DESIGNS, TIERS
-from .sources import Source
+
+if TYPE_CHECKING:
+    from .sources import Source
+
+# SQLAlchemy, the models and the rest are imported where used: finding that
+# evidence.db is up to date must take well under half a second, imports included.
 
 DEFAULT_DATABASE = "evidence.db"
 
@@ -44,7 +43,7 @@ class BuildResult:
 
 
 def build_digest(root: Path) -> str:
-    return input_digest(root, extra=f"evidence {__version__} schema {m.SCHEMA_VERSION}")
+    return input_digest(root, extra=f"evidence {__version__} schema {SCHEMA_VERSION}")
 
 
 def stored_digest(database: Path) -> str | None:
@@ -70,6 +69,9 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
     digest = build_digest(root)
     if not force and stored_digest(database) == digest:
         return BuildResult(database, built=False)
+    from . import incremental
+    from .atomic import atomic_path
+
     with _collector_paused():
         if not force:
             result = incremental.rebuild(root, database, digest)
@@ -100,6 +102,10 @@ def _collector_paused():
 
 
 def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import models as m
+
     rows = Rows.from_project(project, digest)
     engine = build_engine(path)
     try:
@@ -129,6 +135,8 @@ def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
 
 
 def build_engine(path: Path):
+    from sqlalchemy import create_engine, event
+
     engine = create_engine(f"sqlite:///{path}")
 
     @event.listens_for(engine, "connect")
@@ -148,11 +156,19 @@ def build_engine(path: Path):
 
 
 def create_tables(conn) -> None:
+    from sqlalchemy.schema import CreateTable
+
+    from . import models as m
+
     for table in m.Base.metadata.sorted_tables:
         conn.execute(CreateTable(table))
 
 
 def create_indexes(conn) -> None:
+    from sqlalchemy.schema import CreateIndex
+
+    from . import models as m
+
     for table in m.Base.metadata.sorted_tables:
         for index in sorted(table.indexes, key=lambda i: i.name):
             conn.execute(CreateIndex(index))
@@ -173,6 +189,8 @@ def insert_rows(conn, table, values: list[dict]) -> None:
     what the driver stores anyway (str, int, bool as 0/1, None); a column a
     row leaves out is NULL.
     """
+    from sqlalchemy import insert
+
     if not values:
         return
     columns = [c.name for c in table.columns]
@@ -214,6 +232,8 @@ class Rows:
     findings: list[dict]
 
     def tables(self):
+        from . import models as m
+
         return [
             (m.BuildInfo, self.build_info), (m.Tier, self.tiers), (m.StudyDesign, self.designs),
             (m.BasisRow, self.bases), (m.Guide, self.guides), (m.Section, self.sections),
@@ -224,10 +244,12 @@ class Rows:
 
     @classmethod
     def from_project(cls, project: Project, digest: str) -> Rows:
+        from .scale import BASES, STUDY_DESIGNS, TIERS
+
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         rows = cls(
             build_info=[{"input_sha256": digest, "built_at": built_at,
-                         "evidence_version": __version__, "schema_version": m.SCHEMA_VERSION}],
+                         "evidence_version": __version__, "schema_version": SCHEMA_VERSION}],
             tiers=[asdict(t) for t in TIERS],
             designs=[asdict(d) for d in STUDY_DESIGNS],
             bases=[asdict(b) for b in BASES],

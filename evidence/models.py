@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = "1"
+from . import SCHEMA_VERSION  # noqa: F401 - defined beside __version__, re-exported
 
 
 class Base(DeclarativeBase):
