@@ -8,11 +8,9 @@ a half-written database and the previous one survives any error.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import re
 import sqlite3
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import SCHEMA_VERSION, __version__
 from .errors import EvidenceError
+from .perf import collector_paused
 from .project import Project, input_digest, load_project
 
 if TYPE_CHECKING:
@@ -72,7 +71,7 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
     from . import incremental
     from .atomic import atomic_path
 
-    with _collector_paused():
+    with collector_paused():
         if not force:
             result = incremental.rebuild(root, database, digest)
             if result is not None:
@@ -85,20 +84,6 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
         except OSError:
             pass  # without its state the next build is a full one
     return BuildResult(database, True, **counts)
-
-
-@contextmanager
-def _collector_paused():
-    """No cyclic garbage collection while loading: the build makes millions of
-    objects and no garbage cycles worth finding, and Python's collector would
-    walk them all again and again (it doubled the time of reading 100,000 claims)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
@@ -148,7 +133,6 @@ def build_engine(path: Path):
         cursor.execute("PRAGMA journal_mode = OFF")
         cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA foreign_keys = OFF")
-        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.execute("PRAGMA cache_size = -65536")  # 64 MiB for sorting the indexes
         cursor.close()
 

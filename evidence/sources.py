@@ -32,6 +32,7 @@ from pylatexenc.latexwalker import LatexWalkerError
 
 from .atomic import atomic_write_text
 from .errors import EvidenceError, Problem, raise_if, read_utf8
+from .perf import collector_paused
 from .scale import DESIGN_BY_CODE, tier_of
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -599,8 +600,9 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 def parse_references(text: str, path: Path | str = "references.bib") -> References:
     """Parse BibTeX text without validating it (see :func:`validate_references`)."""
-    library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
-    return References(Path(path), text, library)
+    with collector_paused():
+        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        return References(Path(path), text, library)
 
 
 def load_references(path: Path, *, validate: bool = True) -> References:
