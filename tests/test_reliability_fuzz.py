@@ -223,3 +223,49 @@ def test_a_guide_that_is_not_utf8_is_a_clear_error(tmp_path):
     result = build(tmp_path)
     assert result.exit_code == 1
     assert "guide.md:3: not UTF-8 text (byte 0xc6 cannot be read)" in result.output
+
+
+# --- the printed citation parser (a guide's Kilder list) ---------------------
+
+KILDER = """\
+## Kilder
+
+- Sederberg M, LaMarche L, Skinner L, Cushman DM. Distal semimembranosus tendinopathy: A narrative review. PM R. 2022;14(8):1010-1017. DOI: 10.1002/pmrj.12667
+- Owen CE, Poon AMT, Lee ST, et al. Fusion of positron emission tomography/computed tomography with magnetic resonance imaging. Rheumatology (Oxford). 2018;57(2):345-353. DOI: 10.1093/rheumatology/kex411
+- Chan W, Chase HE. Calcific tendinitis of biceps femoris. BMJ Case Rep. 2016;2016:bcr2016215745. DOI: 10.1136/bcr-2016-215745
+1. World Health Organization. Guidance. Geneva: WHO; 2020. https://doi.org/10.5555/who.2020
+"""
+
+kilder_text = st.one_of(
+    mutated(KILDER, max_edits=6),
+    st.lists(st.sampled_from(TOKENS + ["2022;14(8):1010-1017", "DOI: 10.1/x", " et al.",
+                                       "PMID: 1", "Ærø Å,", "2016;2016:bcr", ". "]),
+             max_size=40).map(lambda t: "## Kilder\n\n- " + "".join(t)),
+    st.text(max_size=300).map(lambda t: "## Kilder\n\n- " + t),
+    # Long runs of what the locator and DOI patterns look for (slow regexes show here).
+    st.tuples(st.sampled_from(["2022;", "1;", "(", "doi:10.1234/", " 2020a Jan", ":1-"]),
+              st.integers(50, 400)).map(lambda p: "## Kilder\n\n- X. " + p[0] * p[1] + "!"),
+)
+
+
+@FUZZ
+@given(kilder_text, bib_files(max_entries=3))
+def test_printed_citation_parser_never_crashes_nor_hangs(text, gen):
+    import time
+
+    from evidence.printed import (
+        compare_guide_citations,
+        kilder_section,
+        parse_printed_citations,
+    )
+
+    started = time.monotonic()
+    section = kilder_section(text)
+    if section is not None:
+        citations = parse_printed_citations(section[0], first_line=section[1])
+        for citation in citations:
+            assert citation.line >= 1
+    refs = parse_references(gen.text)
+    for difference in compare_guide_citations(text, refs):
+        assert str(difference)
+    assert time.monotonic() - started < 2.0  # no regular expression runs away
