@@ -434,17 +434,20 @@ def edit_guide(root: Path | str, slug: str, *, seed: int = 2) -> None:
 
     The new sentence goes at the end of the last paragraph of guide.md; the
     new claim cites the first source of references.bib; the first claim
-    changes its type. Deterministic for a given seed.
+    changes its type. Deterministic for a given seed (the next free one when
+    the guide was edited with it before).
     """
-    rng = random.Random(seed)
     folder = Path(root) / "claims" / slug
+    claims = (folder / "claims.yaml").read_text(encoding="utf-8")
+    while f"- id: {slug}-edited-{seed}\n" in claims:  # edited before with this seed
+        seed += 1
+    rng = random.Random(seed)
     guide = (folder / "guide.md").read_text(encoding="utf-8")
     seen = set(guide.split(". "))
     sentence = _unique_sentence(rng, "hasetendinopati", seen)
     sentence = sentence[:-1] + f" (redigeret {seed})."
     guide = guide.rstrip("\n") + ("\n\n" if guide.rstrip("\n").endswith(":") else " ") + sentence + "\n"
     (folder / "guide.md").write_text(guide, encoding="utf-8")
-    claims = (folder / "claims.yaml").read_text(encoding="utf-8")
     first_type = claims.index("    type: ") + len("    type: ")
     end = claims.index("\n", first_type)
     old = claims[first_type:end]
