@@ -105,6 +105,24 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
 
 
 @cli.command()
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@project_option
+@database_option
+@reports_errors
+def package(outdir: Path, project_dir: Path, database: Path | None):
+    """Write the publication as a folder any host can serve: the database
+    (built first if stale), its inspect file, metadata, templates, plugins and
+    pinned requirements, with run.sh, README.md and a Dockerfile."""
+    from .package import package as run_package
+
+    result = run_package(project_dir, outdir, database)
+    if result.built:
+        click.echo(f"Built {result.database.name}.")
+    click.echo(f"Packaged the publication in {result.folder}: serve it with "
+               f"`pip install -r requirements.txt && ./run.sh` there.")
+
+
+@cli.command()
 @click.argument("guide", required=False)
 @project_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
