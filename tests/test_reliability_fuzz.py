@@ -179,7 +179,7 @@ def check_database(path: Path) -> dict[str, int]:
         db.close()
 
 
-@scaled(150)
+@scaled(300)
 @given(broken_projects())
 def test_build_of_a_broken_project_exits_cleanly(tmp_path_factory, files):
     root = write_files(tmp_path_factory.mktemp("b"), files)
@@ -194,7 +194,7 @@ def test_build_of_a_broken_project_exits_cleanly(tmp_path_factory, files):
     assert [p.name for p in root.iterdir() if p.name.endswith(".tmp")] == []
 
 
-@scaled(80)
+@scaled(150)
 @given(projects())
 def test_build_of_a_generated_project_has_every_claim(tmp_path_factory, files):
     root = write_files(tmp_path_factory.mktemp("v"), files)

@@ -1,8 +1,10 @@
 """Generators and settings shared by the reliability tests (tests/test_reliability_*.py).
 
 Example counts: ``EVIDENCE_FUZZ_EXAMPLES`` sets the number of examples of every
-fuzz test (default 300, a CI run of a few minutes in all); property tests run
-a fifth of that, at least 100. For a long run by hand::
+fuzz test (default 1000: all reliability tests take about two and a half
+minutes); property tests run a fifth of that, at least 100; the expensive
+ones (a whole build per example) scale from their own default. For a long
+run by hand::
 
     EVIDENCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_reliability_fuzz.py
 """
@@ -13,7 +15,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-FUZZ_EXAMPLES = int(os.environ.get("EVIDENCE_FUZZ_EXAMPLES", "300"))
+DEFAULT_EXAMPLES = 1000
+FUZZ_EXAMPLES = int(os.environ.get("EVIDENCE_FUZZ_EXAMPLES", str(DEFAULT_EXAMPLES)))
 PROPERTY_EXAMPLES = max(100, FUZZ_EXAMPLES // 5)
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
@@ -26,5 +29,5 @@ PROPERTY = settings(max_examples=PROPERTY_EXAMPLES, deadline=None, suppress_heal
 
 def scaled(examples: int) -> settings:
     """Settings for an expensive test: ``examples`` in CI, scaled with the env var."""
-    return settings(max_examples=max(1, examples * FUZZ_EXAMPLES // 300), deadline=None,
+    return settings(max_examples=max(1, examples * FUZZ_EXAMPLES // DEFAULT_EXAMPLES), deadline=None,
                     suppress_health_check=_QUIET)
