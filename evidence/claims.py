@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from . import fastyaml
@@ -302,10 +303,27 @@ def _escapes_project(path: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ":" in parts[0] or ".." in parts
 
 
+class _TextForImpossibleDates(RoundTripConstructor):
+    """A date-like scalar that is no date (2026-13-45, 0000-00-00) stays text,
+    for the reader to report with its line, instead of a ValueError from
+    ruamel.yaml."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_TextForImpossibleDates.add_constructor("tag:yaml.org,2002:timestamp",
+                                        _TextForImpossibleDates.construct_yaml_timestamp)
+
+
 def yaml_loader() -> YAML:
     # Round-trip mode gives line numbers; it constructs only plain data types
     # (no arbitrary Python objects), so loading an untrusted file is safe.
     yaml = YAML(typ="rt")
+    yaml.Constructor = _TextForImpossibleDates
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -329,7 +347,7 @@ def parse_claims(text: str, path: Path | str) -> tuple[ClaimsFile | None, list[P
         detail = " ".join(f"{exc.context or ''} {exc.problem or ''}".split())
         return None, [Problem(path, line, None, f"malformed YAML: {detail}",
                               "check the indentation and quoting around this line")]
-    except YAMLError as exc:
+    except (YAMLError, ValueError, OverflowError) as exc:  # a value no constructor can make
         return None, [Problem(path, None, None, f"malformed YAML: {exc}")]
     reader = _Reader(path)
     claims_file = reader.read(data)

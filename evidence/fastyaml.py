@@ -116,7 +116,10 @@ def _plain(value: str):
             except ValueError:
                 raise Fallback from None  # let ruamel report the impossible date
     if kind in ("int", "float", "timestamp"):
-        return _ruamel_scalar(value)
+        try:
+            return _ruamel_scalar(value)
+        except ValueError:  # 2026-02-30 10:00: ruamel's own loader reports it
+            raise Fallback from None
     raise Fallback  # merge keys (<<), value (=)
 
 

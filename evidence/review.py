@@ -213,7 +213,12 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
         raise InputError(problems)
     by_id = {c.id: c for c in claims_file.claims}
     yaml = round_trip_yaml()
-    data = yaml.load(text)
+    try:
+        data = yaml.load(text)
+    except ValueError as exc:  # an impossible date (2026-13-45) somewhere in the file
+        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
+                            "`evidence check` reports, then review again. Nothing was "
+                            "changed.") from None
     _keep_layout(yaml, data)
     nodes = {}
     for node in data.get("claims") or []:
