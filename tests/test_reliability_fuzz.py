@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -269,3 +270,42 @@ def test_printed_citation_parser_never_crashes_nor_hangs(text, gen):
     for difference in compare_guide_citations(text, refs):
         assert str(difference)
     assert time.monotonic() - started < 2.0  # no regular expression runs away
+
+
+IMPOSSIBLE_DATES = ["0000-00-00", "2026-13-45", "2026-02-30", "2026-02-30 10:00:00",
+                    "2026-01-01T25:00:00"]
+
+
+@pytest.mark.parametrize("date", IMPOSSIBLE_DATES)
+def test_an_impossible_date_is_a_problem_with_its_line(date):
+    """Regression: ruamel.yaml raised ValueError (a traceback in evidence build)."""
+    text = CLAIMS.replace("on: 2026-11-01", f"on: {date}")
+    claims_file, problems = parse_claims(text, "claims.yaml")
+    assert claims_file is not None
+    assert [str(p) for p in problems] == [
+        f"claims.yaml:13: c-1: review date '{date}' is not a date (write it as YYYY-MM-DD)"]
+    for where in (f"{date}\n", f"claims: {date}\n", f"guide:\n  title: {date}\n"):
+        check_problems(parse_claims(where, "claims.yaml")[1])
+
+
+def test_build_reports_an_impossible_review_date(tmp_path):
+    from tests.conftest import CLAIMS as PROJECT_CLAIMS
+    from tests.conftest import write_project
+
+    claims = PROJECT_CLAIMS.replace('    consensus: "Standard definition."',
+                                    '    consensus: "Standard definition."\n'
+                                    "    review:\n      on: 2026-13-45")
+    result = build(write_project(tmp_path, claims=claims))
+    assert result.exit_code == 1
+    assert "review date '2026-13-45' is not a date" in result.output
+
+
+def test_review_refuses_a_file_with_an_impossible_date_elsewhere():
+    import datetime as dt
+
+    from evidence.review import edit_reviews
+
+    text = CLAIMS.replace("on: 2026-11-01", "on: 2026-13-45")
+    with pytest.raises(EvidenceError, match="a date cannot be read"):
+        edit_reviews(text, "claims.yaml", ["c-2"], status="verified", by="X",
+                     on=dt.date(2026, 11, 28), note=None)
