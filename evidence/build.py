@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import SCHEMA_VERSION, __version__
 from .errors import EvidenceError
 from .perf import collector_paused
-from .project import Project, input_digest, load_project
+from .project import Project, input_digest
 
 if TYPE_CHECKING:
     from .sources import Source
@@ -70,13 +70,15 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
         return BuildResult(database, built=False)
     from . import incremental
     from .atomic import atomic_path
+    from .parallel import load_project_parallel
 
     with collector_paused():
         if not force:
             result = incremental.rebuild(root, database, digest)
             if result is not None:
                 return result
-        project = load_project(root)  # raises InputError before anything is written
+        # Raises InputError before anything is written.
+        project = load_project_parallel(root)
         with atomic_path(database, suffix=".db.tmp") as tmp:
             counts = write_database(project, tmp, digest)
         try:
@@ -177,12 +179,17 @@ def insert_rows(conn, table, values: list[dict]) -> None:
 
     if not values:
         return
-    columns = [c.name for c in table.columns]
-    statement = str(insert(table).compile(dialect=conn.dialect, column_keys=columns))
+    # The columns the rows give (an autoincrement id is left to SQLite), when
+    # every row gives the same ones; else every column, NULL where left out.
+    columns = [c.name for c in table.columns if c.name in values[0]]
     try:
+        if set(map(len, values)) != {len(values[0])} or len(columns) != len(values[0]):
+            raise KeyError
         params = list(map(itemgetter(*columns), values))
     except KeyError:
+        columns = [c.name for c in table.columns]
         params = [tuple(row.get(c) for c in columns) for row in values]
+    statement = str(insert(table).compile(dialect=conn.dialect, column_keys=columns))
     conn.exec_driver_sql(statement, params)
 
 

@@ -27,3 +27,22 @@ def test_plain_text_examples():
     assert plain_text("  **Hold** i  30\nsek_  ") == (
         "Hold i 30 sek", [4, 5, 6, 7, 10, 11, 13, 14, 15, 16, 17, 18, 19])
     assert normalise_words(" `a`  b ") == "a b"
+
+
+def test_insert_rows_keeps_every_value_whatever_keys_the_rows_give(tmp_path):
+    from evidence import models as m
+    from evidence.build import build_engine, create_tables, insert_rows
+
+    engine = build_engine(tmp_path / "t.db")
+    rows = [{"code": "a", "label": "A"}, {"code": "b", "label": "B", "rank": 2},
+            {"code": "c", "rank": 3}]
+    with engine.begin() as conn:
+        create_tables(conn)
+        insert_rows(conn, m.Tier.__table__, rows)
+        insert_rows(conn, m.BasisRow.__table__,
+                    [{"code": "x", "label": "X", "rank": 1, "description": "d"}])
+        got = conn.exec_driver_sql("select code, label, rank from tiers order by code").fetchall()
+        basis = conn.exec_driver_sql("select * from bases").fetchall()
+    engine.dispose()
+    assert got == [("a", "A", None), ("b", "B", 2), ("c", None, 3)]
+    assert basis == [("x", "X", 1, "d")]
