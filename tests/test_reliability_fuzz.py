@@ -118,8 +118,13 @@ def dump_yaml(value) -> str:
     return stream.getvalue()
 
 
+date_like = st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ Tt][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?",
+                          fullmatch=True)
 claims_text = st.one_of(
     st.text(max_size=300),
+    st.tuples(st.sampled_from(["on: 2026-11-01", "id: c-1", "quote: Progressiv belastning",
+                               "title: Test", "locator: Table 2"]), date_like).map(
+        lambda c: CLAIMS.replace(c[0], c[0].split(":")[0] + ": " + c[1])),
     mutated(CLAIMS, max_edits=6),
     yaml_values.map(dump_yaml),
     st.dictionaries(st.sampled_from(["claims", "guide", "not_claims"]), yaml_values,
