@@ -34,15 +34,17 @@ def test_insert_rows_keeps_every_value_whatever_keys_the_rows_give(tmp_path):
     from evidence.build import build_engine, create_tables, insert_rows
 
     engine = build_engine(tmp_path / "t.db")
-    rows = [{"code": "a", "label": "A"}, {"code": "b", "label": "B", "rank": 2},
-            {"code": "c", "rank": 3}]
+    base = {"source_id": "s", "update_type": "retraction", "label": "Retraction"}
+    rows = [dict(base, notice_doi="10.1/a"), dict(base, notice_doi="10.1/b", origin="publisher"),
+            dict(base, updated="2020")]
     with engine.begin() as conn:
         create_tables(conn)
-        insert_rows(conn, m.Tier.__table__, rows)
-        insert_rows(conn, m.BasisRow.__table__,
-                    [{"code": "x", "label": "X", "rank": 1, "description": "d"}])
-        got = conn.exec_driver_sql("select code, label, rank from tiers order by code").fetchall()
-        basis = conn.exec_driver_sql("select * from bases").fetchall()
+        insert_rows(conn, m.SourceUpdate.__table__, rows)
+        insert_rows(conn, m.Tier.__table__, [{"code": "x", "label": "X", "rank": 1}])
+        got = conn.exec_driver_sql(
+            "select id, notice_doi, updated, origin from source_updates order by id").fetchall()
+        tiers = conn.exec_driver_sql("select * from tiers").fetchall()
     engine.dispose()
-    assert got == [("a", "A", None), ("b", "B", 2), ("c", None, 3)]
-    assert basis == [("x", "X", 1, "d")]
+    assert got == [(1, "10.1/a", None, None), (2, "10.1/b", None, "publisher"),
+                   (3, None, "2020", None)]
+    assert tiers == [("x", "X", 1)]
