@@ -282,3 +282,24 @@ def test_a_damaged_cache_file_is_fetched_again(tmp_path, damage):
         again = client(fake, tmp_path / "cache").fetch(doi)
         assert again.message == first.message and not again.from_cache
         assert fake.count(doi) == 2
+
+
+@pytest.mark.parametrize("title", ["Ends in a backslash \\", "Brace \\} escaped", "Odd {{ braces"])
+def test_a_crossref_value_bibtex_cannot_hold_never_breaks_the_file(tmp_path, title):
+    """Whatever Crossref sends, references.bib keeps parsing: a value that would
+    not read back is written correctly or refused and reported, never spliced in."""
+    doi = "10.5555/odd.title"
+    bib = tmp_path / "references.bib"
+    bib.write_text("% sources\n@article{kept,\n  title = {Kept}\n}\n", encoding="utf-8")
+    with FakeCrossref() as fake:
+        fake.add_work({**work(doi, 1), "title": [title]})
+        refs = load_references(bib)
+        report = add_dois(refs, client(fake, tmp_path / "cache"), [doi], today=TODAY,
+                          show_progress=False)
+    again = load_references(bib)  # parses and validates
+    assert again.get("kept").raw("title") == "Kept"
+    added = [s for s in again.sources if s.key != "kept"]
+    if report.failures:
+        assert added == [] and "not written" in report.failures[0].message
+    else:
+        assert len(added) == 1 and added[0].text("title")
