@@ -351,6 +351,21 @@ def expand_macros(value: str, strings: dict[str, str]) -> str:
 
 _latex_decoder = None
 _latex_context = None
+# No character LaTeX gives a meaning beyond grouping: no macros, math, ties,
+# comments, specials or quote ligatures.
+_BRACES_ONLY = re.compile(r"[^\\$~%&#^_`'\[\]]*")
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for ch in value:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 @lru_cache(maxsize=65536)
@@ -360,6 +375,10 @@ def latex_to_text(value: str) -> str:
     Memoised: names and journals recur across a bibliography."""
     if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
         return " ".join(value.split())
+    if _BRACES_ONLY.fullmatch(value) and "--" not in value and _balanced(value):
+        # Text whose only LaTeX is grouping braces ("{MRI} of the {Achilles}"):
+        # what pylatexenc makes of it, without pylatexenc (a test holds them equal).
+        return " ".join(value.replace("{", "").replace("}", "").split())
     global _latex_decoder, _latex_context
     if _latex_decoder is None:
         from pylatexenc.latex2text import LatexNodes2Text

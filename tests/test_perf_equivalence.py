@@ -48,3 +48,24 @@ def test_insert_rows_keeps_every_value_whatever_keys_the_rows_give(tmp_path):
     assert got == [(1, "10.1/a", None, None), (2, "10.1/b", None, "publisher"),
                    (3, None, "2020", None)]
     assert tiers == [("x", "X", 1)]
+
+
+_BRACED = st.lists(st.sampled_from(list("aBz æøÅ{}{}.,:;()/-+=?!*<>@|\"0159\n\t") + [
+    "MRI", "{\\o}", "\\'e", "~", "%", "--", "$x$", "''", "[", "&"]), max_size=30).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(value=_BRACED)
+def test_braces_only_text_decodes_as_pylatexenc_decodes_it(value):
+    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latexwalker import LatexWalkerError
+
+    from evidence.sources import latex_to_text
+
+    try:
+        text = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False).latex_to_text(value)
+    except (LatexWalkerError, ValueError, IndexError):
+        text = value.replace("{", "").replace("}", "")
+    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
+        return  # the plain-text path, older than this test and not pylatexenc's
+    assert latex_to_text(value) == " ".join(text.split())
