@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
-from .guide import Block, Guide, Section, normalise_words, plain_text
+from .guide import Block, Guide, Section, normalise_words, plain_text_offsets
 
 # Separates blocks in the searchable text, so no quote can span two blocks.
 _SEPARATOR = "\x00"
@@ -40,17 +41,18 @@ class GuideIndex:
     def __init__(self, guide: Guide):
         self.guide = guide
         pieces: list[str] = []
-        offsets: list[int] = []
-        self._block_of: list[int] = []  # block index of each character
+        # Compact arrays: a guide of 15,000 characters needs 15,000 of each.
+        offsets = array("q")  # offset in guide.md of each character of plain
+        self._block_of = array("l")  # block index of each character
         for index, block in enumerate(guide.blocks):
-            text, local = plain_text(block.text, block.start)
+            text, local = plain_text_offsets(block.text, block.start)
             if pieces:
                 pieces.append(_SEPARATOR)
                 offsets.append(block.start)
                 self._block_of.append(-1)
             pieces.append(text)
             offsets.extend(local)
-            self._block_of.extend([index] * len(text))
+            self._block_of.extend(array("l", [index]) * len(text))
         self.plain = "".join(pieces)
         self.offsets = offsets
 
