@@ -56,6 +56,8 @@ class Project:
     problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
     _source_facts: dict[str, tuple[str | None, bool]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    _grades: dict[int, tuple[Claim, Grade]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def guide(self, guide_id: str) -> GuideData:
         for guide in self.guides:
@@ -78,12 +80,18 @@ class Project:
         return fact
 
     def grade(self, claim: Claim) -> Grade:
+        # Graded once per claim: the build and the check both ask for every one.
+        known = self._grades.get(id(claim))
+        if known is not None and known[0] is claim:
+            return known[1]
         links = []
         for link in claim.evidence:
             fact = self._source_facts.get(link.source) or self.source_facts(link.source)
             if fact is not None:
                 links.append(LinkGrade(link.relation, fact[0], link.direct, fact[1]))
-        return grade_claim(links, claim.consensus)
+        grade = grade_claim(links, claim.consensus)
+        self._grades[id(claim)] = (claim, grade)
+        return grade
 
 
 def unsafe_input(path: Path, root: Path) -> str | None:
