@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -42,26 +43,62 @@ PYTHON = sys.executable
 FLOOR_TARGET, MEMORY_TARGET_MB, NOOP_TARGET_S, EDIT_TARGET = 2.0, 1024, 0.5, 0.10
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and its descendants, in KiB (from /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(status.split("VmRSS:", 1)[1].split()[0])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+class Child:
+    """A finished child process: its wall and CPU seconds, peak memory, output."""
+
+    def __init__(self, args: list[str], cwd: Path | None = None):
+        with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, text=True)
+            peak = [0]
+            stop = threading.Event()
+
+            def sample():  # the whole tree: a build may fork a worker
+                while not stop.wait(0.05):
+                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            _, status, usage = os.wait4(proc.pid, 0)
+            self.seconds = time.perf_counter() - started
+            stop.set()
+            sampler.join()
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            self.output = out.read()
+            if proc.returncode:
+                raise SystemExit(f"{' '.join(args)} failed:\n{self.output}\n{err.read()}")
+        # ru_maxrss of the process (and the largest of its children, not their sum);
+        # the sampled sum over the process tree (shared pages count twice).
+        self.maxrss_mb = usage.ru_maxrss / 1024
+        self.tree_peak_mb = max(peak[0] / 1024, self.maxrss_mb)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+
+
 def run_child(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MiB, ru_maxrss of that very process) of a child
-    process, and its output."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(args, cwd=cwd, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        output = out.read()
-        if proc.returncode:
-            raise SystemExit(f"{' '.join(args)} failed:\n{output}\n{err.read()}")
-    return elapsed, usage.ru_maxrss / 1024, output
+    child = Child(args, cwd)
+    return child.seconds, child.maxrss_mb, child.output
 
 
-def evidence_build(root: Path, *extra: str) -> tuple[float, float, str]:
-    return run_child([PYTHON, "-c", "from evidence.cli import cli; cli()", "build",
-                      "--project", str(root), *extra])
+def evidence_build(root: Path, *extra: str) -> Child:
+    return Child([PYTHON, "-c", "from evidence.cli import cli; cli()", "build",
+                  "--project", str(root), *extra])
 
 
 FLOOR_SCRIPT = r"""
@@ -134,14 +171,18 @@ def measure(root: Path, *, guides: int, claims: int, sources: int, seed: int = 1
         if leftover.exists():
             leftover.unlink()
 
-    full, peak, _ = evidence_build(root, "--force")
+    child = evidence_build(root, "--force")
+    full = child.seconds
     results["counts"] = counts(database)
     floor_s = floor(database, runs=repeat)
     results["full_build"] = {"seconds": round(full, 2), "floor_seconds": round(floor_s, 2),
                              "ratio": round(full / floor_s, 2), "target_ratio": FLOOR_TARGET,
-                             "peak_mb": round(peak), "target_peak_mb": MEMORY_TARGET_MB}
+                             "cpu_seconds": round(child.cpu_seconds, 2),
+                             "peak_mb": round(child.tree_peak_mb),
+                             "maxrss_mb": round(child.maxrss_mb),
+                             "target_peak_mb": MEMORY_TARGET_MB}
 
-    noop = [evidence_build(root)[0] for _ in range(repeat)]
+    noop = [evidence_build(root).seconds for _ in range(repeat)]
     results["no_change"] = {"seconds": round(statistics.median(noop), 3),
                             "target_seconds": NOOP_TARGET_S}
 
@@ -150,8 +191,7 @@ def measure(root: Path, *, guides: int, claims: int, sources: int, seed: int = 1
     for number in range(repeat):
         corpus.edit_guide(root, slugs[(number + 1) * len(slugs) // (repeat + 1)],
                           seed=100 + number)
-        seconds, _, _ = evidence_build(root)
-        edits.append(seconds)
+        edits.append(evidence_build(root).seconds)
     results["one_guide_edited"] = {"seconds": round(statistics.median(edits), 3),
                                    "share_of_full": round(statistics.median(edits) / full, 3),
                                    "target_share": EDIT_TARGET}
@@ -163,9 +203,11 @@ def report(results: dict) -> list[tuple[str, str, str, str]]:
     full, noop, edit = results["full_build"], results["no_change"], results["one_guide_edited"]
     return [
         ("full build vs sqlite3 floor",
-         f"{full['seconds']:.1f} s vs {full['floor_seconds']:.1f} s = {full['ratio']:.1f}x",
+         (f"{full['seconds']:.1f} s vs {full['floor_seconds']:.1f} s = {full['ratio']:.1f}x"
+          f" (CPU {full['cpu_seconds']:.1f} s)"),
          f"<= {FLOOR_TARGET:.0f}x", "met" if full["ratio"] <= FLOOR_TARGET else "not met"),
-        ("full build peak memory", f"{full['peak_mb']} MB", f"<= {MEMORY_TARGET_MB} MB",
+        ("full build peak memory", f"{full['peak_mb']} MB (all processes)",
+         f"<= {MEMORY_TARGET_MB} MB",
          "met" if full["peak_mb"] <= MEMORY_TARGET_MB else "not met"),
         ("rebuild, nothing changed", f"{noop['seconds']:.2f} s", f"< {NOOP_TARGET_S} s",
          "met" if noop["seconds"] < NOOP_TARGET_S else "not met"),
