@@ -394,7 +394,7 @@ def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Cl
         claim_ids = [c.id for _, c in claims]
         for update in _dedupe_updates(source):
             notice = _describe_update(update)
-            if update.update_type == "retraction":
+            if update.withdraws:
                 if not claims:
                     findings.append(finding(
                         "source-retracted",

@@ -38,6 +38,9 @@ from .scale import DESIGN_BY_CODE, tier_of
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 UPDATE_TYPES = ("retraction", "correction", "expression_of_concern")
+# Notices after which a work no longer stands: Crossref's retraction, and the
+# withdrawal and removal types some publishers use for the same act.
+WITHDRAWING_UPDATES = frozenset({"retraction", "withdrawal", "removal"})
 
 
 class InvalidDOI(ValueError):
@@ -74,6 +77,11 @@ class Update:
     notice_doi: str | None
     updated: str | None  # ISO date
     origin: str | None  # publisher | retraction-watch
+
+    @property
+    def withdraws(self) -> bool:
+        """True when the notice takes the work back: it then supports nothing."""
+        return self.update_type in WITHDRAWING_UPDATES
 
     @property
     def label(self) -> str:
@@ -175,7 +183,7 @@ class Source:
 
     @property
     def retracted(self) -> bool:
-        return any(u.update_type == "retraction" for u in self.updates)
+        return any(u.withdraws for u in self.updates)
 
     @property
     def year(self) -> int | None:

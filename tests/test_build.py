@@ -73,7 +73,7 @@ def test_rows_are_computed_from_the_files(project):
         "(select rowid from claims_fts where claims_fts match 'belast*')").fetchall()
     assert [h[0] for h in hits] == ["t-loading"]
     sections = db.execute("select position, heading, level from sections").fetchall()
-    assert [tuple(s) for s in sections][0] == (0, "Testguide", 1)
+    assert tuple(sections[0]) == (0, "Testguide", 1)
 
 
 def test_unchanged_inputs_skip_the_build(project):

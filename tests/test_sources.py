@@ -116,8 +116,9 @@ def test_unclosed_brace_is_an_error_with_its_line():
 
 def test_duplicate_key_is_an_error_with_its_line():
     problems = problems_of("@article{a, title={x}}\n@article{a, title={y}}\n")
-    assert problems == ["refs.bib:2: a: duplicate citekey (each entry needs its own key; "
-                        "rename or merge one of them)"]
+    assert problems == [
+        "refs.bib:2: a: duplicate citekey (each entry needs its own key; rename or merge one of them)"
+    ]
 
 
 def test_duplicate_doi_names_both_entries():
@@ -179,3 +180,12 @@ def test_cdl_bib_round_trip_loses_nothing(shared, tmp_path):
     original = bibtexparser.parse_string(text, parse_stack=[])
     assert fields(again.library) == fields(refs.library)
     assert set(fields(original)) == set(fields(again.library))
+
+
+@pytest.mark.parametrize("kind, withdrawn", [
+    ("retraction", True), ("withdrawal", True), ("removal", True),
+    ("correction", False), ("expression_of_concern", False), ("partial_retraction", False),
+])
+def test_withdrawing_notices_mark_the_source_retracted(kind, withdrawn):
+    source = parse_references(f"@article{{a,\n updates = {{{kind} 10.1000/n 2020}}}}\n").get("a")
+    assert source.retracted is withdrawn

@@ -699,9 +699,8 @@ def _print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str
                 when = f" on {u.updated}" if u.updated else ""
                 by = f" (via {u.origin})" if u.origin else ""
                 notice = f" {u.notice_doi}" if u.notice_doi else ""
-                severity = "WARNING" if u.update_type == "retraction" else "note"
-                extra = (": it no longer supports any claim" if u.update_type == "retraction"
-                         else "")
+                severity = "WARNING" if u.withdraws else "note"
+                extra = ": it no longer supports any claim" if u.withdraws else ""
                 echo(f"{severity}: {o.key} has a {u.label.lower()}{notice}{when}{by}{extra}")
     done = sum(1 for o in report.outcomes if o.status in ("updated", "unchanged", "added"))
     summary = (f"{done} {verb}, {report.count('updated')} updated, "

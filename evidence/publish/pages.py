@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 
 from ..guide import parse_guide
 from ..scale import BASES, BASIS_BY_CODE, DESIGN_BY_CODE, TIER_BY_CODE, TIERS
+from ..sources import WITHDRAWING_UPDATES
 from .metadata import DATABASE, tier_sentences
 
 BASIS_ORDER = [b.code for b in BASES]
@@ -447,7 +448,7 @@ async def source_page(datasette, db, source_id: str) -> dict | None:
     findings = [dict(row) for row in await db.execute(
         "select severity, code, message from findings where source_id = ? order by id",
         [source_id])]
-    retraction = [u for u in updates if u["update_type"] == "retraction"]
+    retraction = [u for u in updates if u["update_type"] in WITHDRAWING_UPDATES]
     tier = TIER_BY_CODE.get(source.get("tier") or "")
     return {
         "source": source,
