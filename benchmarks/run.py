@@ -64,27 +64,35 @@ def datasette_latency(database: Path, repeat: int = 9) -> dict:
                       for label, path, median, size in results}}
 
 
-def profile_build(root: Path, out: Path, top: int = 25) -> list[tuple[float, str]]:
-    """py-spy over a full build; the functions with the most samples (inclusive)."""
+def profile_build(root: Path, out: Path, top: int = 25) -> dict:
+    """py-spy over a full build; the functions with the most samples, inclusive
+    of what they call and on their own."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
-        return []
+        return {}
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "build-profile.txt"
-    subprocess.run([spy, "record", "-r", "50", "-f", "raw", "-o", str(raw), "--",
+    subprocess.run([spy, "record", "-r", "50", "--subprocesses", "-f", "raw", "-o", str(raw), "--",
                     sys.executable, "-c", "from evidence.cli import cli; cli()", "build",
                     "--force", "--project", str(root)], check=True, capture_output=True)
-    inclusive, total = Counter(), 0
+    inclusive, own, total = Counter(), Counter(), 0
+
+    def label(frame: str) -> str:
+        name, _, where = frame.partition(" (")
+        return f"{name} ({where.split(':')[0].rsplit('/', 1)[-1]})"
+
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         total += int(count)
-        for frame in dict.fromkeys(stack.split(";")):
-            name, _, where = frame.partition(" (")
-            inclusive[f"{name} ({where.split(':')[0].rsplit('/', 1)[-1]}"] += int(count)
+        frames = stack.split(";")
+        for frame in dict.fromkeys(label(f) for f in frames):
+            inclusive[frame] += int(count)
+        own[label(frames[-1])] += int(count)
     # The command line's own frames (click, the CLI wrapper) hold everything: skip them.
     frames = [(f, n) for f, n in inclusive.most_common()
-              if not f.endswith(("(core.py", "(cli.py", "(<string>"))]
-    return [(round(100 * n / total, 1), f) for f, n in frames[:top]]
+              if not f.endswith(("(core.py)", "(cli.py)", "(<string>)"))]
+    return {"inclusive": [(round(100 * n / total, 1), f) for f, n in frames[:top]],
+            "self": [(round(100 * n / total, 1), f) for f, n in own.most_common(top)]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,8 +131,10 @@ def main(argv: list[str] | None = None) -> int:
           f"sources, {counts['claim_sources']:,} links, {counts['findings']:,} findings; "
           f"{os.cpu_count()} cores, Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}; {time.perf_counter() - started:.0f} s in all")
-    for share, frame in results.get("profile", []):
-        print(f"{share:5.1f}%  {frame}")
+    for kind, frames in results.get("profile", {}).items():
+        print(f"\nprofile of the full build, {kind} time (py-spy, share of samples):")
+        for share, frame in frames:
+            print(f"{share:5.1f}%  {frame}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
