@@ -11,6 +11,7 @@ from .anchor import Anchor, AnchorFailure, GuideIndex
 from .claims import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
 from .errors import EvidenceError, InputError, Problem, raise_if, read_utf8
 from .guide import Guide, parse_guide
+from .perf import collector_paused
 from .scale import Grade, LinkGrade, grade_claim
 from .sources import References, load_references, validate_references
 
@@ -156,7 +157,11 @@ def load_project(root: Path | str = ".", *, strict: bool = True) -> Project:
     claims that do not anchor are left without an anchor: that is what
     ``evidence check`` needs to report on a guide mid-edit.
     """
-    root = Path(root)
+    with collector_paused():  # many objects, no garbage cycles: see evidence/perf.py
+        return _load_project(Path(root), strict)
+
+
+def _load_project(root: Path, strict: bool) -> Project:
     if not (root / REFERENCES_FILE).exists() and not (root / CLAIMS_DIR).is_dir():
         raise EvidenceError(
             f"{root.resolve()} is not an evidence project: it has neither "
