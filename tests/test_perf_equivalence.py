@@ -69,3 +69,15 @@ def test_braces_only_text_decodes_as_pylatexenc_decodes_it(value):
     if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
         return  # the plain-text path, older than this test and not pylatexenc's
     assert latex_to_text(value) == " ".join(text.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="ab\n\r ", max_size=40), offsets=st.lists(st.integers(-45, 45)))
+def test_line_of_counts_newlines_as_before(text, offsets):
+    from evidence.guide import parse_guide
+
+    guide = parse_guide("g", text)
+    for offset in offsets:
+        assert guide.line_of(offset) == text.count("\n", 0, offset) + 1
+    guide.text = text + "\nmore\n"  # a changed text is not answered from the old one
+    assert guide.line_of(len(guide.text)) == guide.text.count("\n") + 1
