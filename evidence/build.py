@@ -93,7 +93,7 @@ def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
 
     from . import models as m
 
-    rows = Rows.from_project(project, digest)
+    rows = Rows.from_project(project, digest, findings=False)
     engine = build_engine(path)
     try:
         with engine.begin() as conn:
@@ -103,9 +103,16 @@ def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
             create_tables(conn)
             for model, values in rows.tables():
                 insert_rows(conn, model.__table__, values)
-            create_indexes(conn)
-            for statement in m.fts_statements():
-                conn.exec_driver_sql(statement)
+            # SQLite builds the indexes and the full-text index on a thread of
+            # its own (without Python's lock) while the check computes the
+            # findings here: two cores at work instead of one.
+            indexing = _Indexing(conn, exclude=m.Finding.__table__)
+            try:
+                rows.findings = collect_findings(project)
+            finally:
+                indexing.finish()
+            insert_rows(conn, m.Finding.__table__, rows.findings)
+            create_indexes(conn, only=m.Finding.__table__)
             check_foreign_keys(conn)
         with engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
@@ -121,10 +128,48 @@ def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
     }
 
 
+class _Indexing:
+    """CREATE INDEX and the FTS statements on a thread, on the same connection
+    and in the same transaction; the caller uses the connection only after
+    finish()."""
+
+    def __init__(self, conn, exclude):
+        import threading
+
+        from sqlalchemy.schema import CreateIndex
+
+        from . import models as m
+
+        dialect = conn.dialect
+        self.statements = [
+            str(CreateIndex(index).compile(dialect=dialect))
+            for table in m.Base.metadata.sorted_tables if table is not exclude
+            for index in sorted(table.indexes, key=lambda i: i.name)
+        ] + m.fts_statements()
+        self.driver = conn.connection.driver_connection
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="evidence-indexing", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            for statement in self.statements:
+                self.driver.execute(statement)
+        except BaseException as exc:  # noqa: BLE001 - raised again by finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise EvidenceError(f"could not index the database: {self.error}") from self.error
+
+
 def build_engine(path: Path):
     from sqlalchemy import create_engine, event
 
-    engine = create_engine(f"sqlite:///{path}")
+    # check_same_thread off: the indexes are built on a thread of their own
+    # (_Indexing), the connection used by one thread at a time.
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record):
@@ -150,12 +195,14 @@ def create_tables(conn) -> None:
         conn.execute(CreateTable(table))
 
 
-def create_indexes(conn) -> None:
+def create_indexes(conn, only=None) -> None:
     from sqlalchemy.schema import CreateIndex
 
     from . import models as m
 
     for table in m.Base.metadata.sorted_tables:
+        if only is not None and table is not only:
+            continue
         for index in sorted(table.indexes, key=lambda i: i.name):
             conn.execute(CreateIndex(index))
 
@@ -234,7 +281,7 @@ class Rows:
         ]
 
     @classmethod
-    def from_project(cls, project: Project, digest: str) -> Rows:
+    def from_project(cls, project: Project, digest: str, *, findings: bool = True) -> Rows:
         from .scale import BASES, STUDY_DESIGNS, TIERS
 
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -252,7 +299,8 @@ class Rows:
             rows._add_guide(project, guide, built_at, cited)
         for source in project.references:
             rows._add_source(source, cited.get(source.key, 0))
-        rows.findings = collect_findings(project)
+        if findings:
+            rows.findings = collect_findings(project)
         return rows
 
     def _add_guide(self, project: Project, guide, built_at: str, cited: dict[str, int]):
