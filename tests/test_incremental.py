@@ -189,3 +189,19 @@ def test_a_missing_or_foreign_state_takes_the_full_build(project):
     corpus.edit_guide(project, "guide-0001", seed=3)
     assert build(project, database).incremental
     assert_equals_full_build(project, database)
+
+
+def test_a_guide_file_turned_into_a_link_outside_is_reported_as_by_a_full_build(project, tmp_path):
+    database = first_build(project)
+    guide = project / "claims" / "guide-0002" / "guide.md"
+    outside = tmp_path / "outside.md"
+    outside.write_text(guide.read_text(encoding="utf-8"), encoding="utf-8")
+    guide.unlink()
+    guide.symlink_to(outside)
+    with pytest.raises(InputError) as incremental_error:
+        build(project, database)
+    with pytest.raises(InputError) as full_error:
+        load_project(project)
+    assert [str(p) for p in incremental_error.value.problems] == [
+        str(p) for p in full_error.value.problems]
+    assert "outside the project" in str(full_error.value.problems[0])
