@@ -129,8 +129,11 @@ class GuideIndex:
             text = normalise_words(block.text)
             matcher = difflib.SequenceMatcher(None, text, words, autojunk=False)
             match = matcher.find_longest_match(0, len(text), 0, len(words))
-            begin = max(0, match.a - match.b)
-            window = text[begin:begin + len(words)]
+            # Align the quote's start and end on the longest shared run, then
+            # widen to whole words so the suggestion can be copied as it is.
+            begin = _word_start(text, max(0, match.a - match.b))
+            end = _word_end(text, match.a + match.size + len(words) - match.b - match.size)
+            window = text[begin:end].strip()
             ratio = difflib.SequenceMatcher(None, window, words, autojunk=False).ratio()
             if ratio > best_ratio:
                 best_ratio, best_text = ratio, (window, block.line)
@@ -138,6 +141,19 @@ class GuideIndex:
             return "copy the words exactly as they stand in guide.md"
         window, line = best_text
         return f"did you mean {window!r} (line {line})?"
+
+
+def _word_start(text: str, position: int) -> int:
+    while 0 < position < len(text) and text[position - 1] != " ":
+        position -= 1
+    return position
+
+
+def _word_end(text: str, position: int) -> int:
+    position = min(position, len(text))
+    while 0 < position < len(text) and text[position - 1] != " " and text[position] != " ":
+        position += 1
+    return position
 
 
 def _context(window: str) -> str:

@@ -42,6 +42,7 @@ printed-citation-unmatched     warning   a printed citation cannot be read or ma
 printed-doi-missing            error     a DOI printed in the guide's reference list is not in references.bib
 doi-invalid                    error     a source's DOI is malformed
 doi-duplicate                  error     two sources share a DOI
+doi-not-normalised             warning   a DOI written with upper case or a resolver prefix
 citekey-duplicate              error     two entries of references.bib share a citekey
 study-design-unknown           error     ``studydesign`` is not a code of the evidence scale
 bibtex-invalid                 error     references.bib has a block that cannot be parsed
@@ -50,6 +51,7 @@ heading-empty                  warning   a heading with no text under it before 
 lead-in-dangling               warning   a sentence ending in ":" with no list or items after it
 paragraph-repeated             warning   a paragraph repeats another (exactly or nearly)
 guide-missing                  error     a guide folder has no guide.md
+guide-without-claims           warning   a guide has text but no claims.yaml or an empty one
 =============================  ========  =========================================================
 
 ``docs/findings.md`` has the same table with what to do about each.
@@ -130,6 +132,8 @@ CODES: tuple[Code, ...] = (
          "A DOI printed in the guide's reference list is not in references.bib."),
     Code("doi-invalid", "error", "source", "The source's DOI is malformed."),
     Code("doi-duplicate", "error", "source", "Two sources share a DOI."),
+    Code("doi-not-normalised", "warning", "source",
+         "The DOI is not written lower case without resolver prefix."),
     Code("citekey-duplicate", "error", "source", "Two entries share a citekey."),
     Code("study-design-unknown", "error", "source",
          "The study design is not a code of the evidence scale."),
@@ -140,6 +144,8 @@ CODES: tuple[Code, ...] = (
          "A sentence ends in ':' but no list or items follow it."),
     Code("paragraph-repeated", "warning", "guide", "A paragraph repeats another."),
     Code("guide-missing", "error", "guide", "A guide folder has no guide.md."),
+    Code("guide-without-claims", "warning", "guide",
+         "A guide has text but no claims (claims.yaml missing or empty)."),
 )
 CODE_BY_NAME = {c.code: c for c in CODES}
 
@@ -328,7 +334,8 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
                     "link the research it refers to, or reword the sentence in the guide",
                 ))
             found = doses(claim.quote)
-            if found:
+            # An editor who marked the claim needs-source has seen it already.
+            if found and claim.review.status != "needs-source":
                 findings.append(finding(
                     "dose-without-source",
                     f"gives a dose or time frame ({_list(found)}) that no source supports: "
@@ -349,7 +356,7 @@ def _review_findings(claim: Claim, finding) -> list[Finding]:
     if review.status == "unreviewed":
         return []
     found = []
-    who = " by ".join(x for x in ("", review.by) if x) + (f" on {review.on}" if review.on else "")
+    who = (f" by {review.by}" if review.by else "") + (f" on {review.on}" if review.on else "")
     if review.pin:
         changed = pin_changes(review.pin, current_pin(claim))
         if changed:
@@ -418,7 +425,14 @@ def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Cl
                     code, f"{update.label.lower()} ({notice}): read the notice and check that "
                           f"the claims still hold{affected}",
                 ))
-        if not source.raw("doi"):
+        raw_doi = source.raw("doi")
+        if raw_doi and source.doi and raw_doi.strip() != source.doi:
+            findings.append(finding(
+                "doi-not-normalised",
+                f"the DOI is written {raw_doi.strip()!r}: write it as {source.doi!r} "
+                "(lower case, no resolver prefix), the form references.bib keeps",
+            ))
+        if not raw_doi:
             findings.append(finding(
                 "source-no-doi",
                 "no DOI: add it (doi = {10....}) so `evidence resolve` can fetch the record "
@@ -569,6 +583,13 @@ def _missing_doi(guide: GuideData, doi: str, path: str | None, line: int | None)
 def guide_text_findings(project: Project, guide: GuideData) -> list[Finding]:
     path = _rel(project, guide.guide.path)
     findings = []
+    if not guide.claims and any(b.kind != "heading" for b in guide.guide.blocks):
+        findings.append(Finding(
+            "guide-without-claims",
+            f"the guide has text but {_rel(project, guide.claims_file.path)} holds no claims: "
+            "record its factual statements (or restore the file if it was emptied by mistake)",
+            guide.id, None, None, path, None,
+        ))
     for section, line in empty_headings(guide.guide):
         findings.append(Finding(
             "heading-empty",

@@ -9,6 +9,7 @@ untouched entries stay byte for byte what the editor wrote.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -653,10 +654,24 @@ def validate_references(refs: References) -> list[Problem]:
     return problems
 
 
+def _suggest_design(design: str) -> str:
+    """'case report' or 'RCT' → the code an editor most likely meant."""
+    aliases = {"rct": "randomised-trial", "randomized-trial": "randomised-trial",
+               "meta-analysis": "systematic-review-of-trials", "review": "narrative-review"}
+    wanted = "-".join(design.lower().replace("_", " ").split())
+    guess = aliases.get(wanted) or next(
+        iter(difflib.get_close_matches(wanted, list(DESIGN_BY_CODE), n=1, cutoff=0.6)), None)
+    codes = ", ".join(DESIGN_BY_CODE)
+    return f"did you mean {guess!r}? codes: {codes}" if guess else f"use one of: {codes}"
+
+
 def _failed_block_problem(path: Path, block: ParsingFailedBlock) -> Problem:
     line = (block.start_line or 0) + 1
     if isinstance(block, DuplicateBlockKeyBlock):
-        return Problem(path, line, block.key, "duplicate citekey",
+        previous = getattr(block, "previous_block", None)
+        where = (f" (also at line {previous.start_line + 1})"
+                 if previous is not None and previous.start_line is not None else "")
+        return Problem(path, line, block.key, f"duplicate citekey{where}",
                        "each entry needs its own key; rename or merge one of them")
     if isinstance(block, DuplicateFieldKeyBlock):
         fields = ", ".join(sorted(block.duplicate_keys))
@@ -693,7 +708,7 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
         problems.append(Problem(
             path, source.field_line("studydesign"), source.key,
             f"unknown study design {design!r}",
-            "use one of: " + ", ".join(DESIGN_BY_CODE),
+            _suggest_design(design),
         ))
     for update in source.updates:
         if update.update_type == "other":

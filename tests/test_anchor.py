@@ -84,3 +84,9 @@ def test_quote_cannot_span_two_blocks():
 def test_danish_letters_are_not_folded():
     assert isinstance(index().anchor("Forste afsnit"), AnchorFailure)
     assert isinstance(index().anchor("Første afsnit"), Anchor)
+
+
+def test_suggestion_is_whole_words_when_a_word_was_changed():
+    guide = parse_guide("g", "Det er en relativt sjælden tilstand, men genstridig.\n", "g.md")
+    result = GuideIndex(guide).anchor("Det er en meget sjælden tilstand")
+    assert "did you mean 'Det er en relativt sjælden tilstand,'" in result.hint

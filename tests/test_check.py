@@ -236,6 +236,14 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"guide_id": "other"},
         {},
     ),
+    "guide-without-claims": (
+        {"claims": ""},
+        {},
+    ),
+    "doi-not-normalised": (
+        {"bib": entry(doi="https://doi.org/10.1234/TEST.2020.1")},
+        {"bib": entry()},
+    ),
 }
 
 def test_every_code_has_a_case_and_every_case_a_code():
@@ -441,3 +449,33 @@ def test_code_table_is_documented():
     for code in CODES:
         assert f"`{code.code}`" in text, code.code
         assert code.code in check.__doc__, code.code
+
+
+def test_stale_review_message_names_the_reviewer(tmp_path):
+    claims = HEAD + DEFINITION + LOADING
+    project(tmp_path, claims=claims)
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+
+    result = CliRunner().invoke(cli, ["review", "t-definition", "--status", "verified",
+                                      "--by", "Ann", "--project", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "claims/testguide/claims.yaml"
+    path.write_text(path.read_text().replace("i senen.", "i senerne."))
+    (tmp_path / "claims/testguide/guide.md").write_text(
+        GUIDE.replace("i senen.", "i senerne."))
+    stale = codes(tmp_path)["review-stale"][0].message
+    assert stale.startswith("marked verified by Ann on ")
+
+
+def test_dose_without_source_is_quiet_once_marked_needs_source(tmp_path):
+    dose = claim("t-dose", "Progressiv belastning er centralt.")
+    project(tmp_path, claims=HEAD + dose.replace("centralt.", "centralt i 6 uger."),
+            guide=GUIDE.replace("er centralt.", "er centralt i 6 uger."))
+    assert "dose-without-source" in codes(tmp_path)
+    marked = dose.replace("centralt.", "centralt i 6 uger.") + (
+        "    review:\n      status: needs-source\n")
+    project(tmp_path, claims=HEAD + marked,
+            guide=GUIDE.replace("er centralt.", "er centralt i 6 uger."))
+    assert "dose-without-source" not in codes(tmp_path)

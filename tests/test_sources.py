@@ -116,9 +116,9 @@ def test_unclosed_brace_is_an_error_with_its_line():
 
 def test_duplicate_key_is_an_error_with_its_line():
     problems = problems_of("@article{a, title={x}}\n@article{a, title={y}}\n")
-    assert problems == [
-        "refs.bib:2: a: duplicate citekey (each entry needs its own key; rename or merge one of them)"
-    ]
+    expected = ("refs.bib:2: a: duplicate citekey (also at line 1) "
+                "(each entry needs its own key; rename or merge one of them)")
+    assert problems == [expected]
 
 
 def test_duplicate_doi_names_both_entries():
@@ -189,3 +189,12 @@ def test_cdl_bib_round_trip_loses_nothing(shared, tmp_path):
 def test_withdrawing_notices_mark_the_source_retracted(kind, withdrawn):
     source = parse_references(f"@article{{a,\n updates = {{{kind} 10.1000/n 2020}}}}\n").get("a")
     assert source.retracted is withdrawn
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("case report", "case-report"), ("RCT", "randomised-trial"), ("cohort study", "cohort"),
+    ("Randomized trial", "randomised-trial"),
+])
+def test_unknown_study_design_suggests_the_code_meant(written, meant):
+    problems = problems_of(f"@article{{a,\n  studydesign={{{written}}}}}\n")
+    assert f"did you mean {meant!r}?" in problems[0]
