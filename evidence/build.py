@@ -65,6 +65,9 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
           force: bool = False) -> BuildResult:
     root = Path(root)
     database = Path(database) if database else root / DEFAULT_DATABASE
+    if not database.parent.is_dir():
+        raise EvidenceError(f"cannot write {database}: the folder {database.parent} does not "
+                            "exist (create it, or choose another --database)")
     digest = build_digest(root)
     if not force and stored_digest(database) == digest:
         return BuildResult(database, built=False)

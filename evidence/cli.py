@@ -97,11 +97,32 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     from .build import build as run_build
     from .publish.serve import serve as run_server
 
-    result = run_build(project_dir, database)
+    ensure_port_free(host, port)
+    try:
+        result = run_build(project_dir, database)
+    except EvidenceError:
+        click.echo("The database could not be built, so nothing is served; fix the "
+                   "problems listed here and run `evidence serve` again.", err=True)
+        raise
     if result.built:
         click.echo(f"Built {result.database}.")
     click.echo(f"Serving {result.database} on http://{host}:{port}/", err=True)
     run_server(result.database, host=host, port=port, public=public)
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail before building when the port is taken, with a way out."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise EvidenceError(
+                f"cannot serve on {host}:{port}: {exc.strerror or exc}; another server may be "
+                f"running there: stop it, or choose another port with --port"
+            ) from exc
 
 
 @cli.command()
@@ -342,6 +363,8 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
         raise click.UsageError("name the claims to review, or use --pending")
     if not status:
         raise click.UsageError("give the verdict: --status verified|disputed|needs-source")
+    if by is not None and not by.strip():
+        raise click.UsageError("--by is empty: give the reviewer's name")
     project = load_project(project_dir, strict=False)
     editor = by or default_editor(project_dir)
     done = record_reviews(project, list(claim_ids), status=status, by=editor or "",

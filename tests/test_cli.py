@@ -1,0 +1,52 @@
+"""Command-line behaviour around the main verbs: clear errors, nothing half-done."""
+
+import socket
+
+from click.testing import CliRunner
+
+from evidence.cli import cli
+from tests.conftest import CLAIMS, write_project
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_build_into_a_missing_folder_is_an_error_and_creates_nothing(project, tmp_path):
+    target = tmp_path / "no-such-folder" / "x.db"
+    result = run("build", "--project", project, "--database", target)
+    assert result.exit_code == 1
+    assert "the folder" in result.output and "does not exist" in result.output
+    assert not target.parent.exists()
+
+
+def test_serve_on_a_busy_port_says_so_before_building(project):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--project", project, "--port", port)
+    assert result.exit_code == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.output
+    assert "--port" in result.output
+    assert not (project / "evidence.db").exists()
+
+
+def test_serve_with_a_broken_project_says_nothing_is_served(tmp_path):
+    project = write_project(tmp_path, claims=CLAIMS.replace("smith2020", "nobody2020"))
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    result = run("serve", "--project", project, "--port", port)
+    assert result.exit_code == 1
+    assert "unknown citekey 'nobody2020'" in result.output
+    assert "nothing is served" in result.output
+
+
+def test_review_refuses_an_empty_reviewer(project):
+    before = (project / "claims/testguide/claims.yaml").read_text()
+    result = CliRunner().invoke(cli, ["review", "t-loading", "--status", "verified",
+                                      "--by", "", "--project", str(project)])
+    assert result.exit_code == 2
+    assert "--by is empty" in result.output
+    assert (project / "claims/testguide/claims.yaml").read_text() == before
