@@ -73,6 +73,15 @@ async def test_overview_counts_claims_per_basis_for_each_guide(ds):
                             "consensus": "1", "unsupported": "3"}
 
 
+async def test_overview_counts_only_the_sources_that_support_a_claim(ds):
+    page = (await get(ds, "/")).text
+    totals = re.search(r'<p class="totals">(.*?)</p>', page, re.DOTALL).group(1)
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", "", totals)).split())
+    # 6 sources in references.bib; retracted2015 supports h-cortisone but counts for nothing
+    assert text.startswith("11 claims in 2 guides; 6 sources, 5 of them supporting a claim;")
+    assert "backed by" not in text
+
+
 async def test_overview_chart_links_every_segment_to_the_faceted_list(ds):
     page = (await get(ds, "/")).text
     assert 'class="section-chart"' in page
@@ -172,6 +181,22 @@ async def test_claims_page_shows_quotes_badges_and_readable_facets(ds):
     # the column descriptions are there, folded
     assert "What the columns mean" in page
     assert html.escape(TABLES["claims"]["columns"]["basis"]) in page
+
+@pytest.mark.parametrize("mode", ["local", "public"])
+async def test_claims_list_shows_section_headings_linked_to_the_filter(ds, public, mode):
+    app = public if mode == "public" else ds
+    page = (await get(app, "/evidence/claims?guide_id=hasesener&basis=trial")).text
+    cells = re.findall(r'<td class="col-section_id">(.*?)</td>', page)
+    assert cells, page[:2000]
+    shown = {html.unescape(label): urlsplit(html.unescape(href))
+             for href, label in (re.fullmatch(r'<a href="([^"]+)">(.*)</a>', c).groups()
+                                 for c in cells)}
+    # the heading, not the slug, and the link keeps the other filters
+    assert set(shown) == {"Behandling"}
+    query = parse_qs(shown["Behandling"].query)
+    assert query == {"guide_id": ["hasesener"], "basis": ["trial"],
+                     "section_id": ["hasesener--behandling"]}
+
 
 
 @pytest.mark.parametrize(("path", "expected"), [

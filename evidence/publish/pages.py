@@ -107,10 +107,16 @@ def legend() -> dict:
 
 
 async def totals(db) -> dict:
+    """Counts for the overview. `supporting` is the sources that support at least one claim,
+    retracted ones left out: a retracted source supports nothing (the basis rule)."""
     row = (await db.execute(
         "select (select count(*) from guides), (select count(*) from claims), "
-        "(select count(*) from sources), (select count(*) from findings)")).first()
-    return {"guides": row[0], "claims": row[1], "sources": row[2], "findings": row[3]}
+        "(select count(*) from sources), "
+        "(select count(*) from sources so where not so.retracted and exists ("
+        "select 1 from claim_sources cs where cs.source_id = so.id and cs.relation = 'supports')), "
+        "(select count(*) from findings)")).first()
+    return {"guides": row[0], "claims": row[1], "sources": row[2], "supporting": row[3],
+            "findings": row[4]}
 
 
 async def overall_bar(datasette, db) -> Bar:

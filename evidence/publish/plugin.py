@@ -271,6 +271,11 @@ def render_cell(row, value, column, table, database, datasette):
             return _basis_badge(raw)
     if column == "doi" and isinstance(raw, str) and raw.startswith("10."):
         return Markup('<a href="https://doi.org/{}" rel="noopener">{}</a>').format(raw, raw)
+    if table == "claims" and column == "section_id" and isinstance(value, dict):
+        # The section's heading (its label), as the facet shows it. Answering here also keeps
+        # the cell's raw value the {value, label} pair: Datasette drops the label from raw
+        # when it renders the link itself, and the claims list needs both.
+        return Markup("{}").format(label or raw)
     if table == "claims" and column == "basis" and raw in pages.BASIS_ORDER:
         return Markup('<a href="{}">{}</a>').format(
             pages.claims_url(datasette, basis=raw), _basis_badge(raw, label))
