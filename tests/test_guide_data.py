@@ -50,7 +50,7 @@ LINKS = {
     ("dht-pelvic-tilt", "mendiguchia2024", "supports", False),
     ("dht-pelvic-tilt-greatest-proximally", "mendiguchia2024", "supports", False),
     ("dht-pelvic-tilt-distal-effect", "mendiguchia2024", "supports", False),
-    ("dht-coexisting-conditions", "mohammed2025", "supports", True),
+    ("dht-coexisting-conditions", "mohammed2025", "supports", False),
     ("dht-ultrasound-tendon-thickness", "mohammed2025", "supports", True),
     ("dht-ultrasound-thickness-correlates", "mohammed2025", "supports", True),
     ("dht-semimembranosus-rare", "sederberg2022", "supports", True),
@@ -75,7 +75,7 @@ SOURCES = {  # citekey: (study design, tier), in the printed order of Kilder
 SAMPLE = {
     "dht-definition": ("consensus", False, "definition", "Hvad er distal hasetendinopati?"),
     "dht-pelvic-tilt": ("expert", True, "mechanism", "Biomekaniske faktorer"),
-    "dht-coexisting-conditions": ("observational", False, "epidemiology", "Samtidige tilstande"),
+    "dht-coexisting-conditions": ("observational", True, "epidemiology", "Samtidige tilstande"),
     "dht-ultrasound-tendon-thickness": ("observational", False, "diagnosis", "Diagnostik"),
     "dht-shockwave-recalcitrant": ("expert", False, "treatment", "Shockwave-terapi"),
     "dht-progressive-loading-consensus": ("consensus", False, "treatment",
@@ -198,7 +198,7 @@ def test_database(database: sqlite3.Connection) -> None:
     links = set(database.execute(
         "select claim_id, source_id, relation, direct from claim_sources"))
     assert links == {(c, s, r, int(d)) for c, s, r, d in LINKS}
-    assert database.execute("select count(*) from claims where indirect").fetchone() == (3,)
+    assert database.execute("select count(*) from claims where indirect").fetchone() == (4,)
     text = database.execute("select text from guides where id = ?", (GUIDE,)).fetchone()[0]
     for quote, start, end in database.execute("select quote, start, \"end\" from claims"):
         assert normalise_words(text[start:end]) == normalise_words(quote)
