@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from evidence.publish.metadata import TABLES, metadata
+from evidence.publish.pages import full_stop, reference_parts
 from evidence.publish.queries import QUERIES
 from evidence.publish.serve import inspect_path, make_datasette
 from evidence.scale import BASES, STUDY_DESIGNS, TIERS
@@ -290,6 +291,28 @@ async def test_claim_page_shows_review_status_and_findings(ds, database):
             "select code from findings where claim_id = 'h-script'")]
     for code in codes:
         assert code in page
+
+
+async def test_claim_page_short_reference_ends_title_and_journal_with_full_stops(ds):
+    page = (await get(ds, "/evidence/claims/h-loading")).text
+    shorts = re.findall(r'<div class="ref-short">(.*?)</div>', page)
+    assert shorts[0] == ("Smith J, Jensen Å (2020). Progressive loading for hamstring "
+                         "tendinopathy: a randomised trial. <cite>J Test.</cite>")
+
+
+@pytest.mark.parametrize(("text", "sentence"), [
+    ("and rehabilitation", "and rehabilitation."),
+    ("Already ended.", "Already ended."),
+    ("Does loading help?", "Does loading help?"),
+    ("Run!", "Run!"),
+    ("Knee Surg Sports Traumatol Arthrosc ", "Knee Surg Sports Traumatol Arthrosc."),
+    ("", ""),
+    (None, ""),
+])
+def test_references_end_their_parts_the_way_ama_does(text, sentence):
+    assert full_stop(text) == sentence
+    parts = reference_parts({"title": text, "container_title": text}, [])
+    assert parts["title"] == parts["journal"] == sentence
 
 
 async def test_claim_page_marks_a_retracted_source(ds):

@@ -355,6 +355,12 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         link["url"] = row_url(datasette, "sources", link["source_id"])
         link["updates"] = updates.get(link["source_id"], [])
         link["counts"] = link["relation"] == "supports" and not link["retracted"]
+        # the short reference: "Authors (year). Title. Journal." (AMA's full stops)
+        head = (link["authors"] or "").strip()
+        if link["year"]:
+            head = f"{head} ({link['year']})".strip()
+        link["short"] = {"head": full_stop(head), "title": full_stop(link["title"]),
+                         "journal": full_stop(link["container_title"])}
     findings = [dict(row) for row in await db.execute(
         "select severity, code, message from findings where claim_id = ? "
         "order by case severity when 'error' then 0 when 'warning' then 1 else 2 end, id",
@@ -388,6 +394,15 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
 # --- Source page -------------------------------------------------------------
 
 
+def full_stop(text: str | None) -> str:
+    """The text as a sentence of a reference, the way AMA punctuates: ended by a full stop,
+    unless it already ends in one, a question mark or an exclamation mark."""
+    text = (text or "").strip()
+    if not text or text.endswith(("?", "!")):
+        return text
+    return text.rstrip(".") + "."
+
+
 def reference_parts(source: dict, authors: list[dict]) -> dict:
     """A reference in the guide's house style (AMA), as plain-text parts.
 
@@ -418,9 +433,9 @@ def reference_parts(source: dict, authors: list[dict]) -> dict:
         if source.get("pages"):
             where += f":{source['pages'].replace('--', '-')}"
     return {
-        "authors": author_text.rstrip(".") + "." if author_text else "",
-        "title": title.rstrip(".") + "." if title else "",
-        "journal": journal.rstrip(".") + "." if journal else "",
+        "authors": full_stop(author_text),
+        "title": full_stop(title),
+        "journal": full_stop(journal),
         "where": where + "." if where else "",
         "doi": source.get("doi"),
     }
