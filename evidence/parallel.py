@@ -69,7 +69,8 @@ def _worker(root: Path, directories: list[Path], conn) -> None:
 
 
 def can_fork() -> bool:
-    return (os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    return ((os.cpu_count() or 1) >= 2 and "fork" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)  # daemons may have no children
 
 
 def load_project_parallel(root: Path | str = ".") -> Project:
@@ -83,7 +84,12 @@ def load_project_parallel(root: Path | str = ".") -> Project:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     worker = context.Process(target=_worker, args=(root, theirs, send), daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except (OSError, AssertionError):  # no process to be had: one will do
+        receive.close()
+        send.close()
+        return load_project(root)
     send.close()
     project, kind, payload = None, None, None
     try:
