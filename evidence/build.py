@@ -349,6 +349,7 @@ class Rows:
             "built_at": built_at,
             "claims_path": _relative(claims_path, root) if claims_path.exists() else None,
             "claims_sha256": _sha256_file(claims_path),
+            "style": guide.claims_file.meta.style,
             "claim_count": len(claims), "text": guide.guide.text,
         })
 

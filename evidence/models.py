@@ -27,6 +27,7 @@ class Guide(Base):
     built_at: Mapped[str] = mapped_column(String)
     claims_path: Mapped[str | None] = mapped_column(Text)
     claims_sha256: Mapped[str | None] = mapped_column(String)
+    style: Mapped[str | None] = mapped_column(String, doc="CSL style of the guide's bibliography")
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str | None] = mapped_column(Text, doc="guide.md as built, for context")
 

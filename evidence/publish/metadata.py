@@ -25,6 +25,8 @@ TABLES = {
             "built_at": "When the database was built (UTC).",
             "claims_path": "claims.yaml, relative to the project.",
             "claims_sha256": "SHA-256 of claims.yaml as built.",
+            "style": "The guide's CSL style for its bibliography (guide: style: in claims.yaml; "
+                     "empty means the house style, loeberlab).",
             "claim_count": "Number of claims recorded for the guide.",
             "text": "The guide's Markdown text as built.",
         },
