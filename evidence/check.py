@@ -59,6 +59,7 @@ guide-without-claims           warning   a guide has text but no claims.yaml or 
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
@@ -692,10 +693,18 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     Near-duplicates are paragraphs whose comparable forms are at least
     ``REPEAT_RATIO`` similar (difflib); cheap filters on length and shared words
     come first, so a long guide is compared quickly.
+
+    Only earlier paragraphs of a length within 0.8-1.25 of this one's are
+    looked at (found by bisection in the lengths seen so far, then taken in
+    their order in the guide, so the first match is the one reported), and
+    difflib learns a paragraph (``set_seq2``, the costly part) only when some
+    earlier one passes the cheap filters. The findings are those of comparing
+    every pair in order (``tests/test_check.py`` holds the two equal).
     """
     found = []
     seen: dict[str, Block] = {}
     earlier: list[tuple[str, frozenset, Block]] = []
+    by_length: list[tuple[int, int]] = []  # (length, index in earlier), sorted
     matcher = difflib.SequenceMatcher(None, autojunk=False)
     for block in guide.blocks:
         if block.kind != "paragraph":
@@ -708,12 +717,21 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
             found.append((block, seen[text], True))
             continue
         vocabulary = frozenset(words)
-        matcher.set_seq2(text)  # difflib caches what it learns of the second sequence
-        for other_text, other_words, other in earlier:
-            if not 0.8 <= len(text) / len(other_text) <= 1.25:
+        size = len(text)
+        # A margin of one each side: the exact test below decides.
+        lo = bisect.bisect_left(by_length, (int(size / 1.25) - 1, -1))
+        hi = bisect.bisect_right(by_length, (int(size / 0.8) + 2, len(earlier)))
+        candidates = sorted(index for _, index in by_length[lo:hi])
+        learnt = False
+        for index in candidates:
+            other_text, other_words, other = earlier[index]
+            if not 0.8 <= size / len(other_text) <= 1.25:
                 continue
             if len(vocabulary & other_words) < 0.6 * max(len(vocabulary), len(other_words)):
                 continue
+            if not learnt:
+                matcher.set_seq2(text)  # difflib caches what it learns of the second sequence
+                learnt = True
             matcher.set_seq1(other_text)
             if (matcher.real_quick_ratio() >= REPEAT_RATIO
                     and matcher.quick_ratio() >= REPEAT_RATIO
@@ -721,6 +739,7 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
                 found.append((block, other, False))
                 break
         seen[text] = block
+        bisect.insort(by_length, (size, len(earlier)))
         earlier.append((text, vocabulary, block))
     return found
 
