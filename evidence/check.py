@@ -679,12 +679,19 @@ def dangling_lead_ins(guide: Guide) -> list[tuple[Block, Block | None]]:
     return found
 
 
-_NOT_WORDS = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _comparable(text: str) -> str:
     """A paragraph with case, punctuation, Markdown markers and whitespace set aside."""
-    return " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFC", text).casefold()).split())
+    return " ".join(_comparable_words(text))
+
+
+def _comparable_words(text: str) -> list[str]:
+    """The words of :func:`_comparable`: its runs of letters and digits (the
+    same as replacing every run of ``[\\W_]`` by a space and splitting on
+    whitespace, since no whitespace character is a word character)."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
 
 def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
@@ -699,7 +706,7 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     their order in the guide, so the first match is the one reported), and
     difflib learns a paragraph (``set_seq2``, the costly part) only when some
     earlier one passes the cheap filters. The findings are those of comparing
-    every pair in order (``tests/test_check.py`` holds the two equal).
+    every pair in order (``tests/test_check_repeats.py`` holds the two equal).
     """
     found = []
     seen: dict[str, Block] = {}
@@ -709,10 +716,10 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     for block in guide.blocks:
         if block.kind != "paragraph":
             continue
-        text = _comparable(block.text)
-        words = text.split()
+        words = _comparable_words(block.text)
         if len(words) < REPEAT_MIN_WORDS:
             continue
+        text = " ".join(words)
         if text in seen:
             found.append((block, seen[text], True))
             continue

@@ -103,3 +103,20 @@ def test_corpus_guides(tmp_path):
     for path in sorted(tmp_path.glob("claims/*/guide.md")):
         guide = parse_guide(path.parent.name, path.read_text(encoding="utf-8"))
         assert lines(repeated_paragraphs(guide)) == lines(every_pair(guide))
+
+
+_NOT_WORDS = __import__("re").compile(r"[\W_]+")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",))))
+def test_comparable_is_the_substitution(text):
+    import unicodedata
+
+    expected = " ".join(_NOT_WORDS.sub(" ", unicodedata.normalize("NFC", text).casefold()).split())
+    assert _comparable(text) == expected
+
+
+def test_comparable_with_unusual_whitespace():
+    test_comparable_is_the_substitution.hypothesis.inner_test(
+        "a\x1cb\x1dc\x1e d\x1f\x85e\u2028f\u3000g\u00a0h_i**j** Æble-ØL")
