@@ -147,12 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--guides", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=9, help="timed requests per page")
     parser.add_argument("--keep", type=Path, default=None,
-                        help="folder for the project and database, reused when present")
+                        help="folder for the project and database, reused when present and "
+                             "kept afterwards (without it, a temporary folder, removed at the end)")
     parser.add_argument("--direct", action="store_true",
                         help="insert rows directly instead of corpus.py + evidence build")
     args = parser.parse_args(argv)
-    root = args.keep or Path(tempfile.mkdtemp(prefix="bench-publish-"))
-    root.mkdir(parents=True, exist_ok=True)
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        run(args, args.keep)
+        print(f"project and database in {args.keep}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-publish-") as folder:
+        run(args, Path(folder))
+    print("project and database removed (--keep DIR keeps them)")
+    return 0
+
+
+def run(args: argparse.Namespace, root: Path) -> None:
     per_guide = max(1, args.claims // args.guides)
     use_corpus = not args.direct and (HERE / "corpus.py").exists()
     database = (build_with_corpus if use_corpus else build_direct)(root, args.guides, per_guide)
@@ -192,8 +203,6 @@ def main(argv: list[str] | None = None) -> int:
                 flag = "  ok" if median < TARGET_S else f"  OVER {TARGET_S} s"
             print(f"  {median * 1000:7.1f} ms  {label:38s} {size / 1024:6.0f} KB  {path}{flag}")
         print()
-    print(f"project and database in {root}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -112,7 +112,10 @@ async def totals(db) -> dict:
     row = (await db.execute(
         "select (select count(*) from guides), (select count(*) from claims), "
         "(select count(*) from sources), "
-        "(select count(*) from sources so where not so.retracted and exists ("
+        # sources with a supports link (one pass over an index), less the retracted ones
+        # among them (found through the index on retracted: few)
+        "(select count(distinct source_id) from claim_sources where relation = 'supports') - "
+        "(select count(*) from sources so where so.retracted = 1 and exists ("
         "select 1 from claim_sources cs where cs.source_id = so.id and cs.relation = 'supports')), "
         "(select count(*) from findings)")).first()
     return {"guides": row[0], "claims": row[1], "sources": row[2], "supporting": row[3],

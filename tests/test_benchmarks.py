@@ -1,0 +1,22 @@
+"""The benchmark scripts clean up after themselves."""
+
+from __future__ import annotations
+
+import tempfile
+
+from benchmarks import bench_publish
+
+
+def test_bench_publish_removes_its_project_unless_kept(tmp_path, monkeypatch, capsys):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    small = ["--claims", "20", "--guides", "2", "--repeat", "1", "--direct"]
+    assert bench_publish.main(small) == 0
+    assert list(scratch.iterdir()) == []
+    assert "removed" in capsys.readouterr().out
+
+    kept = tmp_path / "kept"
+    assert bench_publish.main([*small, "--keep", str(kept)]) == 0
+    assert (kept / "evidence.db").is_file()
+    assert f"project and database in {kept}" in capsys.readouterr().out
