@@ -188,8 +188,8 @@ def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: fl
                               "else the house style loeberlab.")
 @click.option("--locale", "-l", help="The CSL locale (da-DK, en-US …); default: the style's.")
 @click.option("--format", "-f", "fmt", metavar="FORMAT",
-              help="text, markdown, html, bibtex, csl-json or ris "
-                   "(default: from the --output suffix, else text).")
+              help="text, markdown, html, bibtex, csl-json or ris (default: from the "
+                   "--output suffix, which must then name one; else text).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file (atomically) instead of stdout.")
 @reports_errors
@@ -197,15 +197,33 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
                  fmt, output: Path | None):
     """Format the sources of a guide, a section, claims or citekeys.
 
-    Only sources that the selected claims cite (supports or mentions) are
-    listed, unless --all. Numeric styles number them in the guide's order:
-    its printed reference list (Kilder) first, then first citation.
+    \b
+    Which sources are listed:
+      --guide alone      every source its claims cite (supports or mentions),
+                         and every source of its printed reference list
+                         (Kilder), cited by a claim or not
+      --section, --claim the sources those claims cite (supports or mentions)
+      --all              with the above: contradicts links too; alone: every
+                         source of references.bib, in file order
+      --key              exactly those citekeys, in the order given
+
+    Numeric styles number them in the guide's order: its printed reference list
+    (Kilder) first, then first citation.
     """
     from .atomic import atomic_write_text
-    from .bibliography import FORMAT_BY_SUFFIX, make
+    from .bibliography import FORMAT_BY_SUFFIX, FORMATS, make
+    from .errors import EvidenceError
 
+    if fmt is None and output is not None and output.suffix:
+        fmt = FORMAT_BY_SUFFIX.get(output.suffix.lower())
+        if fmt is None:
+            suffixes = ", ".join(sorted(FORMAT_BY_SUFFIX))
+            raise EvidenceError(
+                f"{output}: the suffix {output.suffix!r} names no format this command writes "
+                f"(suffixes: {suffixes}); give --format ({', '.join(FORMATS)}) or another "
+                "suffix")
     if fmt is None:
-        fmt = FORMAT_BY_SUFFIX.get(output.suffix.lower(), "text") if output else "text"
+        fmt = "text"
     text, selection = make(project_dir, guide=guide, section=section, claims=claims,
                            keys=keys, include_all=include_all, style=style, locale=locale,
                            fmt=fmt)

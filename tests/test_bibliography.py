@@ -261,6 +261,38 @@ def test_output_to_a_file_picks_the_format_from_the_suffix(ordered, tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))  # atomic write leaves no temporary file
 
 
+def test_an_output_suffix_that_names_no_format_is_an_error(ordered, tmp_path):
+    target = tmp_path / "kilder.docx"
+    result = run("--guide", "ordenstest", "-o", str(target), project=ordered)
+    assert result.exit_code == 1
+    assert "the suffix '.docx' names no format" in result.output and "--format" in result.output
+    assert not target.exists()
+    # an explicit --format writes whatever the name
+    result = run("--guide", "ordenstest", "-o", str(target), "--format", "markdown",
+                 project=ordered)
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").strip()
+    # no suffix at all: text
+    plain = tmp_path / "kilder"
+    assert run("--guide", "ordenstest", "-o", str(plain), project=ordered).exit_code == 0
+    assert plain.read_text(encoding="utf-8") == run("--guide", "ordenstest",
+                                                    project=ordered).stdout
+
+
+def test_help_says_exactly_which_sources_are_listed():
+    result = CliRunner().invoke(cli, ["bibliography", "--help"], terminal_width=100)
+    text = " ".join(result.output.split())
+    assert "Only sources that the selected claims cite" not in text
+    assert ("--guide alone every source its claims cite (supports or mentions), and every "
+            "source of its printed reference list (Kilder), cited by a claim or not") in text
+    # and that is what it does: the real guide prints 6 sources, 3 of them cited by no claim
+    project = load_project(REPO, strict=False)
+    cited = {link.source for claim in project.guide(GUIDE_ID).claims
+             for link in claim.evidence if link.relation in bib.CITED_RELATIONS}
+    listed = bib.select(project, guide=GUIDE_ID).keys
+    assert set(listed) == set(KILDER_KEYS) | cited
+
+
 def test_unknown_format_is_an_error(ordered):
     result = run("--guide", "ordenstest", "--format", "docx", project=ordered)
     assert result.exit_code == 1 and "unknown output format 'docx'" in result.output
