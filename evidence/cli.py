@@ -154,8 +154,21 @@ def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: fl
     """List a guide's sentences that look factual and no claim covers.
 
     GUIDE is the guide's folder name under claims/ (all guides when left out).
-    A sentence is covered when a claim's quote, or a not_claims entry, overlaps
-    it. This is a report: it exits 0 unless --fail-under is given and missed.
+
+    A sentence looks factual when it holds a number, a percentage, a dose, a
+    duration, a comparison (bedre, mere, than …), a verb of effect (øger,
+    reducerer, påvirker, increases, improves …) or a word about evidence
+    (forskning, studie, evidence …), by the word lists of the guide's language
+    (of the language its text plainly reads as, with a warning, when
+    claims.yaml says otherwise or nothing). It is covered when a claim's quote,
+    or a not_claims entry, overlaps it and the part the quotes leave has no
+    number, dose, duration, comparison or verb of effect of its own (an evidence
+    word there is the quote's attribution: "Research shows that").
+
+    The percentage is covered factual-looking sentences over all
+    factual-looking sentences. Sentences a claim covers that do not look
+    factual are counted apart and change nothing. This is a report: it exits 0
+    unless --fail-under is given and missed.
     """
     from rich.console import Console
 

@@ -2,12 +2,24 @@
 
 The guide's paragraphs and list items (not headings, not the references
 section) are split into sentences. A sentence *looks factual* when it holds a
-number, a dose, a duration, a percentage, a comparison, or a word about
-evidence ("forskning", "studie", "evidence", ...); the word lists follow the
-guide's ``language``. A factual sentence is *covered* when the quote of a
+number, a dose, a duration, a percentage, a comparison, a verb of effect
+("øger", "reducerer", "improves", ...) or a word about evidence ("forskning",
+"studie", "evidence", ...). The word lists follow the guide's ``language``;
+when the text plainly reads as the other language with word lists (a Danish
+guide whose claims.yaml sets no language, so "en"), the text's language is
+used and the report says so. A sentence is *covered* when the quote of a
 claim, or of a ``not_claims`` entry (a sentence an editor judged not to be a
-claim, with a reason), overlaps it. The report lists the uncovered ones and
-the share of factual sentences that are covered.
+claim, with a reason), overlaps it and what the quotes leave of it does not
+look factual itself ("Bakkeløb: Øger belastningen …, dog primært proksimalt"
+with only "dog primært proksimalt" quoted is not covered); an evidence word
+left outside the quotes is taken as the attribution of what they quote
+("Research shows that" before a quoted "loading works").
+
+The report lists the factual-looking sentences no quote covers, and the
+percentage is of factual-looking sentences only: covered ones over all of
+them. Sentences a claim covers that do not look factual are counted apart
+(they neither raise nor lower the percentage); whether a sentence looks
+factual never depends on whether it is covered.
 
 This is a heuristic to help editors find what they missed, not a judge: it
 flags candidates, and the editor decides whether each is a claim.
@@ -127,8 +139,10 @@ class Lexicon:
     duration: str
     dose: str
     comparison: str
+    effect: str  # verbs saying what something does to something else
     evidence: str
     number_words: str
+    function_words: frozenset[str]  # common words that tell the language of a text
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\+?")
@@ -145,12 +159,22 @@ LEXICONS: dict[str, Lexicon] = {
         comparison=r"\b(?:bedre|bedst[e]?|værre|værst[e]?|mere|mest[e]?|mindre|mindst[e]?|flere"
                    r"|færre|end|højere|lavere|større|størst[e]?|hurtigere|langsommere|oftere"
                    r"|sjældnere|stærkere|svagere|tungere|lettere)\b",
+        # Present and past tense, not the imperative ("øg belastningen" is an instruction).
+        effect=r"\b(?:(?:for)?øge(?:r|de)|mindske(?:r|de)|reducere(?:r|de)|forbedre(?:r|de)"
+               r"|forværre(?:r|de)|hæmme(?:r|de)|påvirke(?:r|de)|nedsætter|nedsatte"
+               r"|forebygge(?:r|de)|forhindre(?:r|de)|fremme(?:r|de)|lindre(?:r|de)"
+               r"|forårsage(?:r|de)|medfører|medførte|belaste(?:r|de)|aflaste(?:r|de)"
+               r"|styrke(?:r|de)|svække(?:r|de)|forlænge(?:r|de)|forkorte(?:r|de))\b",
         # Substrings, not words: Danish compounds ("tendinopatilitteraturen",
         # "forskningsresultater", "evidensbaseret").
         evidence=r"forskning|forsker|studie|evidens|dokumentation|dokumenteret|konsensus"
                  r"|litteratur|undersøgelsen viste|forsøg",
         number_words=r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede|tusind"
                      r"|halvdelen|dobbelt|tredjedel|fjerdedel)\b",
+        function_words=frozenset({
+            "og", "er", "det", "på", "til", "ikke", "med", "som", "af", "har", "kan", "der",
+            "de", "et", "eller", "ved", "hvis", "skal", "være", "meget", "du", "dig", "din",
+            "også", "fra", "når", "efter", "hvor", "men", "mere"}),
     ),
     "en": Lexicon(
         language="en",
@@ -158,10 +182,20 @@ LEXICONS: dict[str, Lexicon] = {
         dose=r"\b(?:sets?|reps?|repetitions?|rpm|g/kg|kg|mg|ml|degrees?)\b|\bper (?:week|day|leg)\b",
         comparison=r"\b(?:better|best|worse|worst|more|most|less|least|fewer|than|higher|lower"
                    r"|greater|greatest|faster|slower|stronger|weaker|heavier|lighter)\b",
+        # Third person and past tense, not the imperative ("increase the load").
+        effect=r"\b(?:increases|increased|reduces|reduced|decreases|decreased|improves|improved"
+               r"|worsens|worsened|inhibits|inhibited|impairs|impaired|affects|affected"
+               r"|prevents|prevented|causes|caused|relieves|relieved|alleviates|alleviated"
+               r"|aggravates|aggravated|lowers|raises|strengthens|weakens|shortens|lengthens"
+               r"|speeds up|slows down|predicts|predicted)\b",
         evidence=r"\b(?:research\w*|stud(?:y|ies|ied)|evidence|consensus|literature|trials?"
                  r"|documented|meta-analys[ie]s)\b",
         number_words=r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
                      r"|thousand|half|twice|double|third|quarter|dozen)\b",
+        function_words=frozenset({
+            "the", "and", "is", "of", "to", "that", "with", "are", "be", "this", "it", "or",
+            "can", "if", "not", "you", "your", "when", "from", "after", "but", "which", "was",
+            "have", "has", "on", "at", "by", "more", "also"}),
     ),
 }
 DEFAULT_LANGUAGE = "en"
@@ -173,15 +207,53 @@ def lexicon_for(language: str | None) -> Lexicon:
     return LEXICONS.get(code, LEXICONS[DEFAULT_LANGUAGE])
 
 
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def guess_language(text: str) -> str | None:
+    """The language (of those with word lists) the text plainly reads as, else None.
+
+    Counts each language's common words; one must be at least twice as frequent as any
+    other, over at least 20 words of it."""
+    counts = dict.fromkeys(LEXICONS, 0)
+    for word in _WORD.findall(text.lower()):
+        for code, lexicon in LEXICONS.items():
+            if word in lexicon.function_words:
+                counts[code] += 1
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    best, count = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return best if count >= 20 and count >= 2 * runner_up else None
+
+
+def text_lexicon(declared: str | None, text: str) -> tuple[Lexicon, str | None]:
+    """The word lists for a guide, and a note when they are not the declared language's.
+
+    A declared language with word lists of its own (or none, read as "en") gives way to
+    the language the text plainly reads as; a language without word lists keeps the
+    English fallback."""
+    lexicon = lexicon_for(declared)
+    code = (declared or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
+    if code not in LEXICONS:
+        return lexicon, None
+    guessed = guess_language(text)
+    if guessed is None or guessed == lexicon.language:
+        return lexicon, None
+    return LEXICONS[guessed], (
+        f"claims.yaml gives language {declared or DEFAULT_LANGUAGE!r} (English when none is "
+        f"set), but the guide reads as {guessed!r}: its word lists were used; set "
+        f"`guide: language: {guessed}` in claims.yaml")
+
+
 def _first(pattern: str | re.Pattern, text: str) -> str | None:
     match = re.search(pattern, text, flags=re.IGNORECASE) if isinstance(pattern, str) \
         else pattern.search(text)
     return match.group(0) if match else None
 
 
-def factual_reasons(sentence: str, language: str | None) -> list[str]:
+def factual_reasons(sentence: str, language: str | Lexicon | None) -> list[str]:
     """Why a sentence looks factual, one short reason per kind; empty if it does not."""
-    lexicon = lexicon_for(language)
+    lexicon = language if isinstance(language, Lexicon) else lexicon_for(language)
     reasons = []
     if found := _first(_PERCENT, sentence):
         reasons.append(f"percentage '{found.strip()}'")
@@ -195,6 +267,8 @@ def factual_reasons(sentence: str, language: str | None) -> list[str]:
         reasons.append(f"number '{found}'")
     if found := _first(lexicon.comparison, sentence):
         reasons.append(f"comparison '{found}'")
+    if found := _first(lexicon.effect, sentence):
+        reasons.append(f"effect '{found}'")
     if found := _first(lexicon.evidence, sentence):
         reasons.append(f"evidence word '{found}'")
     return reasons
@@ -217,6 +291,8 @@ class Sentence:
     text: str
     reasons: list[str]
     covered_by: list[str] = field(default_factory=list)  # claim ids, or "not_claims"
+    # quotes that overlap the sentence but leave a factual-looking part of it uncovered
+    partly_covered_by: list[str] = field(default_factory=list)
 
     @property
     def covered(self) -> bool:
@@ -228,8 +304,12 @@ class CoverageReport:
     guide: str
     title: str
     language: str
-    sentences: list[Sentence]  # every factual sentence, in guide order
+    sentences: list[Sentence]  # every factual-looking sentence, in guide order
     problems: list[str] = field(default_factory=list)  # quotes that did not anchor
+    # sentences a claim or not_claims entry covers that do not look factual (not counted)
+    covered_not_factual: int = 0
+    lexicon: str = DEFAULT_LANGUAGE  # the word lists used
+    language_note: str | None = None  # why they are not the declared language's
 
     @property
     def factual(self) -> int:
@@ -254,11 +334,13 @@ class CoverageReport:
             "guide": self.guide,
             "title": self.title,
             "language": self.language,
-            "lexicon": lexicon_for(self.language).language,
+            "lexicon": self.lexicon,
+            "language_note": self.language_note,
             "factual_sentences": self.factual,
             "covered": self.covered,
             "uncovered_count": len(self.uncovered),
             "percent": round(self.percent, 1),
+            "covered_not_factual": self.covered_not_factual,
             "uncovered": [
                 {k: v for k, v in asdict(s).items() if k != "covered_by"}
                 for s in self.uncovered
@@ -283,25 +365,58 @@ def _text_blocks(guide: Guide) -> Iterable[Block]:
 
 
 def guide_coverage(data: GuideData, problems: Iterable[str] = ()) -> CoverageReport:
-    """The factual sentences of one guide and what covers each."""
+    """The factual-looking sentences of one guide and what covers each."""
     guide = data.guide
     spans = [(a.start, a.end, claim_id) for claim_id, a in data.anchors.items()]
     spans += [(a.start, a.end, "not_claims") for _, a in data.not_claim_anchors]
+    blocks = list(_text_blocks(guide))
+    lexicon, note = text_lexicon(data.language, "\n".join(b.text for b in blocks))
     sentences = []
-    for block in _text_blocks(guide):
+    covered_not_factual = 0
+    for block in blocks:
         for span in split_sentences(block.text):
             text = " ".join(block.text[span.start:span.end].split())
-            reasons = factual_reasons(text, data.language)
-            if not reasons:
-                continue
             start, end = block.start + span.start, block.start + span.end
-            covered_by = sorted({name for s, e, name in spans if s < end and start < e})
+            overlapping = [(s, e, name) for s, e, name in spans if s < end and start < e]
+            covered_by = sorted({name for _, _, name in overlapping})
+            reasons = factual_reasons(text, lexicon)
+            if not reasons:
+                covered_not_factual += bool(covered_by)
+                continue
+            partly: list[str] = []
+            if covered_by:
+                # What the quotes leave of the sentence must not look factual itself. An
+                # evidence word left out is the quote's attribution ("Research shows
+                # that ..."), not a statement of its own.
+                rest = [r for piece in _outside(block.text, block.start, start, end, overlapping)
+                        for r in factual_reasons(piece, lexicon)
+                        if not r.startswith("evidence word")]
+                if rest:
+                    partly, covered_by = covered_by, []
+                    reasons = [f"outside the quotes: {r}" for r in dict.fromkeys(rest)]
             sentences.append(Sentence(
                 section=block.section.heading if block.section else "",
                 line=guide.line_of(start), start=start, end=end, text=text,
-                reasons=reasons, covered_by=covered_by,
+                reasons=reasons, covered_by=covered_by, partly_covered_by=partly,
             ))
-    return CoverageReport(data.id, data.title, data.language, sentences, list(problems))
+    return CoverageReport(data.id, data.title, data.language, sentences, list(problems),
+                          covered_not_factual, lexicon.language, note)
+
+
+def _outside(text: str, offset: int, start: int, end: int,
+             spans: list[tuple[int, int, str]]) -> list[str]:
+    """The pieces of text[start:end] (offsets into guide.md; ``text`` begins at ``offset``)
+    that no span covers, in order."""
+    pieces, position = [], start
+    for s, e, _ in sorted(spans):
+        if s > position:
+            pieces.append(text[position - offset:min(s, end) - offset])
+        position = max(position, e)
+        if position >= end:
+            break
+    if position < end:
+        pieces.append(text[position - offset:end - offset])
+    return [" ".join(piece.split()) for piece in pieces if piece.strip()]
 
 
 def project_coverage(project: Project, guide_id: str | None = None) -> list[CoverageReport]:
@@ -326,27 +441,37 @@ def reports_json(reports: list[CoverageReport]) -> str:
 
 
 def print_reports(reports: list[CoverageReport], console) -> None:
-    """Rich tables of the uncovered factual sentences, with the coverage figure."""
+    """Rich tables of the uncovered factual-looking sentences, with the coverage figure.
+
+    The summary line is never wrapped (a pipe or a file gets it on one line)."""
     from rich.markup import escape
     from rich.table import Table
 
     for report in reports:
         if report.uncovered:
-            table = Table(title=f"{escape(report.title)}: factual sentences no claim covers",
+            table = Table(title=f"{escape(report.title)}: factual-looking sentences no claim "
+                                "covers",
                           show_lines=True, expand=True)
             table.add_column("Line", justify="right", no_wrap=True)
             table.add_column("Section", ratio=1)
             table.add_column("Sentence", ratio=3)
             table.add_column("Looks factual because", ratio=1)
             for s in report.uncovered:
-                table.add_row(str(s.line), escape(s.section), escape(s.text),
-                              escape("; ".join(s.reasons)))
+                why = "; ".join(s.reasons)
+                if s.partly_covered_by:
+                    why += f" (partly covered by {', '.join(s.partly_covered_by)})"
+                table.add_row(str(s.line), escape(s.section), escape(s.text), escape(why))
             console.print(table)
-        for problem in report.problems:
-            console.print(f"[yellow]warning:[/yellow] {escape(problem)}")
+        for problem in [*report.problems, *filter(None, [report.language_note])]:
+            console.print(f"[yellow]warning:[/yellow] {escape(problem)}", soft_wrap=True)
         style = "green" if not report.uncovered else "yellow"
+        other = report.covered_not_factual
         console.print(
-            f"[{style}]{escape(report.guide)}: {report.covered} of {report.factual} factual "
-            f"sentences covered ({report.percent:.1f}%)[/{style}]"
-            + ("" if report.uncovered else "; every one is a claim or a listed non-claim.")
+            f"[{style}]{escape(report.guide)}: {report.covered} of {report.factual} "
+            f"factual-looking sentences covered ({report.percent:.1f}%)[/{style}]"
+            + ("" if report.uncovered else "; every one is a claim or a listed non-claim")
+            + (f"; {other} more sentence{'s' if other != 1 else ''} covered that "
+               f"{'do' if other != 1 else 'does'} not look factual, not counted" if other else "")
+            + ".",
+            soft_wrap=True,
         )

@@ -176,6 +176,13 @@ def test_split_spans_point_into_the_text() -> None:
         ("Forskningen er sparsom.", "evidence word"),
         ("Der er ingen dokumentation for langtidseffekt.", "evidence word"),
         ("Der er nogen evidens for shockwave.", "evidence word"),
+        ("Bakkeløb: Øger belastningen på hasemuskulaturen, dog primært proksimalt", "effect"),
+        ("Søvnmangel reducerer restitution", "effect"),
+        ("Højt stressniveau påvirker heling", "effect"),
+        ("Underskud hæmmer heling", "effect"),
+        ("Excentrisk træning mindsker smerten.", "effect"),
+        ("Hvile forbedrer sjældent senen.", "effect"),
+        ("Løb i sne forværrede symptomerne.", "effect"),
     ],
 )
 def test_danish_factual_sentences(sentence: str, kind: str) -> None:
@@ -190,6 +197,7 @@ def test_danish_factual_sentences(sentence: str, kind: str) -> None:
         "Pres hælene ned i underlaget",
         "Sådan gør du:",
         "Brug hænderne til at gribe dig i bunden",
+        "Øg belastningen gradvist",  # the imperative is an instruction
     ],
 )
 def test_danish_instructions_do_not_look_factual(sentence: str) -> None:
@@ -207,6 +215,10 @@ def test_danish_instructions_do_not_look_factual(sentence: str) -> None:
         ("Aim for seven to nine hours.", "duration"),
         ("Three sets of ten repetitions.", "dose"),
         ("Increase by 10% per week.", "percentage"),
+        ("Hill running increases the load on the hamstrings.", "effect"),
+        ("Sleep loss reduces recovery.", "effect"),
+        ("Loading improves tendon capacity.", "effect"),
+        ("Stress worsens the pain.", "effect"),
     ],
 )
 def test_english_factual_sentences(sentence: str, kind: str) -> None:
@@ -219,6 +231,7 @@ def test_word_lists_follow_the_language() -> None:
     assert factual_reasons("Forskningen er sparsom.", "en") == []
     assert factual_reasons("Research is sparse.", "da") == []
     assert factual_reasons("Lie on your back.", "en") == []
+    assert factual_reasons("Increase the load gradually.", "en") == []
     # Regional codes use their language; unknown languages fall back to English.
     assert lexicon_for("da-DK").language == "da"
     assert lexicon_for("en_GB").language == "en"
@@ -291,6 +304,73 @@ def test_quotes_that_do_not_anchor_are_reported_not_fatal(danish: Path) -> None:
     assert "Forskningen er sparsom sammenlignet med andre skader." in [s.text for s in report.uncovered]
 
 
+def test_a_sentence_is_covered_only_when_the_quotes_leave_nothing_factual(danish: Path) -> None:
+    guide = danish / "claims" / "dansk" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace(
+        "## Kilder", "- Bakkeløb: Øger belastningen på hasemuskulaturen, dog primært "
+                     "proksimalt\n\n## Kilder"), encoding="utf-8")
+    sentence = "Bakkeløb: Øger belastningen på hasemuskulaturen, dog primært proksimalt"
+    claims = danish / "claims" / "dansk" / "claims.yaml"
+    both = DANISH_CLAIMS.replace("not_claims:", """  - id: t-hills
+    quote: "Bakkeløb: Øger belastningen på hasemuskulaturen"
+    type: etiology
+  - id: t-proximal
+    quote: "dog primært proksimalt"
+    type: etiology
+not_claims:""")
+    claims.write_text(both, encoding="utf-8")
+    [report] = project_coverage(load_project(danish, strict=False))
+    [hills] = [s for s in report.sentences if s.text == sentence]
+    assert hills.covered_by == ["t-hills", "t-proximal"]
+    # without the claim that quotes the verb, the rest of the sentence still looks factual
+    claims.write_text(both.replace('"Bakkeløb: Øger belastningen på hasemuskulaturen"',
+                                   '"Bakkeløb"'), encoding="utf-8")
+    [report] = project_coverage(load_project(danish, strict=False))
+    [hills] = [s for s in report.uncovered if s.text == sentence]
+    assert hills.partly_covered_by == ["t-hills", "t-proximal"]
+    assert hills.reasons == ["outside the quotes: effect 'Øger'"]
+
+
+def test_covered_sentences_that_do_not_look_factual_are_counted_apart(danish: Path) -> None:
+    claims = danish / "claims" / "dansk" / "claims.yaml"
+    claims.write_text(DANISH_CLAIMS.replace("not_claims:", """  - id: t-definition
+    quote: "Tendinopati er en overbelastningsskade i senen."
+    type: definition
+not_claims:"""), encoding="utf-8")
+    [report] = project_coverage(load_project(danish, strict=False))
+    assert report.covered_not_factual == 1
+    assert (report.covered, report.factual) == (3, 6)  # the percentage is unchanged
+    assert "Tendinopati er en overbelastningsskade i senen." not in [s.text for s in
+                                                                   report.sentences]
+
+
+REAL_GUIDE = Path(__file__).resolve().parents[1] / "claims" / "distal-hasetendinopati" / "guide.md"
+
+
+@pytest.mark.parametrize("meta", ["", "guide:\n  title: Hasesener\n", "guide:\n  language: en\n"])
+def test_the_word_lists_follow_the_text_when_claims_yaml_says_otherwise(tmp_path: Path,
+                                                                         meta: str) -> None:
+    """An empty claims.yaml (no language: "en") must not count the Danish guide with the
+    English word lists: 0 of 29 against 57 of 57 with its claims."""
+    guide = REAL_GUIDE.read_text(encoding="utf-8")
+    declared = write_guide(tmp_path / "declared", "g", guide, "guide:\n  language: da\n")
+    [expected] = project_coverage(load_project(declared, strict=False))
+    root = write_guide(tmp_path / "bare", "g", guide, meta)
+    [report] = project_coverage(load_project(root, strict=False))
+    assert report.language == "en" and report.lexicon == "da"
+    assert "set `guide: language: da`" in report.language_note
+    assert report.factual == expected.factual and report.covered == 0
+    assert [s.text for s in report.sentences] == [s.text for s in expected.sentences]
+    assert expected.language_note is None
+
+
+def test_a_language_without_word_lists_keeps_the_english_ones(tmp_path: Path) -> None:
+    root = write_guide(tmp_path, "g", REAL_GUIDE.read_text(encoding="utf-8"),
+                       "guide:\n  language: sv\n")
+    [report] = project_coverage(load_project(root, strict=False))
+    assert report.lexicon == "en" and report.language_note is None
+
+
 # --- The command --------------------------------------------------------------
 
 
@@ -305,7 +385,7 @@ def test_cli_table(danish: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Massage er bedre end hvile." in result.output
     assert "comparison 'bedre'" in result.output
-    assert "3 of 6 factual sentences covered (50.0%)" in result.output
+    assert "3 of 6 factual-looking sentences covered (50.0%)." in result.output
 
 
 def test_cli_json(danish: Path) -> None:
@@ -316,7 +396,9 @@ def test_cli_json(danish: Path) -> None:
     assert data["factual_sentences"] == 6 and data["covered"] == 3
     assert data["percent"] == 50.0
     assert [u["text"] for u in data["uncovered"]][1] == "Massage er bedre end hvile."
-    assert set(data["uncovered"][0]) == {"section", "line", "start", "end", "text", "reasons"}
+    assert set(data["uncovered"][0]) == {"section", "line", "start", "end", "text", "reasons",
+                                         "partly_covered_by"}
+    assert data["covered_not_factual"] == 0 and data["lexicon"] == "da"
 
 
 def test_cli_all_guides_as_json_list(danish: Path) -> None:
@@ -345,3 +427,15 @@ def test_cli_escapes_markup(tmp_path: Path) -> None:
     result = run("g", "--project", str(root))
     assert result.exit_code == 0, result.output
     assert "[bold]2[/bold]" in result.output
+
+
+def test_cli_summary_is_one_line_when_piped(tmp_path: Path) -> None:
+    guide_id = "a-guide-with-a-rather-long-name-for-the-summary-line"
+    root = write_guide(tmp_path, guide_id, "Massage er bedre end hvile.\n",
+                       "guide:\n  language: da\nclaims:\n  - id: c\n"
+                       "    quote: \"Massage er bedre end hvile.\"\n    type: treatment\n")
+    # not a terminal, no COLUMNS: rich would wrap at 80 columns
+    result = CliRunner().invoke(cli, ["coverage", "--project", str(root)], env={"COLUMNS": None})
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"{guide_id}: 1 of 1 factual-looking sentences covered (100.0%); "
+                             "every one is a claim or a listed non-claim.\n")
