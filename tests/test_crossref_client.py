@@ -11,6 +11,8 @@ import pytest
 
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import (
+    DEFAULT_BASE_URL,
+    BadBaseURL,
     BadResponse,
     Cancelled,
     CrossrefClient,
@@ -20,6 +22,7 @@ from evidence.crossref.client import (
     NotCached,
     RateLimiter,
     RetryPolicy,
+    base_url_from_env,
     parse_interval,
     retry_after_seconds,
 )
@@ -158,6 +161,53 @@ def test_timeout_is_retried(fake):
     client = client_for(fake, timeout=0.3)
     assert client.fetch(work["DOI"]).doi == work["DOI"]
     assert fake.count() == 2
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("notaurl", "no http:// or https:// scheme"),
+    ("api.crossref.org", "no http:// or https:// scheme"),
+    ("ftp://api.crossref.org", "scheme is 'ftp'"),
+    ("http://", "names no host"),
+    ("https://:8080/", "names no host"),
+    ("http://127.0.0.1:port", "does not parse"),
+])
+def test_a_malformed_base_url_is_an_error_naming_the_variable(monkeypatch, value, problem):
+    monkeypatch.setenv("EVIDENCE_CROSSREF_URL", value)
+    with pytest.raises(BadBaseURL) as caught:
+        base_url_from_env()
+    message = str(caught.value)
+    assert message.startswith(f"EVIDENCE_CROSSREF_URL is {value!r}") and problem in message
+    with pytest.raises(BadBaseURL, match="EVIDENCE_CROSSREF_URL"):
+        CrossrefClient(None, None, retry=FAST)
+    with pytest.raises(BadBaseURL, match="the Crossref base URL"):
+        CrossrefClient(value, None, retry=FAST)
+
+
+def test_a_good_base_url_is_kept(monkeypatch, fake):
+    monkeypatch.setenv("EVIDENCE_CROSSREF_URL", f" {fake.url}/ ")
+    assert base_url_from_env() == fake.url
+    monkeypatch.setenv("EVIDENCE_CROSSREF_URL", "")
+    assert base_url_from_env() == DEFAULT_BASE_URL
+    monkeypatch.delenv("EVIDENCE_CROSSREF_URL")
+    assert base_url_from_env() == DEFAULT_BASE_URL
+    assert CrossrefClient("HTTPS://example.org/api/", None).base_url == "HTTPS://example.org/api"
+
+
+def test_resolve_with_a_malformed_base_url_fails_at_once_without_retrying(tmp_path):
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+    from tests.conftest import write_project
+
+    write_project(tmp_path)
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["resolve", "--project", str(tmp_path), "--all"],
+                                env={"EVIDENCE_CROSSREF_URL": "notaurl",
+                                     "EVIDENCE_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 1
+    assert "EVIDENCE_CROSSREF_URL is 'notaurl'" in result.output
+    assert "try again later" not in result.output and "Traceback" not in result.output
+    assert time.monotonic() - started < 5
 
 
 def test_connection_refused_is_retried_then_reported():

@@ -49,8 +49,41 @@ POLITE_POOL = (10.0, 3)
 MAX_ALIAS_HOPS = 5
 
 
+BASE_URL_VARIABLE = "EVIDENCE_CROSSREF_URL"
+
+
+class BadBaseURL(EvidenceError):
+    """A Crossref base URL that no request could go to (checked before any request)."""
+
+
+def check_base_url(url: str, origin: str = "the Crossref base URL") -> str:
+    """``url`` without a trailing slash, if it is http(s) with a host; else BadBaseURL
+    naming ``origin`` (the environment variable it came from)."""
+    value = url.strip()
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as exc:
+        problem = f"it does not parse ({exc})"
+    else:
+        if parts.scheme.lower() not in ("http", "https"):
+            problem = ("it has no http:// or https:// scheme" if not parts.scheme
+                       else f"its scheme is {parts.scheme!r}, not http or https")
+        elif not parts.hostname:
+            problem = "it names no host"
+        else:
+            return value.rstrip("/")
+    raise BadBaseURL(f"{origin} is {url!r}, which is not a Crossref API address: {problem}. "
+                     f"Give an http(s) URL with a host, like {DEFAULT_BASE_URL} "
+                     f"(unset {BASE_URL_VARIABLE} to use Crossref itself).")
+
+
 def base_url_from_env() -> str:
-    return (os.environ.get("EVIDENCE_CROSSREF_URL") or DEFAULT_BASE_URL).rstrip("/")
+    """The base URL from EVIDENCE_CROSSREF_URL (checked), else Crossref's own."""
+    value = os.environ.get(BASE_URL_VARIABLE)
+    if not value or not value.strip():
+        return DEFAULT_BASE_URL
+    return check_base_url(value, BASE_URL_VARIABLE)
 
 
 # ---------------------------------------------------------------------------
@@ -328,7 +361,7 @@ class CrossrefClient:
         retry: RetryPolicy | None = None,
         limiter: RateLimiter | None = None,
     ):
-        self.base_url = (base_url or base_url_from_env()).rstrip("/")
+        self.base_url = check_base_url(base_url) if base_url else base_url_from_env()
         self.mailto = mailto or None
         self.cache = cache
         self.offline = offline
