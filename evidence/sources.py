@@ -63,6 +63,16 @@ def normalise_doi(value: str) -> str:
     return doi
 
 
+def doi_or_none(value: str | None) -> str | None:
+    """The normalised DOI, or None when the value is empty or not a DOI."""
+    if not value:
+        return None
+    try:
+        return normalise_doi(value)
+    except InvalidDOI:
+        return None
+
+
 @dataclass(frozen=True)
 class Author:
     family: str
@@ -130,13 +140,7 @@ class Source:
 
     @property
     def doi(self) -> str | None:
-        value = self.raw("doi")
-        if not value:
-            return None
-        try:
-            return normalise_doi(value)
-        except InvalidDOI:
-            return None
+        return doi_or_none(self.raw("doi"))
 
     @property
     def study_design(self) -> str | None:

@@ -35,6 +35,7 @@ from ..sources import (
     References,
     Source,
     Update,
+    doi_or_none,
     format_updates,
     load_references,
     normalise_doi,
@@ -114,13 +115,13 @@ def select_entries(refs: References, names: list[str], *, everything: bool = Fal
         for source in refs.sources:
             if source.doi:
                 by_doi[source.doi] = source
-            alias = _doi_or_none(source.raw("doialias"))
+            alias = doi_or_none(source.raw("doialias"))
             if alias:
                 by_doi.setdefault(alias, source)
         for name in names:
             source = refs.get(name)
             if source is None:
-                doi = _doi_or_none(name)
+                doi = doi_or_none(name)
                 source = by_doi.get(doi) if doi else None
                 if source is None:
                     hint = ("; add it with `evidence add`" if doi else
@@ -142,15 +143,6 @@ def select_entries(refs: References, names: list[str], *, everything: bool = Fal
         elif everything or not is_from_crossref(source):
             chosen.append(source)
     return chosen, outcomes
-
-
-def _doi_or_none(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalise_doi(value)
-    except InvalidDOI:
-        return None
 
 
 # ---------------------------------------------------------------------------
@@ -572,7 +564,7 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
     for source in refs.sources:
         if source.doi:
             known[source.doi] = source.key
-        alias = _doi_or_none(source.raw("doialias"))
+        alias = doi_or_none(source.raw("doialias"))
         if alias:
             known.setdefault(alias, source.key)
     taken = {s.key for s in refs.sources}
