@@ -7,7 +7,12 @@ import difflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.check import REPEAT_MIN_WORDS, REPEAT_RATIO, _comparable, repeated_paragraphs
+from evidence.check import (
+    REPEAT_MIN_WORDS,
+    REPEAT_RATIO,
+    _comparable,
+    repeated_paragraphs,
+)
 from evidence.guide import parse_guide
 
 
@@ -86,7 +91,7 @@ def test_same_findings_as_every_pair(text):
 def test_length_bounds_are_exact():
     # Lengths right at 0.8 and 1.25 of each other are compared, just outside are not.
     base = " ".join(["ord"] * 20)  # 79 characters
-    for other in (base + " a" * k for k in range(0, 15)):
+    for other in (base + " a" * k for k in range(15)):
         text = f"# T\n\n{base}\n\n{other}\n\n{base[:-2]}\n"
         guide = parse_guide("g", text)
         assert lines(repeated_paragraphs(guide)) == lines(every_pair(guide))
