@@ -41,15 +41,9 @@ def register_plugins() -> None:
     """Register the project's Datasette plugins, once per process."""
     from datasette.plugins import pm
 
-    from . import plugin
+    from . import bibliography_plugin, plugin
 
-    modules = [("evidence", plugin)]
-    try:
-        from . import bibliography_plugin
-    except ImportError:
-        bibliography_plugin = None
-    if bibliography_plugin is not None:
-        modules.append(("evidence-bibliography", bibliography_plugin))
+    modules = [("evidence", plugin), ("evidence-bibliography", bibliography_plugin)]
     for name, module in modules:
         if not pm.is_registered(module) and pm.get_plugin(name) is None:
             pm.register(module, name=name)
