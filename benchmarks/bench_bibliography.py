@@ -1,6 +1,6 @@
 """Benchmark: format 1,000 entries of cdl.bib in AMA, APA and NLM.
 
-Prints, per style, entries per second of the engine (evidence.bibliography:
+Prints, per style, entries per second of the engine (evidence.bibliography.make:
 CSL-JSON in, plain text out, one pandoc run) and its ratio to a bare pandoc
 call on the same CSL-JSON file (``pandoc -f csljson -t plain --citeproc``);
 the target is a ratio of at most 1.3. The BibTeX to CSL-JSON conversion is
@@ -27,10 +27,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.bibliography import format_items, pandoc_executable
-from evidence.csl import sources_to_csl
-from evidence.sources import load_references
-from evidence.styles import resolve_style
+from evidence.bib.csl import sources_to_csl
+from evidence.bib.references import load_references
+from evidence.bibliography.make import format_items, pandoc_executable
+from evidence.bibliography.styles import resolve_style
 
 CDL = REPO.parent / "shared" / "bench" / "cdl.bib"
 STYLES = {"AMA": "american-medical-association", "APA": "apa",

@@ -31,7 +31,7 @@ TARGET_S = 0.3
 def build_with_corpus(root: Path, guides: int, claims_per_guide: int) -> Path:
     import corpus
 
-    from evidence.build import build
+    from evidence.database.build import build
 
     database = root / "evidence.db"
     if not (root / "references.bib").exists():
@@ -50,8 +50,8 @@ def build_direct(root: Path, guides: int, claims_per_guide: int) -> Path:
     """A minimal generator: plausible rows inserted straight into the schema."""
     from sqlalchemy import create_engine, insert
 
-    from evidence import models as m
-    from evidence.build import Rows
+    from evidence.database import schema as m
+    from evidence.database.build import Rows
     from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
     database = root / "evidence.db"

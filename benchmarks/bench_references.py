@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_references.py [--bib ../shared/bench/cdl.bib] [--json FILE]
 
-Times ``evidence.sources.load_references`` (the project's loader: bibtexparser
+Times ``evidence.bib.references.load_references`` (the project's loader: bibtexparser
 with the round-trip middleware, then the index of sources, the snapshot for
 splicing writes and the entry spans) and ``bibtexparser.parse_string`` with
 its default stack, alternately, and reports the medians and their ratio.
@@ -29,7 +29,7 @@ TARGET = 1.3
 def measure(bib: Path, repeat: int = 5) -> dict | None:
     import bibtexparser
 
-    from evidence.sources import load_references, validate_references
+    from evidence.bib.references import load_references, validate_references
 
     if not bib.exists():
         return None

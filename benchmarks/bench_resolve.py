@@ -25,10 +25,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from evidence.bib.references import load_references
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import CrossrefClient
 from evidence.crossref.resolve import resolve_references, select_entries
-from evidence.sources import load_references
 from tests.crossref_support import FakeCrossref, fixture
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import EvidenceError, InputError
+from evidence import __version__
+from evidence.errors import EvidenceError, InputError
 
 
 def reports_errors(func):
@@ -72,7 +72,7 @@ def build(project_dir: Path, database: Path | None, force: bool):
 
     Does nothing when no input changed since the last build.
     """
-    from .build import build as run_build
+    from evidence.database.build import build as run_build
 
     result = run_build(project_dir, database, force=force)
     if not result.built:
@@ -94,8 +94,8 @@ def build(project_dir: Path, database: Path | None, force: bool):
 @reports_errors
 def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool):
     """Build if stale, then serve the publication with Datasette."""
-    from .build import build as run_build
-    from .publish.serve import serve as run_server
+    from evidence.database.build import build as run_build
+    from evidence.publish.serve import serve as run_server
 
     ensure_port_free(host, port)
     try:
@@ -134,7 +134,7 @@ def package(outdir: Path, project_dir: Path, database: Path | None):
     """Write the publication as a folder any host can serve: the database
     (built first if stale), its inspect file, metadata, templates, plugins and
     pinned requirements, with run.sh, README.md and a Dockerfile."""
-    from .package import package as run_package
+    from evidence.publish.package import package as run_package
 
     result = run_package(project_dir, outdir, database)
     if result.built:
@@ -172,8 +172,8 @@ def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: fl
     """
     from rich.console import Console
 
-    from .coverage import print_reports, project_coverage, reports_json
-    from .project import load_project
+    from evidence.check.coverage import print_reports, project_coverage, reports_json
+    from evidence.project import load_project
 
     project = load_project(project_dir, strict=False)
     reports = project_coverage(project, guide)
@@ -223,9 +223,9 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
     Numeric styles number them in the guide's order: its printed reference list
     (Kilder) first, then first citation.
     """
-    from .atomic import atomic_write_text
-    from .bibliography import FORMAT_BY_SUFFIX, FORMATS, make
-    from .errors import EvidenceError
+    from evidence.atomic import atomic_write_text
+    from evidence.bibliography.make import FORMAT_BY_SUFFIX, FORMATS, make
+    from evidence.errors import EvidenceError
 
     if fmt is None and output is not None and output.suffix:
         fmt = FORMAT_BY_SUFFIX.get(output.suffix.lower())
@@ -276,7 +276,7 @@ def resolve(names, everything, missing, refresh, offline, mailto, project_dir: P
     are written; editor fields and citekeys are never touched. Update notices
     (retractions, corrections) are recorded in the `updates` field.
     """
-    from .crossref.resolve import run_resolve
+    from evidence.crossref.resolve import run_resolve
 
     if everything and (missing or names):
         raise click.UsageError("--all goes without --missing and without names")
@@ -298,7 +298,7 @@ def add(dois, from_guide, offline, mailto, project_dir: Path):
     Citekeys are the first author's family name and the year (sederberg2022),
     made unique with a, b, c. A DOI already present is reported, not added.
     """
-    from .crossref.resolve import run_add
+    from evidence.crossref.resolve import run_add
 
     sys.exit(run_add(project_dir, list(dois), from_guide=from_guide, offline=offline,
                      mailto=mailto, echo=click.echo))
@@ -326,8 +326,13 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
     when there is an error (with --strict, also a warning) among the findings
     shown.
     """
-    from .check import CODE_BY_NAME, check_project, exit_status, filter_findings
-    from .check_report import print_text, to_json, to_markdown
+    from evidence.check.report import print_text, to_json, to_markdown
+    from evidence.check.rules import (
+        CODE_BY_NAME,
+        check_project,
+        exit_status,
+        filter_findings,
+    )
 
     unknown = [c for c in codes if c not in CODE_BY_NAME]
     if unknown:
@@ -370,8 +375,8 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
     of the quote and of the evidence, so `evidence check` reports the review as
     stale when either changes later.
     """
-    from .project import load_project
-    from .review import default_editor, pending_reviews, record_reviews
+    from evidence.claims.review import default_editor, pending_reviews, record_reviews
+    from evidence.project import load_project
 
     if pending:
         if claim_ids or status:

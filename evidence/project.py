@@ -7,13 +7,13 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .anchor import Anchor, AnchorFailure, GuideIndex
-from .claims import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
-from .errors import EvidenceError, InputError, Problem, raise_if, read_utf8
-from .guide import Guide, parse_guide
-from .perf import collector_paused
-from .scale import Grade, LinkGrade, grade_claim
-from .sources import References, load_references, validate_references
+from evidence.bib.references import References, load_references, validate_references
+from evidence.claims.loader import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
+from evidence.errors import EvidenceError, InputError, Problem, raise_if, read_utf8
+from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
+from evidence.guide.document import Guide, parse_guide
+from evidence.perf import collector_paused
+from evidence.scale import Grade, LinkGrade, grade_claim
 
 REFERENCES_FILE = "references.bib"
 CLAIMS_DIR = "claims"

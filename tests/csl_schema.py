@@ -9,7 +9,7 @@ strings and number variables as strings or numbers.
 
 from __future__ import annotations
 
-from evidence.csl import CSL_TYPES
+from evidence.bib.csl import CSL_TYPES
 
 NAME_VARIABLES = frozenset({
     "author", "chair", "collection-editor", "compiler", "composer", "container-author",

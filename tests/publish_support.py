@@ -210,7 +210,7 @@ def make_project(root: Path) -> Path:
 
 def build_project(root: Path) -> Path:
     """Build the project's database, plus one finding with HTML in its message."""
-    from evidence.build import build
+    from evidence.database.build import build
 
     make_project(root)
     database = root / "evidence.db"

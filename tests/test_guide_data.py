@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence.build import build
-from evidence.coverage import project_coverage
-from evidence.guide import normalise_words
+from evidence.check.coverage import project_coverage
+from evidence.database.build import build
+from evidence.guide.document import normalise_words
 from evidence.project import load_project
 
 REPO = Path(__file__).resolve().parents[1]

@@ -16,11 +16,11 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evidence.claims import parse_claims
+from evidence.bib.references import parse_references, validate_references
+from evidence.claims.loader import parse_claims
 from evidence.cli import cli
 from evidence.errors import EvidenceError, InputError, Problem
 from evidence.project import load_project
-from evidence.sources import parse_references, validate_references
 from tests.fuzz import FUZZ, scaled
 from tests.fuzz.bibtex import bib_files
 from tests.fuzz.project import TOKENS, broken_projects, mutated, projects, write_files
@@ -38,7 +38,7 @@ def check_problems(problems: list[Problem]):
 
 def use_every_source(refs):
     """Everything the build reads from a source, so a crash there shows up here."""
-    from evidence.build import display_authors
+    from evidence.database.build import display_authors
 
     for source in refs.sources:
         for name in SOURCE_PROPERTIES:
@@ -259,7 +259,7 @@ kilder_text = st.one_of(
 def test_printed_citation_parser_never_crashes_nor_hangs(text, gen):
     import time
 
-    from evidence.printed import (
+    from evidence.bib.printed import (
         compare_guide_citations,
         kilder_section,
         parse_printed_citations,
@@ -308,7 +308,7 @@ def test_build_reports_an_impossible_review_date(tmp_path):
 def test_review_refuses_a_file_with_an_impossible_date_elsewhere():
     import datetime as dt
 
-    from evidence.review import edit_reviews
+    from evidence.claims.review import edit_reviews
 
     text = CLAIMS.replace("on: 2026-11-01", "on: 2026-13-45")
     with pytest.raises(EvidenceError, match="a date cannot be read"):

@@ -1,7 +1,7 @@
 """Crossref: the polite client, the response cache, the mapping to BibTeX and
 the resolve/add batches (DESIGN §6)."""
 
-from .client import (
+from evidence.crossref.client import (
     BadResponse,
     CrossrefClient,
     CrossrefError,
@@ -12,7 +12,7 @@ from .client import (
     RateLimiter,
     RetryPolicy,
 )
-from .mapping import MappedWork, map_work
+from evidence.crossref.mapping import MappedWork, map_work
 
 __all__ = [
     "BadResponse", "CrossrefClient", "CrossrefError", "CrossrefUnavailable", "DOINotFound",

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from ..atomic import atomic_write_text
+from evidence.atomic import atomic_write_text
 
 FORMAT = 1
 

@@ -39,9 +39,9 @@ import httpx2
 from habanero import Crossref
 from habanero.exceptions import RequestError as HabaneroRequestError
 
-from ..errors import EvidenceError
-from ..sources import InvalidDOI, normalise_doi
-from .cache import ResponseCache
+from evidence.bib.references import InvalidDOI, normalise_doi
+from evidence.crossref.cache import ResponseCache
+from evidence.errors import EvidenceError
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
 PUBLIC_POOL = (5.0, 1)  # requests per second, concurrent requests

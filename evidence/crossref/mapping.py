@@ -14,7 +14,7 @@ Field conventions (the build reads them):
 - ``year``/``month``, ``volume``, ``number`` (issue), ``pages`` (ranges with
   ``--``; an article number when there is no page range);
 - ``updates``: update notices (retraction, correction, ...) as read by
-  :func:`evidence.sources.parse_updates`.
+  :func:`evidence.bib.references.parse_updates`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..sources import Update, format_updates
+from evidence.bib.references import Update, format_updates
 
 # Crossref work type → BibTeX entry type. Unknown types become misc.
 ENTRY_TYPES = {

@@ -29,8 +29,7 @@ from pathlib import Path
 
 from bibtexparser.model import Entry, Field
 
-from ..errors import EvidenceError
-from ..sources import (
+from evidence.bib.references import (
     InvalidDOI,
     References,
     Source,
@@ -40,8 +39,14 @@ from ..sources import (
     load_references,
     normalise_doi,
 )
-from .client import POLITE_POOL, Cancelled, CrossrefClient, CrossrefError, Fetched
-from .mapping import (
+from evidence.crossref.client import (
+    POLITE_POOL,
+    Cancelled,
+    CrossrefClient,
+    CrossrefError,
+    Fetched,
+)
+from evidence.crossref.mapping import (
     CONTAINER_FIELD,
     CONTAINER_FIELDS,
     CROSSREF_ORIGINS,
@@ -49,6 +54,7 @@ from .mapping import (
     MappedWork,
     map_work,
 )
+from evidence.errors import EvidenceError
 
 # The order fields take in an entry the resolver writes; a field added to an
 # existing entry goes after the nearest field that precedes it here.
@@ -624,8 +630,8 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
 
 def make_client(*, mailto: str | None, offline: bool, refresh: bool,
                 cache_dir: Path | None = None) -> CrossrefClient:
-    from .cache import ResponseCache
-    from .client import base_url_from_env
+    from evidence.crossref.cache import ResponseCache
+    from evidence.crossref.client import base_url_from_env
 
     if offline and refresh:
         raise EvidenceError("--offline and --refresh exclude each other: --refresh fetches "
@@ -656,7 +662,11 @@ def run_add(project: Path, dois: list[str], *, from_guide: str | None, offline: 
     refs = load_references(path)
     dois = list(dois)
     if from_guide:
-        from ..printed import guide_path, kilder_section, missing_printed_dois
+        from evidence.bib.printed import (
+            guide_path,
+            kilder_section,
+            missing_printed_dois,
+        )
 
         guide = guide_path(Path(project), from_guide)
         section = kilder_section(guide.read_text(encoding="utf-8"))

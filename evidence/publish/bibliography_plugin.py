@@ -34,15 +34,15 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from ..bibliography import (
+from evidence.bibliography.make import (
     CITED_RELATIONS,
     format_items,
     match_printed_references,
     normalise_locale,
     numbering,
 )
-from ..errors import EvidenceError
-from ..styles import DEFAULT_STYLE, resolve_style
+from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
+from evidence.errors import EvidenceError
 
 CONTENT_TYPES = {
     "bib": "application/x-bibtex; charset=utf-8",
@@ -81,7 +81,7 @@ async def render_bib(datasette, columns, rows, database, table, request):
 
 
 async def render_ris(datasette, columns, rows, database, table, request):
-    from ..export import to_ris
+    from evidence.bibliography.export import to_ris
 
     records = await source_records(datasette, database, table, columns, rows)
     return _download(to_ris([r["csl"] for r in records]), "ris", table or "query")
@@ -192,9 +192,9 @@ async def _authors(db, ids: list[str]) -> dict[str, list[dict]]:
 
 def _record(data: dict, authors: list[dict]) -> dict | None:
     """BibTeX and CSL of one source row, from the best columns it has."""
-    from ..csl import source_to_csl
-    from ..export import csl_to_bibtex
-    from ..sources import parse_references
+    from evidence.bib.csl import source_to_csl
+    from evidence.bib.references import parse_references
+    from evidence.bibliography.export import csl_to_bibtex
 
     key = data.get("id") or data.get("source_id")
     bibtex = (data.get("bibtex") or "").strip() or None
@@ -223,7 +223,7 @@ _TYPE_BY_ENTRY = {"article": "article-journal"}
 
 def _csl_from_columns(data: dict, authors: list[dict]) -> dict:
     """A CSL item from the contract columns of ``sources`` (DESIGN §4)."""
-    from ..csl import TYPES
+    from evidence.bib.csl import TYPES
 
     entry_type = str(data.get("entry_type") or "misc").lower()
     item: dict = {"id": str(data.get("id")), "type": TYPES.get(entry_type, "document")}
@@ -308,7 +308,7 @@ async def bibliography_page(datasette, request):
                if (row := found.get(("id", k))) and (r := _record(row, authors.get(k, [])))]
 
     if fmt:
-        from ..export import to_csl_json, to_ris
+        from evidence.bibliography.export import to_csl_json, to_ris
 
         items = [r["csl"] for r in records]
         if fmt == "bib":
@@ -433,7 +433,7 @@ async def _printed_keys(db, guide: dict) -> list[str] | None:
     text = guide.get("text")
     if not text:
         return None
-    from ..guide import parse_guide
+    from evidence.guide.document import parse_guide
 
     parsed = parse_guide(guide["id"], text)
     result = await db.execute("select id, doi, title from sources")

@@ -6,8 +6,8 @@ the rules the build applies.
 
 from __future__ import annotations
 
-from ..scale import BASES, STUDY_DESIGNS, TIERS
-from .queries import QUERIES
+from evidence.publish.queries import QUERIES
+from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
 DATABASE = "evidence"  # the name the database is always published under
 

@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from ..guide import parse_guide
-from ..scale import BASES, BASIS_BY_CODE, DESIGN_BY_CODE, TIER_BY_CODE, TIERS
-from ..sources import WITHDRAWING_UPDATES
-from .metadata import DATABASE, tier_sentences
+from evidence.bib.references import WITHDRAWING_UPDATES
+from evidence.guide.document import parse_guide
+from evidence.publish.metadata import DATABASE, tier_sentences
+from evidence.scale import BASES, BASIS_BY_CODE, DESIGN_BY_CODE, TIER_BY_CODE, TIERS
 
 BASIS_ORDER = [b.code for b in BASES]
 

@@ -18,9 +18,9 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from ..scale import BASIS_BY_CODE
-from . import pages
-from .metadata import DATABASE
+from evidence.publish import pages
+from evidence.publish.metadata import DATABASE
+from evidence.scale import BASIS_BY_CODE
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
@@ -202,7 +202,7 @@ def prepare_jinja2_environment(env, datasette):
 
 @hookimpl
 def extra_css_urls(datasette):
-    from .serve import STATIC_MOUNT
+    from evidence.publish.serve import STATIC_MOUNT
 
     return [datasette.urls.path(f"/{STATIC_MOUNT}/evidence.css")]
 

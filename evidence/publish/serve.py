@@ -17,7 +17,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.inspect import inspect_hash
 
-from .metadata import DATABASE, metadata
+from evidence.publish.metadata import DATABASE, metadata
 
 PACKAGE = Path(__file__).parent
 STATIC_MOUNT = "-/evidence-static"
@@ -41,7 +41,7 @@ def register_plugins() -> None:
     """Register the project's Datasette plugins, once per process."""
     from datasette.plugins import pm
 
-    from . import bibliography_plugin, plugin
+    from evidence.publish import bibliography_plugin, plugin
 
     modules = [("evidence", plugin), ("evidence-bibliography", bibliography_plugin)]
     for name, module in modules:

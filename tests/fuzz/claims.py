@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from evidence.claims import CLAIM_TYPES, REVIEW_STATUSES
+from evidence.claims.loader import CLAIM_TYPES, REVIEW_STATUSES
 
 WORDS = ["Løbere", "får", "ondt", "i", "knæet", "Ærø", "sene", "30-45", "sekunder", "øvelse",
          "på", "hasen", "belastning", "(ca.", "15%)", "og", "3-5", "gange", "dagligt"]

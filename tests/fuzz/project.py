@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from evidence.claims import CLAIM_TYPES, REVIEW_STATUSES
+from evidence.claims.loader import CLAIM_TYPES, REVIEW_STATUSES
 from evidence.scale import DESIGN_BY_CODE, RELATIONS
 from tests.fuzz.bibtex import bib_files
 from tests.fuzz.guide import guides

@@ -1,0 +1,1 @@
+"""references.bib: sources, DOIs, names, LaTeX, update notices, the printed reference list."""

@@ -1,0 +1,433 @@
+"""BibTeX to CSL-JSON: the input pandoc's citeproc formats (DESIGN §8).
+
+references.bib keeps every value as written; this module decodes LaTeX for
+output only. Field values become CSL "rich text": the small HTML subset that
+CSL processors read in strings (``<i>``, ``<b>``, ``<sup>``, ``<sub>``,
+``<span class="nocase">``), so a BibTeX title keeps what its braces and
+``\\emph`` say: ``{YouTube}`` is protected from case changes, ``\\emph{in
+vivo}`` stays italic.
+
+The mapping follows BibTeX and biblatex semantics:
+
+- names: ``von`` parts become ``non-dropping-particle`` (AMA prints "van der
+  Berg J"), ``jr`` parts ``suffix``, a name written in braces
+  (``{World Health Organization}``) a ``literal``, ``and others``
+  ``{"literal": "others"}``, which pandoc prints as "et al.";
+- types: every BibTeX and biblatex entry type (``TYPES``); ``@misc`` becomes
+  CSL's generic ``document`` (pandoc's own BibTeX reader leaves it empty);
+- page ranges ``--`` become ``-`` (the style decides how to print a range);
+- ``number`` is the issue of an article, the number of a report and the
+  series number of a book; ``journal`` is ``container-title`` and
+  ``shortjournal`` ``container-title-short``;
+- ``year``/``month``/``day`` or biblatex ``date`` become ``issued`` date parts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from evidence.bib.references import (
+    InvalidDOI,
+    PersonName,
+    Source,
+    expand_macros,
+    normalise_doi,
+)
+
+# BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
+TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "bookinbook": "chapter",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "inreference": "entry-encyclopedia",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "manual": "book",
+    "misc": "document",
+    "online": "webpage",
+    "electronic": "webpage",
+    "www": "webpage",
+    "patent": "patent",
+    "periodical": "periodical",
+    "suppperiodical": "article-journal",
+    "report": "report",
+    "techreport": "report",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "unpublished": "manuscript",
+    "dataset": "dataset",
+    "software": "software",
+    "standard": "standard",
+    "artwork": "graphic",
+    "image": "graphic",
+    "audio": "song",
+    "music": "song",
+    "video": "motion_picture",
+    "movie": "motion_picture",
+    "letter": "personal_communication",
+    "review": "review",
+    "jurisdiction": "legal_case",
+    "legislation": "legislation",
+    "legal": "legislation",
+    "performance": "performance",
+}
+
+# Every CSL type, for validation (CSL 1.0.2).
+CSL_TYPES = frozenset({
+    "article", "article-journal", "article-magazine", "article-newspaper", "bill", "book",
+    "broadcast", "chapter", "classic", "collection", "dataset", "document", "entry",
+    "entry-dictionary", "entry-encyclopedia", "event", "figure", "graphic", "hearing",
+    "interview", "legal_case", "legislation", "manuscript", "map", "motion_picture",
+    "musical_score", "pamphlet", "paper-conference", "patent", "performance", "periodical",
+    "personal_communication", "post", "post-weblog", "regulation", "report", "review",
+    "review-book", "software", "song", "speech", "standard", "thesis", "treaty", "webpage",
+})
+
+_THESIS_GENRE = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january", "januar"), ("feb", "february", "februar"),
+            ("mar", "march", "marts", "mär", "märz"), ("apr", "april"),
+            ("may", "maj", "mai"), ("jun", "june", "juni"), ("jul", "july", "juli"),
+            ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october", "okt", "oktober"), ("nov", "november"),
+            ("dec", "december", "dez", "dezember"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_PAGE_DASH = re.compile(r"\s*(?:-{1,3}|\u2013|\u2014|\u2012|\u2010|\u2011)\s*")
+_URL_MACRO = re.compile(r"^\s*\\url\s*\{(?P<url>[^{}]*)\}\s*$")
+_ISO_DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
+_NEEDS_LATEX = re.compile(r"[\\{}~$]|--|``|''")
+_CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
+
+
+def source_to_csl(source: Source) -> dict:
+    """One references.bib entry as a CSL-JSON item (a plain dict)."""
+    entry_type = source.entry_type
+    csl_type = TYPES.get(entry_type, "document")
+    subtype = (_plain(source, "entrysubtype") or "").lower()
+    if csl_type == "article-journal" and subtype in ("magazine", "newspaper"):
+        csl_type = "article-" + subtype
+    item: dict = {"id": source.key, "type": csl_type}
+
+    def put(name: str, value) -> None:
+        if value not in (None, "", []):
+            item[name] = value
+
+    for field, variable in (("author", "author"), ("editor", "editor"),
+                            ("translator", "translator")):
+        names = [_csl_name(n) for n in source.names(field)]
+        put(variable, names)
+
+    title = _rich(source, "title")
+    container = _rich(source, "journal") or _rich(source, "journaltitle")
+    booktitle = _rich(source, "booktitle")
+    chapter = _rich(source, "chapter")
+    if csl_type == "chapter" and not booktitle and chapter and not _CHAPTER_NUMBER.match(chapter):
+        # Classic BibTeX @inbook: title is the book, chapter the chapter's title.
+        title, booktitle, chapter = chapter, title, None
+    put("title", title)
+    put("title-short", _rich(source, "shorttitle"))
+    if csl_type in ("chapter", "paper-conference", "entry-encyclopedia"):
+        put("container-title", booktitle or container)
+    else:
+        put("container-title", container or booktitle)
+    put("container-title-short", _rich(source, "shortjournal"))
+    put("collection-title", _rich(source, "series"))
+    put("chapter-number", chapter)
+
+    number = _plain(source, "number")
+    issue = _plain(source, "issue")
+    if csl_type in ("article-journal", "article-magazine", "article-newspaper", "periodical",
+                    "article"):
+        put("issue", number or issue)
+    elif csl_type in ("book", "chapter", "paper-conference") and number:
+        if item.get("collection-title"):
+            put("collection-number", number)
+        else:
+            put("number", number)
+        put("issue", issue)
+    else:
+        put("number", number)
+        put("issue", issue)
+    put("volume", _plain(source, "volume"))
+    put("edition", _plain(source, "edition"))
+    put("page", _pages(source.raw("pages")))
+    put("number-of-pages", _plain(source, "pagetotal"))
+
+    publisher = _rich(source, "publisher")
+    for fallback in ("school", "institution", "organization"):
+        if not publisher:
+            publisher = _rich(source, fallback)
+    howpublished = source.raw("howpublished")
+    url = _plain(source, "url")
+    if howpublished:
+        match = _URL_MACRO.match(howpublished)
+        if match:
+            url = url or match["url"].strip()
+        elif not publisher:
+            publisher = _rich(source, "howpublished")
+    put("publisher", publisher)
+    put("publisher-place", _rich(source, "address") or _rich(source, "location"))
+
+    genre = _rich(source, "type")
+    if not genre and entry_type in _THESIS_GENRE:
+        genre = _THESIS_GENRE[entry_type]
+    put("genre", genre)
+
+    raw_doi = source.raw("doi")
+    if raw_doi:
+        try:
+            put("DOI", normalise_doi(expand_macros(raw_doi, source.strings)))
+        except InvalidDOI:
+            put("DOI", _plain(source, "doi"))
+    eprint = _plain(source, "eprint")
+    archive = (_plain(source, "eprinttype") or _plain(source, "archiveprefix") or "").lower()
+    if not url and eprint and archive == "arxiv":
+        url = f"https://arxiv.org/abs/{eprint}"
+    put("URL", url)
+    put("ISBN", _plain(source, "isbn"))
+    put("ISSN", _plain(source, "issn"))
+    put("PMID", _plain(source, "pmid"))
+    put("PMCID", _plain(source, "pmcid"))
+    put("language", _plain(source, "langid") or _plain(source, "language"))
+    put("note", _rich(source, "note"))
+
+    issued, status = _issued(source)
+    put("issued", issued)
+    put("status", status)
+    put("accessed", _date(_plain(source, "urldate")))
+    return item
+
+
+def sources_to_csl(sources) -> list[dict]:
+    return [source_to_csl(s) for s in sources]
+
+
+def _csl_name(person: PersonName) -> dict:
+    if person.others:
+        return {"literal": "others"}
+    if person.literal is not None:
+        return {"literal": person.literal}
+    name = {}
+    if person.family:
+        name["family"] = person.family
+    if person.given:
+        name["given"] = person.given
+    if person.particle:
+        name["non-dropping-particle"] = person.particle
+    if person.suffix:
+        name["suffix"] = person.suffix
+    return name or {"literal": ""}
+
+
+def _plain(source: Source, name: str) -> str | None:
+    """A field for output without markup: macros expanded, LaTeX decoded."""
+    value = source.raw(name)
+    if value is None:
+        return None
+    value = expand_macros(value, source.strings)
+    if _NEEDS_LATEX.search(value):
+        return strip_markup(latex_to_csl(value)) or None
+    return " ".join(value.split()) or None
+
+
+def _rich(source: Source, name: str) -> str | None:
+    """A field as CSL rich text (case protection and emphasis kept)."""
+    value = source.raw(name)
+    if value is None:
+        return None
+    value = expand_macros(value, source.strings)
+    if _NEEDS_LATEX.search(value):
+        return latex_to_csl(value) or None
+    return " ".join(value.split()) or None
+
+
+def _pages(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = " ".join(value.replace("{", "").replace("}", "").split())
+    return _PAGE_DASH.sub("-", value) or None
+
+
+def _issued(source: Source) -> tuple[dict | None, str | None]:
+    date = _plain(source, "date")
+    if date:
+        parsed = _date(date)
+        if parsed:
+            return parsed, None
+    year = _plain(source, "year")
+    if not year:
+        return None, None
+    match = re.fullmatch(r"\s*(\d{1,4})\s*", year)
+    if not match:
+        found = re.search(r"\b(\d{4})\b", year)
+        if not found:
+            # "in press", "forthcoming": a publication status, not a date.
+            return None, year
+        match = found
+    parts = [int(match.group(1))]
+    month = _month(_plain(source, "month"))
+    if month:
+        parts.append(month)
+        day = _plain(source, "day")
+        if day and day.isdigit() and 1 <= int(day) <= 31:
+            parts.append(int(day))
+    return {"date-parts": [parts]}, None
+
+
+def _month(value: str | None) -> int | None:
+    if not value:
+        return None
+    value = value.strip().lower().rstrip(".")
+    if value.isdigit():
+        number = int(value)
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(value) or _MONTHS.get(value[:3])
+
+
+def _date(value: str | None) -> dict | None:
+    """An ISO 8601 date or range (``2020-05-01``, ``2020/2021``) as CSL date parts."""
+    if not value:
+        return None
+    parts = []
+    for piece in value.strip().split("/"):
+        match = _ISO_DATE.match(piece.strip())
+        if not match:
+            return {"literal": value.strip()}
+        numbers = [int(g) for g in match.groups() if g is not None]
+        parts.append(numbers)
+    return {"date-parts": parts[:2]}
+
+
+# --- LaTeX to CSL rich text -------------------------------------------------
+
+_FORMAT_MACROS = {
+    "emph": ("<i>", "</i>"),
+    "textit": ("<i>", "</i>"),
+    "textsl": ("<i>", "</i>"),
+    "mkbibemph": ("<i>", "</i>"),
+    "textbf": ("<b>", "</b>"),
+    "mkbibbold": ("<b>", "</b>"),
+    "textsc": ('<span style="font-variant:small-caps;">', "</span>"),
+    "textsuperscript": ("<sup>", "</sup>"),
+    "mkbibsuperscript": ("<sup>", "</sup>"),
+    "textsubscript": ("<sub>", "</sub>"),
+    "mkbibsubscript": ("<sub>", "</sub>"),
+    "textup": ("", ""),
+    "textrm": ("", ""),
+    "textnormal": ("", ""),
+    "url": ("", ""),
+    "nolinkurl": ("", ""),
+}
+_BARE_SPECIAL = re.compile(r"(?<!\\)([&%#])")
+_MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>")
+_converter = None
+
+
+def _latex():
+    global _converter
+    if _converter is None:
+        from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
+        from pylatexenc.latex2text import get_default_latex_context_db as text_db
+        from pylatexenc.latexwalker import get_default_latex_context_db as walker_db
+        from pylatexenc.macrospec import MacroSpec, MacroStandardArgsParser
+
+        walker = walker_db()
+        walker.add_context_category("evidence", prepend=True, macros=[
+            MacroSpec(name, args_parser=MacroStandardArgsParser("{"))
+            for name in _FORMAT_MACROS if walker.get_macro_spec(name) is None
+        ] + [MacroSpec("href", args_parser=MacroStandardArgsParser("{{"))])
+        texts = text_db()
+        texts.add_context_category("evidence", prepend=True,
+                                   macros=[MacroTextSpec("href", "%(2)s")])
+        _converter = (walker, LatexNodes2Text(latex_context=texts, math_mode="text",
+                                              keep_braced_groups=False))
+    return _converter
+
+
+def latex_to_csl(value: str) -> str:
+    """Decode LaTeX into CSL rich text: accents, dashes and quotes decoded,
+    ``{Protected}`` groups as ``<span class="nocase">``, ``\\emph`` as ``<i>``."""
+    from pylatexenc.latexwalker import LatexWalker
+
+    walker_db, to_text = _latex()
+    # A bare & % or # in a field is text (Crossref titles carry them), not LaTeX.
+    value = _BARE_SPECIAL.sub(r"\\\1", value)
+    try:
+        nodes, _, _ = LatexWalker(value, latex_context=walker_db,
+                                  tolerant_parsing=True).get_latex_nodes()
+        text = _render_nodes(nodes, to_text, top=True)
+    except Exception:  # noqa: BLE001 - pylatexenc raises many kinds of error on odd input
+        text = value.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+def _render_nodes(nodes, to_text, top: bool) -> str:
+    from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode
+
+    out = []
+    for node in nodes or []:
+        if node is None:
+            continue
+        if isinstance(node, LatexGroupNode) and node.delimiters == ("{", "}"):
+            inner = node.nodelist or []
+            first = next((n for n in inner if not _is_blank(n)), None)
+            content = _render_nodes(inner, to_text, top=False)
+            if top and first is not None and not isinstance(first, LatexMacroNode):
+                # A brace group in a BibTeX value protects its case.
+                out.append(f'<span class="nocase">{content}</span>' if content.strip()
+                           else content)
+            else:
+                out.append(content)
+        elif isinstance(node, LatexMacroNode) and node.macroname in _FORMAT_MACROS:
+            start, end = _FORMAT_MACROS[node.macroname]
+            args = node.nodeargd.argnlist if node.nodeargd else []
+            arg = args[-1] if args else None
+            inner = _render_nodes(arg.nodelist if hasattr(arg, "nodelist") else [arg],
+                                  to_text, top=False) if arg is not None else ""
+            out.append(f"{start}{inner}{end}" if inner else "")
+        elif isinstance(node, LatexMacroNode) and node.macroname == "href":
+            args = node.nodeargd.argnlist if node.nodeargd else []
+            arg = args[-1] if args else None
+            out.append(_render_nodes(arg.nodelist if hasattr(arg, "nodelist") else [],
+                                     to_text, top=False) if arg is not None else "")
+        else:
+            out.append(to_text.nodelist_to_text([node]))
+    return "".join(out)
+
+
+def _is_blank(node) -> bool:
+    from pylatexenc.latexwalker import LatexCharsNode
+
+    return isinstance(node, LatexCharsNode) and not node.chars.strip()
+
+
+def strip_markup(value: str) -> str:
+    """CSL rich text as plain text: the markup tags removed."""
+    return " ".join(_MARKUP.sub("", value).split())
+
+
+def csl_plain(item: dict, variable: str) -> str | None:
+    value = item.get(variable)
+    if value is None:
+        return None
+    return strip_markup(str(value))

@@ -1,0 +1,725 @@
+"""references.bib: loading, validating and writing the sources (DESIGN §2).
+
+The file is the single source of truth for sources, edited by hand and by
+``evidence resolve``/``add``. Reading keeps every value exactly as written
+(LaTeX, braces, ``@string`` references); writing splices only the entries
+that changed back into the original text, so comments, order, layout and
+untouched entries stay byte for byte what the editor wrote.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
+from bibtexparser.middlewares.names import (
+    InvalidNameError,
+    parse_single_name_into_parts,
+)
+from bibtexparser.model import (
+    DuplicateBlockKeyBlock,
+    DuplicateFieldKeyBlock,
+    Entry,
+    Field,
+    ParsingFailedBlock,
+)
+from pylatexenc.latexwalker import LatexWalkerError
+
+from evidence.atomic import atomic_write_text
+from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
+from evidence.perf import collector_paused
+from evidence.scale import DESIGN_BY_CODE, tier_of
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+UPDATE_TYPES = ("retraction", "correction", "expression_of_concern")
+# Notices after which a work no longer stands: Crossref's retraction, and the
+# withdrawal and removal types some publishers use for the same act.
+WITHDRAWING_UPDATES = frozenset({"retraction", "withdrawal", "removal"})
+
+
+class InvalidDOI(ValueError):
+    pass
+
+
+def normalise_doi(value: str) -> str:
+    """Lower-case a DOI and strip any resolver prefix; raise InvalidDOI if malformed.
+
+    DOIs are case-insensitive by definition (ISO 26324), so lower case is the
+    canonical form kept in references.bib.
+    """
+    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
+    if not DOI_PATTERN.match(doi):
+        raise InvalidDOI(
+            f"{value!r} is not a DOI: a DOI starts with '10.', a registrant code "
+            "of 4 to 9 digits, '/', then a suffix without spaces (e.g. 10.1002/pmrj.12667)"
+        )
+    return doi
+
+
+def doi_or_none(value: str | None) -> str | None:
+    """The normalised DOI, or None when the value is empty or not a DOI."""
+    if not value:
+        return None
+    try:
+        return normalise_doi(value)
+    except InvalidDOI:
+        return None
+
+
+@dataclass(frozen=True)
+class Author:
+    family: str
+    given: str | None
+    orcid: str | None = None
+
+
+@dataclass(frozen=True)
+class Update:
+    """An update notice recorded on a source: retraction, correction, concern."""
+
+    update_type: str
+    notice_doi: str | None
+    updated: str | None  # ISO date
+    origin: str | None  # publisher | retraction-watch
+
+    @property
+    def withdraws(self) -> bool:
+        """True when the notice takes the work back: it then supports nothing."""
+        return self.update_type in WITHDRAWING_UPDATES
+
+    @property
+    def label(self) -> str:
+        return self.update_type.replace("_", " ").capitalize()
+
+
+@dataclass
+class Source:
+    """One entry of references.bib, as read; field values are raw BibTeX."""
+
+    entry: Entry
+    line: int  # 1-based line of the entry in the file
+    strings: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    @property
+    def entry_type(self) -> str:
+        return self.entry.entry_type.lower()
+
+    def raw(self, name: str) -> str | None:
+        """The field value as written in the file (LaTeX and macros kept)."""
+        f = self.entry.fields_dict.get(name)
+        if f is None:
+            for candidate in self.entry.fields:
+                if candidate.key.lower() == name:
+                    f = candidate
+                    break
+        if f is None or f.value is None:
+            return None
+        return str(f.value)
+
+    def field_line(self, name: str) -> int:
+        f = self.entry.fields_dict.get(name)
+        return (f.start_line + 1) if f is not None and f.start_line is not None else self.line
+
+    def text(self, name: str) -> str | None:
+        """The field value for display: macros expanded, LaTeX decoded."""
+        value = self.raw(name)
+        if value is None:
+            return None
+        return latex_to_text(expand_macros(value, self.strings))
+
+    @property
+    def doi(self) -> str | None:
+        return doi_or_none(self.raw("doi"))
+
+    @property
+    def study_design(self) -> str | None:
+        value = self.raw("studydesign")
+        return value.strip() if value else None
+
+    @property
+    def tier(self) -> str | None:
+        design = self.study_design
+        return tier_of(design) if design in DESIGN_BY_CODE else None
+
+    @property
+    def metadata_source(self) -> str | None:
+        return self.raw("metadatasource")
+
+    def names(self, name: str = "author") -> list[PersonName]:
+        """The persons of a name field (author, editor…), split and decoded.
+
+        Braces are read before LaTeX is decoded, so ``{World Health
+        Organization}`` stays one organisation and ``R {La Joie}`` keeps its
+        two-word family name. ``and others`` is kept as ``PersonName(others=True)``.
+        """
+        value = self.raw(name)
+        if not value:
+            return []
+        return parse_person_names(expand_macros(value, self.strings))
+
+    @cached_property
+    def authors(self) -> list[Author]:
+        orcids = [o.strip() or None for o in (self.raw("orcids") or "").split(";")]
+        authors = []
+        for position, person in enumerate(self.names("author")):
+            if person.others:
+                continue
+            orcid = orcids[position] if position < len(orcids) else None
+            if person.literal is not None:
+                authors.append(Author(family=person.literal, given=None, orcid=orcid))
+            else:
+                authors.append(Author(family=person.full_family, given=person.given, orcid=orcid))
+        return authors
+
+    @property
+    def updates(self) -> list[Update]:
+        return parse_updates(self.raw("updates") or "")
+
+    @property
+    def retracted(self) -> bool:
+        return any(u.withdraws for u in self.updates)
+
+    @property
+    def year(self) -> int | None:
+        value = self.text("year") or ""
+        match = re.search(r"\d{4}", value)
+        return int(match.group()) if match else None
+
+    @property
+    def container_title(self) -> str | None:
+        for name in ("journal", "booktitle", "publisher", "howpublished"):
+            value = self.text(name)
+            if value:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """One BibTeX name, its parts decoded for display (CSL's name model)."""
+
+    family: str | None = None
+    given: str | None = None
+    particle: str | None = None  # the "von" part: van der, de, von
+    suffix: str | None = None  # the "jr" part: Jr., III
+    literal: str | None = None  # an organisation, written in braces
+    others: bool = False  # "and others": et al.
+
+    @property
+    def full_family(self) -> str:
+        family = " ".join(p for p in (self.particle, self.family) if p)
+        if self.suffix:
+            family += ", " + self.suffix
+        return family
+
+
+def _single_group(text: str) -> bool:
+    """True when ``text`` is one brace group: ``{World Health Organization}``."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
+
+
+@lru_cache(maxsize=65536)
+def parse_person_name(name: str) -> PersonName:
+    """Parse one name as written (braces and LaTeX kept), decoding each part."""
+    name = " ".join(name.split())
+    if name.lower() == "others":
+        return PersonName(others=True)
+    if _single_group(name):
+        return PersonName(literal=latex_to_text(name[1:-1]).strip())
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except InvalidNameError:
+        return PersonName(literal=latex_to_text(name))
+
+    def decode(words: list[str]) -> str | None:
+        return latex_to_text(" ".join(words)) or None if words else None
+
+    family = decode(parts.last)
+    if family is None and parts.von:
+        return PersonName(family=decode(parts.von), given=decode(parts.first),
+                          suffix=decode(parts.jr))
+    return PersonName(family=family, given=decode(parts.first), particle=decode(parts.von),
+                      suffix=decode(parts.jr))
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_person_names(value: str) -> list[str]:
+    """Split a name field on ``and`` outside braces.
+
+    bibtexparser's own splitter drops the first characters of a name that
+    starts with a LaTeX command (``X and \\'{E}mile`` gives ``{E}mile``).
+    """
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char.isspace():
+            match = _AND.match(value, i)
+            if match and match.end() < len(value):
+                names.append(value[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+def parse_person_names(value: str) -> list[PersonName]:
+    """Split a name field on ``and`` (outside braces) and parse each name."""
+    return [parse_person_name(n) for n in split_person_names(value)]
+
+
+def _parse_name(name: str, orcid: str | None) -> Author:
+    person = parse_person_name(name)
+    if person.literal is not None:
+        return Author(family=person.literal, given=None, orcid=orcid)
+    return Author(family=person.full_family, given=person.given, orcid=orcid)
+
+
+_UPDATE_ITEM = re.compile(
+    r"^(?P<type>[a-z_-]+)(?:\s+(?P<doi>10\.\S+))?(?:\s+(?P<date>\d{4}(?:-\d{2}){0,2}))?"
+    r"(?:\s+(?P<origin>[a-z-]+))?$"
+)
+
+
+def parse_updates(value: str) -> list[Update]:
+    """Parse the ``updates`` field: ``type doi date origin`` items joined by ``;``.
+
+    Example: ``retraction 10.1016/j.x.2020.01 2020-05-01 retraction-watch``.
+    Items that do not match are kept as an update of type ``other``, so nothing
+    an editor wrote is silently dropped.
+    """
+    updates = []
+    for item in value.split(";"):
+        item = " ".join(item.split())
+        if not item:
+            continue
+        match = _UPDATE_ITEM.match(item.lower())
+        if not match:
+            updates.append(Update("other", None, None, None))
+            continue
+        updates.append(
+            Update(
+                update_type=match["type"].replace("-", "_"),
+                notice_doi=match["doi"],
+                updated=match["date"],
+                origin=match["origin"],
+            )
+        )
+    return updates
+
+
+def format_updates(updates: list[Update]) -> str:
+    parts = []
+    for u in updates:
+        parts.append(" ".join(x for x in (u.update_type, u.notice_doi, u.updated, u.origin) if x))
+    return "; ".join(parts)
+
+
+_MACRO = re.compile(r"^[A-Za-z][\w:.+/'-]*$")
+
+
+def expand_macros(value: str, strings: dict[str, str]) -> str:
+    """Resolve a bare ``@string`` reference or ``#`` concatenation for display."""
+    if "#" not in value and not _MACRO.match(value.strip()):
+        return value
+    pieces = []
+    for piece in value.split("#"):
+        piece = piece.strip()
+        if len(piece) >= 2 and piece[0] == piece[-1] == '"' or len(piece) >= 2 and piece[0] == "{" and piece[-1] == "}":
+            pieces.append(piece[1:-1])
+        else:
+            pieces.append(strings.get(piece.lower(), piece))
+    return "".join(pieces)
+
+
+_latex_decoder = None
+_latex_context = None
+# No character LaTeX gives a meaning beyond grouping: no macros, math, ties,
+# comments, specials or quote ligatures.
+_BRACES_ONLY = re.compile(r"[^\\$~%&#^_`'\[\]]*")
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    for ch in value:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+@lru_cache(maxsize=65536)
+def latex_to_text(value: str) -> str:
+    """Decode LaTeX for display. Only called on values that need it: it is slow.
+
+    Memoised: names and journals recur across a bibliography."""
+    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
+        return " ".join(value.split())
+    if _BRACES_ONLY.fullmatch(value) and "--" not in value and _balanced(value):
+        # Text whose only LaTeX is grouping braces ("{MRI} of the {Achilles}"):
+        # what pylatexenc makes of it, without pylatexenc (a test holds them equal).
+        return " ".join(value.replace("{", "").replace("}", "").split())
+    global _latex_decoder, _latex_context
+    if _latex_decoder is None:
+        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latexwalker import get_default_latex_context_db
+
+        _latex_decoder = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
+        # Built once: pylatexenc builds its default macro table on every call otherwise.
+        _latex_context = get_default_latex_context_db()
+    try:
+        text = _latex_decoder.latex_to_text(value, latex_context=_latex_context)
+    except (LatexWalkerError, ValueError, IndexError):  # unbalanced or odd LaTeX
+        text = value.replace("{", "").replace("}", "")
+    return " ".join(text.split())
+
+
+_WRITE_STACK = (
+    AddEnclosingMiddleware,
+    {"reuse_previous_enclosing": True, "enclose_integers": True, "default_enclosing": "{",
+     "allow_inplace_modification": False},
+)
+
+
+class References:
+    """references.bib as loaded: the bibtexparser library and the sources in it."""
+
+    def __init__(self, path: Path, text: str, library: bibtexparser.Library):
+        self.path = Path(path)
+        self.text = text
+        self.library = library
+        self.strings = {k.lower(): str(s.value) for k, s in library.strings_dict.items()}
+        self.sources = [
+            Source(entry=e, line=e.start_line + 1, strings=self.strings) for e in library.entries
+        ]
+        self._by_key = {s.key: s for s in self.sources}
+        self._snapshot = {id(e): _fingerprint(e) for e in library.entries}
+        self._spans = _entry_spans(text, library.entries)
+
+    @classmethod
+    def empty(cls, path: Path) -> References:
+        return cls(path, "", bibtexparser.Library())
+
+    def get(self, key: str) -> Source | None:
+        return self._by_key.get(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._by_key
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def by_doi(self) -> dict[str, Source]:
+        return {s.doi: s for s in self.sources if s.doi}
+
+    def add(self, entry: Entry) -> Source:
+        """Append a new entry (written at the end of the file)."""
+        if entry.key in self._by_key:
+            raise ValueError(f"citekey {entry.key!r} exists already")
+        problem = _unwritable(entry)
+        if problem:
+            raise UnwritableValue(f"{entry.key}: the new entry cannot be written to "
+                                  f"references.bib as it is: {problem}")
+        self.library.add(entry)
+        source = Source(entry=entry, line=0, strings=self.strings)
+        self.sources.append(source)
+        self._by_key[entry.key] = source
+        return source
+
+    def set_field(self, key: str, name: str, value: str | None) -> bool:
+        """Set (or with None remove) one field of an entry; True if it changed."""
+        entry = self._by_key[key].entry
+        current = entry.fields_dict.get(name)
+        if value is None:
+            if current is None:
+                return False
+            entry.pop(name)
+            return True
+        if current is not None and current.value == value:
+            return False
+        entry.set_field(Field(name, value, enclosing=_enclosing_for(entry, name, value)))
+        problem = _unwritable(entry)
+        if problem:
+            # Refuse the value rather than write a file that reads back otherwise.
+            if current is None:
+                entry.pop(name)
+            else:
+                entry.set_field(current)
+            raise UnwritableValue(f"{key}: {name!r} cannot be written to references.bib "
+                                  f"as {value!r}: {problem}")
+        self._by_key[key].__dict__.pop("authors", None)
+        return True
+
+    def changed_keys(self) -> list[str]:
+        return [
+            e.key
+            for e in self.library.entries
+            if self._snapshot.get(id(e)) != _fingerprint(e)
+        ]
+
+    def render(self) -> str:
+        """The file's new text: unchanged entries verbatim, changed ones re-written."""
+        out = []
+        cursor = 0
+        crlf = "\r\n" in self.text  # written entries follow the file's line endings
+
+        def lines(rendered: str) -> str:
+            return _LF.sub("\r\n", rendered) if crlf else rendered
+
+        for entry in self.library.entries:
+            span = self._spans.get(id(entry))
+            if span is None:
+                continue  # new entry: appended below
+            start, end = span
+            out.append(self.text[cursor:start])
+            if self._snapshot[id(entry)] == _fingerprint(entry):
+                out.append(self.text[start:end])
+            else:
+                out.append(lines(_keep_type_spelling(
+                    render_entry(entry, indent=_indent_of(self.text[start:end])),
+                    self.text[start:end],
+                )))
+            cursor = end
+        out.append(self.text[cursor:])
+        text = "".join(out)
+        newline = "\r\n" if crlf else "\n"
+        for entry in self.library.entries:
+            if id(entry) not in self._spans:
+                if text and not text.endswith(newline * 2):
+                    text += newline if text.endswith(newline) else newline * 2
+                text += lines(render_entry(entry)) + newline
+        return text
+
+    def write(self, path: Path | None = None) -> bool:
+        """Write atomically when something changed; return whether it wrote."""
+        text = self.render()
+        target = Path(path or self.path)
+        if target == self.path and text == self.text:
+            return False
+        atomic_write_text(target, text)
+        if target == self.path:
+            # What is on disk is now the baseline for the next write.
+            fresh = parse_references(text, self.path)
+            self.__dict__.update(fresh.__dict__)
+        return True
+
+
+class UnwritableValue(EvidenceError, ValueError):
+    """A value that, written into references.bib, would not read back as itself."""
+
+
+def _enclosing_for(entry: Entry, name: str, value: str) -> str:
+    """Braces for a new value; a bare integer or quotes only where they were before.
+
+    The value is what the field must read back as, so it is never written bare
+    (as a macro name would be) unless it replaces a bare number with a number.
+    """
+    previous = entry.parser_metadata.get(RemoveEnclosingMiddleware.metadata_key(), {})
+    before = previous.get(name) if isinstance(previous, dict) else None
+    if before == "no-enclosing" and value.isdigit():
+        return "no-enclosing"
+    if before == '"' and '"' not in value:
+        return '"'
+    return "{"
+
+
+def _unwritable(entry: Entry) -> str | None:
+    """Why the entry, written out, would not parse back to itself (None if it would)."""
+    text = render_entry(entry)
+    library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+    if library.failed_blocks or len(library.entries) != 1:
+        return "unbalanced braces, quotes or a trailing backslash break the entry"
+    again = library.entries[0]
+    if again.key != entry.key:
+        return f"the citekey would read back as {again.key!r}"
+    for (key, value), (key2, value2) in zip(
+            ((f.key, f.value) for f in entry.fields),
+            ((f.key, f.value) for f in again.fields), strict=False):
+        if (key, value) != (key2, value2):
+            return f"{key!r} would read back as {value2!r} (unbalanced braces or quotes)"
+    if len(again.fields) != len(entry.fields):
+        return "a value would read back as several fields"
+    return None
+
+
+_LF = re.compile(r"(?<!\r)\n")
+
+
+def _fingerprint(entry: Entry) -> tuple:
+    return (entry.entry_type, entry.key, tuple((f.key, f.value) for f in entry.fields))
+
+
+def _keep_type_spelling(rendered: str, original: str) -> str:
+    """Keep ``@Article`` as the editor wrote it; the writer lower-cases it."""
+    head = re.match(r"@\s*(\w+)", original)
+    new_head = re.match(r"@(\w+)", rendered)
+    if head and new_head and head.group(1).lower() == new_head.group(1).lower():
+        return "@" + head.group(1) + rendered[new_head.end():]
+    return rendered
+
+
+def _indent_of(raw: str) -> str:
+    match = re.search(r"\n([ \t]+)\S", raw)
+    return match.group(1) if match else "  "
+
+
+def render_entry(entry: Entry, indent: str = "  ") -> str:
+    fmt = bibtexparser.BibtexFormat()
+    fmt.indent = indent
+    fmt.block_separator = ""
+    middleware, options = _WRITE_STACK
+    text = bibtexparser.write_string(
+        bibtexparser.Library([entry]), unparse_stack=[middleware(**options)], bibtex_format=fmt
+    )
+    return text.strip()
+
+
+def _entry_spans(text: str, entries: list[Entry]) -> dict[int, tuple[int, int]]:
+    """Character spans of each entry's raw text in the file, found in order."""
+    spans = {}
+    cursor = 0
+    for entry in entries:
+        raw = entry.raw
+        if not raw:
+            continue
+        start = text.find(raw, cursor)
+        if start < 0:
+            continue
+        spans[id(entry)] = (start, start + len(raw))
+        cursor = start + len(raw)
+    return spans
+
+
+# bibtexparser logs every failed block itself; they are reported as Problems.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+
+def parse_references(text: str, path: Path | str = "references.bib") -> References:
+    """Parse BibTeX text without validating it (see :func:`validate_references`)."""
+    with collector_paused():
+        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        return References(Path(path), text, library)
+
+
+def load_references(path: Path, *, validate: bool = True) -> References:
+    """Load references.bib; raise InputError listing every problem found."""
+    path = Path(path)
+    if not path.exists():
+        refs = References.empty(path)
+    else:
+        # Newlines as they are: an edit must not turn a CRLF file into an LF one.
+        refs = parse_references(read_utf8(path, keep_newlines=True), path)
+    if validate:
+        raise_if(validate_references(refs))
+    return refs
+
+
+def validate_references(refs: References) -> list[Problem]:
+    problems = [_failed_block_problem(refs.path, block) for block in refs.library.failed_blocks]
+    seen_dois: dict[str, Source] = {}
+    for source in refs.sources:
+        problems.extend(_validate_source(refs.path, source, seen_dois))
+    return problems
+
+
+def _suggest_design(design: str) -> str:
+    """'case report' or 'RCT' → the code an editor most likely meant."""
+    aliases = {"rct": "randomised-trial", "randomized-trial": "randomised-trial",
+               "meta-analysis": "systematic-review-of-trials", "review": "narrative-review"}
+    wanted = "-".join(design.lower().replace("_", " ").split())
+    guess = aliases.get(wanted) or next(
+        iter(difflib.get_close_matches(wanted, list(DESIGN_BY_CODE), n=1, cutoff=0.6)), None)
+    codes = ", ".join(DESIGN_BY_CODE)
+    return f"did you mean {guess!r}? codes: {codes}" if guess else f"use one of: {codes}"
+
+
+def _failed_block_problem(path: Path, block: ParsingFailedBlock) -> Problem:
+    line = (block.start_line or 0) + 1
+    if isinstance(block, DuplicateBlockKeyBlock):
+        previous = getattr(block, "previous_block", None)
+        where = (f" (also at line {previous.start_line + 1})"
+                 if previous is not None and previous.start_line is not None else "")
+        return Problem(path, line, block.key, f"duplicate citekey{where}",
+                       "each entry needs its own key; rename or merge one of them")
+    if isinstance(block, DuplicateFieldKeyBlock):
+        fields = ", ".join(sorted(block.duplicate_keys))
+        return Problem(path, line, getattr(block, "key", None),
+                       f"field given twice in one entry: {fields}", "keep one of them")
+    error = block.error
+    detail = getattr(error, "abort_reason", None) or getattr(error, "message", None) or str(error)
+    detail = " ".join(str(detail).split()) or "syntax error"
+    head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+    return Problem(path, line, None, f"BibTeX could not be parsed: {detail}",
+                   f"check the braces and quotes of the block starting {head!r}")
+
+
+def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -> list[Problem]:
+    problems = []
+    raw_doi = source.raw("doi")
+    if raw_doi:
+        try:
+            doi = normalise_doi(raw_doi)
+        except InvalidDOI as exc:
+            problems.append(Problem(path, source.field_line("doi"), source.key, str(exc)))
+        else:
+            if doi in seen_dois:
+                other = seen_dois[doi]
+                problems.append(Problem(
+                    path, source.field_line("doi"), source.key,
+                    f"DOI {doi} is also the DOI of {other.key} (line {other.line})",
+                    "one work, one entry: merge the two and keep one citekey",
+                ))
+            else:
+                seen_dois[doi] = source
+    design = source.study_design
+    if design is not None and design not in DESIGN_BY_CODE:
+        problems.append(Problem(
+            path, source.field_line("studydesign"), source.key,
+            f"unknown study design {design!r}",
+            _suggest_design(design),
+        ))
+    for update in source.updates:
+        if update.update_type == "other":
+            problems.append(Problem(
+                path, source.field_line("updates"), source.key,
+                "unreadable item in the updates field",
+                "write items as 'type doi date origin' separated by ';', "
+                "e.g. 'retraction 10.1000/xyz 2020-05-01 publisher'",
+            ))
+    return problems

@@ -1,0 +1,1 @@
+"""The editorial check: finding codes (the contract), the rules, the report, coverage."""

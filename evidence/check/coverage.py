@@ -1,0 +1,477 @@
+"""``evidence coverage``: the guide's sentences that look factual but no claim covers.
+
+The guide's paragraphs and list items (not headings, not the references
+section) are split into sentences. A sentence *looks factual* when it holds a
+number, a dose, a duration, a percentage, a comparison, a verb of effect
+("øger", "reducerer", "improves", ...) or a word about evidence ("forskning",
+"studie", "evidence", ...). The word lists follow the guide's ``language``;
+when the text plainly reads as the other language with word lists (a Danish
+guide whose claims.yaml sets no language, so "en"), the text's language is
+used and the report says so. A sentence is *covered* when the quote of a
+claim, or of a ``not_claims`` entry (a sentence an editor judged not to be a
+claim, with a reason), overlaps it and what the quotes leave of it does not
+look factual itself ("Bakkeløb: Øger belastningen …, dog primært proksimalt"
+with only "dog primært proksimalt" quoted is not covered); an evidence word
+left outside the quotes is taken as the attribution of what they quote
+("Research shows that" before a quoted "loading works").
+
+The report lists the factual-looking sentences no quote covers, and the
+percentage is of factual-looking sentences only: covered ones over all of
+them. Sentences a claim covers that do not look factual are counted apart
+(they neither raise nor lower the percentage); whether a sentence looks
+factual never depends on whether it is covered.
+
+This is a heuristic to help editors find what they missed, not a judge: it
+flags candidates, and the editor decides whether each is a claim.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from evidence.guide.document import Block, Guide
+from evidence.project import GuideData, Project
+
+# --- Sentence splitting -------------------------------------------------------
+
+# Words that end with a period without ending a sentence, lower-case, without
+# their final period. Shared by all languages: a Danish guide quotes English
+# terms and the other way round.
+ABBREVIATIONS = frozenset({
+    # Danish
+    "ca", "fx", "f.eks", "bl.a", "dvs", "evt", "inkl", "ekskl", "osv", "mv", "m.m",
+    "sek", "min", "max", "maks", "ift", "mht", "pga", "jf", "vha", "nr", "kap",
+    "pkt", "stk", "tlf", "hhv", "iflg", "ang", "vedr", "kl", "gr", "mdr", "dr",
+    "prof", "st", "cand", "fys", "ph.d",
+    # English
+    "e.g", "i.e", "etc", "vs", "approx", "fig", "figs", "al", "cf", "no", "vol",
+    "pp", "p", "ed", "eds", "mr", "mrs", "ms", "jr", "sr", "sec", "hr", "hrs", "wk",
+    "wks", "mo", "yr", "yrs", "resp", "incl", "excl", "dept", "univ",
+})
+
+_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«(["
+_SENTENCE_END = re.compile(r"[.!?…]+")
+_WORD_BEFORE = re.compile(r"([^\s(\[\"'“‘«]+)$")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # offsets into the text that was split
+    end: int
+
+
+def _is_boundary(text: str, end: int, next_start: int) -> bool:
+    """Whether the punctuation ending at ``end`` closes a sentence."""
+    if next_start >= len(text):
+        return True
+    following = text[next_start]
+    if following in _OPENERS and next_start + 1 < len(text):
+        following = text[next_start + 1]
+    if not (following.isupper() or following.isdigit()):
+        return False
+    # The punctuation run before any closing quotes/brackets.
+    close = end
+    while close > 0 and text[close - 1] in _CLOSERS:
+        close -= 1
+    if close == 0 or text[close - 1] != ".":
+        return True  # ! ? … always end a sentence before a capital
+    word = _WORD_BEFORE.search(text[: close - 1])
+    if not word:
+        return True
+    token = word.group(1).lower()
+    if token in ABBREVIATIONS:
+        return False
+    # A single letter before the period: an initial ("M. Sederberg") or part
+    # of an abbreviation ("f. eks.").
+    return not (len(token) == 1 and token.isalpha())
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Split a paragraph or list item into sentences, as spans of ``text``.
+
+    A sentence ends at ``.``, ``!``, ``?`` or ``…`` (and any closing quotes or
+    brackets) followed by white space and a capital letter, a digit or an
+    opening quote, unless the period ends an abbreviation ("ca.", "fx.",
+    "sek.", "e.g.", "vs.") or an initial. Decimal numbers ("1,6", "1.6") and
+    colons never end a sentence.
+    """
+    spans: list[Span] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        while end < len(text) and text[end] in _CLOSERS:
+            end += 1
+        if end < len(text) and not text[end].isspace():
+            continue  # "1.6", "f.eks", "osv.)" inside a sentence
+        next_start = end
+        while next_start < len(text) and text[next_start].isspace():
+            next_start += 1
+        if _is_boundary(text, end, next_start):
+            if text[start:end].strip():
+                spans.append(_trimmed(text, start, end))
+            start = next_start
+    if text[start:].strip():
+        spans.append(_trimmed(text, start, len(text)))
+    return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+# --- What looks factual -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Per-language patterns for what makes a sentence look factual."""
+
+    language: str
+    duration: str
+    dose: str
+    comparison: str
+    effect: str  # verbs saying what something does to something else
+    evidence: str
+    number_words: str
+    function_words: frozenset[str]  # common words that tell the language of a text
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\+?")
+_PERCENT = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\s*%|\bpro(?:cent|mille)\b"
+                      r"|\bper ?cent\b")
+_TIMES = re.compile(r"\d\s*[x×]\s*\d")
+
+LEXICONS: dict[str, Lexicon] = {
+    "da": Lexicon(
+        language="da",
+        duration=r"\b(?:sekund(?:er|erne)?|minut(?:ter|terne)?|timer?|døgn|dag(?:e|en|ene)?"
+                 r"|uge(?:r|n|rne)?|måned(?:er|en|erne)?|år(?:et|ene)?)\b|\bsek\.",
+        dose=r"\b(?:sæt|reps?|gentagelser|rpm|g/kg|kg|mg|ml|grader)\b|\bper (?:uge|dag|ben)\b",
+        comparison=r"\b(?:bedre|bedst[e]?|værre|værst[e]?|mere|mest[e]?|mindre|mindst[e]?|flere"
+                   r"|færre|end|højere|lavere|større|størst[e]?|hurtigere|langsommere|oftere"
+                   r"|sjældnere|stærkere|svagere|tungere|lettere)\b",
+        # Present and past tense, not the imperative ("øg belastningen" is an instruction).
+        effect=r"\b(?:(?:for)?øge(?:r|de)|mindske(?:r|de)|reducere(?:r|de)|forbedre(?:r|de)"
+               r"|forværre(?:r|de)|hæmme(?:r|de)|påvirke(?:r|de)|nedsætter|nedsatte"
+               r"|forebygge(?:r|de)|forhindre(?:r|de)|fremme(?:r|de)|lindre(?:r|de)"
+               r"|forårsage(?:r|de)|medfører|medførte|belaste(?:r|de)|aflaste(?:r|de)"
+               r"|styrke(?:r|de)|svække(?:r|de)|forlænge(?:r|de)|forkorte(?:r|de))\b",
+        # Substrings, not words: Danish compounds ("tendinopatilitteraturen",
+        # "forskningsresultater", "evidensbaseret").
+        evidence=r"forskning|forsker|studie|evidens|dokumentation|dokumenteret|konsensus"
+                 r"|litteratur|undersøgelsen viste|forsøg",
+        number_words=r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede|tusind"
+                     r"|halvdelen|dobbelt|tredjedel|fjerdedel)\b",
+        function_words=frozenset({
+            "og", "er", "det", "på", "til", "ikke", "med", "som", "af", "har", "kan", "der",
+            "de", "et", "eller", "ved", "hvis", "skal", "være", "meget", "du", "dig", "din",
+            "også", "fra", "når", "efter", "hvor", "men", "mere"}),
+    ),
+    "en": Lexicon(
+        language="en",
+        duration=r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b",
+        dose=r"\b(?:sets?|reps?|repetitions?|rpm|g/kg|kg|mg|ml|degrees?)\b|\bper (?:week|day|leg)\b",
+        comparison=r"\b(?:better|best|worse|worst|more|most|less|least|fewer|than|higher|lower"
+                   r"|greater|greatest|faster|slower|stronger|weaker|heavier|lighter)\b",
+        # Third person and past tense, not the imperative ("increase the load").
+        effect=r"\b(?:increases|increased|reduces|reduced|decreases|decreased|improves|improved"
+               r"|worsens|worsened|inhibits|inhibited|impairs|impaired|affects|affected"
+               r"|prevents|prevented|causes|caused|relieves|relieved|alleviates|alleviated"
+               r"|aggravates|aggravated|lowers|raises|strengthens|weakens|shortens|lengthens"
+               r"|speeds up|slows down|predicts|predicted)\b",
+        evidence=r"\b(?:research\w*|stud(?:y|ies|ied)|evidence|consensus|literature|trials?"
+                 r"|documented|meta-analys[ie]s)\b",
+        number_words=r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
+                     r"|thousand|half|twice|double|third|quarter|dozen)\b",
+        function_words=frozenset({
+            "the", "and", "is", "of", "to", "that", "with", "are", "be", "this", "it", "or",
+            "can", "if", "not", "you", "your", "when", "from", "after", "but", "which", "was",
+            "have", "has", "on", "at", "by", "more", "also"}),
+    ),
+}
+DEFAULT_LANGUAGE = "en"
+
+
+def lexicon_for(language: str | None) -> Lexicon:
+    """The word lists for a language code ("da", "da-DK", "en-GB"); English otherwise."""
+    code = (language or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
+    return LEXICONS.get(code, LEXICONS[DEFAULT_LANGUAGE])
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def guess_language(text: str) -> str | None:
+    """The language (of those with word lists) the text plainly reads as, else None.
+
+    Counts each language's common words; one must be at least twice as frequent as any
+    other, over at least 20 words of it."""
+    counts = dict.fromkeys(LEXICONS, 0)
+    for word in _WORD.findall(text.lower()):
+        for code, lexicon in LEXICONS.items():
+            if word in lexicon.function_words:
+                counts[code] += 1
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    best, count = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    return best if count >= 20 and count >= 2 * runner_up else None
+
+
+def text_lexicon(declared: str | None, text: str) -> tuple[Lexicon, str | None]:
+    """The word lists for a guide, and a note when they are not the declared language's.
+
+    A declared language with word lists of its own (or none, read as "en") gives way to
+    the language the text plainly reads as; a language without word lists keeps the
+    English fallback."""
+    lexicon = lexicon_for(declared)
+    code = (declared or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
+    if code not in LEXICONS:
+        return lexicon, None
+    guessed = guess_language(text)
+    if guessed is None or guessed == lexicon.language:
+        return lexicon, None
+    return LEXICONS[guessed], (
+        f"claims.yaml gives language {declared or DEFAULT_LANGUAGE!r} (English when none is "
+        f"set), but the guide reads as {guessed!r}: its word lists were used; set "
+        f"`guide: language: {guessed}` in claims.yaml")
+
+
+def _first(pattern: str | re.Pattern, text: str) -> str | None:
+    match = re.search(pattern, text, flags=re.IGNORECASE) if isinstance(pattern, str) \
+        else pattern.search(text)
+    return match.group(0) if match else None
+
+
+def factual_reasons(sentence: str, language: str | Lexicon | None) -> list[str]:
+    """Why a sentence looks factual, one short reason per kind; empty if it does not."""
+    lexicon = language if isinstance(language, Lexicon) else lexicon_for(language)
+    reasons = []
+    if found := _first(_PERCENT, sentence):
+        reasons.append(f"percentage '{found.strip()}'")
+    if (found := _first(_TIMES, sentence)) or (found := _first(lexicon.dose, sentence)):
+        reasons.append(f"dose '{found}'")
+    if found := _first(lexicon.duration, sentence):
+        reasons.append(f"duration '{found}'")
+    if not reasons and (found := _first(_NUMBER, sentence)):
+        reasons.append(f"number '{found.strip()}'")
+    if found := _first(lexicon.number_words, sentence):
+        reasons.append(f"number '{found}'")
+    if found := _first(lexicon.comparison, sentence):
+        reasons.append(f"comparison '{found}'")
+    if found := _first(lexicon.effect, sentence):
+        reasons.append(f"effect '{found}'")
+    if found := _first(lexicon.evidence, sentence):
+        reasons.append(f"evidence word '{found}'")
+    return reasons
+
+
+# --- The report ---------------------------------------------------------------
+
+REFERENCE_HEADINGS = frozenset({
+    "kilder", "kildeliste", "referencer", "litteratur", "litteraturliste",
+    "references", "sources", "bibliography", "literature", "further reading",
+})
+
+
+@dataclass
+class Sentence:
+    section: str
+    line: int
+    start: int  # offsets into guide.md
+    end: int
+    text: str
+    reasons: list[str]
+    covered_by: list[str] = field(default_factory=list)  # claim ids, or "not_claims"
+    # quotes that overlap the sentence but leave a factual-looking part of it uncovered
+    partly_covered_by: list[str] = field(default_factory=list)
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.covered_by)
+
+
+@dataclass
+class CoverageReport:
+    guide: str
+    title: str
+    language: str
+    sentences: list[Sentence]  # every factual-looking sentence, in guide order
+    problems: list[str] = field(default_factory=list)  # quotes that did not anchor
+    # sentences a claim or not_claims entry covers that do not look factual (not counted)
+    covered_not_factual: int = 0
+    lexicon: str = DEFAULT_LANGUAGE  # the word lists used
+    language_note: str | None = None  # why they are not the declared language's
+
+    @property
+    def factual(self) -> int:
+        return len(self.sentences)
+
+    @property
+    def covered(self) -> int:
+        return sum(1 for s in self.sentences if s.covered)
+
+    @property
+    def uncovered(self) -> list[Sentence]:
+        return [s for s in self.sentences if not s.covered]
+
+    @property
+    def percent(self) -> float:
+        if not self.sentences:
+            return 100.0
+        return 100.0 * self.covered / self.factual
+
+    def to_dict(self) -> dict:
+        return {
+            "guide": self.guide,
+            "title": self.title,
+            "language": self.language,
+            "lexicon": self.lexicon,
+            "language_note": self.language_note,
+            "factual_sentences": self.factual,
+            "covered": self.covered,
+            "uncovered_count": len(self.uncovered),
+            "percent": round(self.percent, 1),
+            "covered_not_factual": self.covered_not_factual,
+            "uncovered": [
+                {k: v for k, v in asdict(s).items() if k != "covered_by"}
+                for s in self.uncovered
+            ],
+            "problems": self.problems,
+        }
+
+
+def _text_blocks(guide: Guide) -> Iterable[Block]:
+    """Paragraphs and list items, outside any references section."""
+    skip_level: int | None = None
+    for section in guide.sections:
+        if skip_level is not None and section.level > skip_level:
+            continue
+        skip_level = None
+        if section.heading.strip().rstrip(":").lower() in REFERENCE_HEADINGS:
+            skip_level = section.level
+            continue
+        for block in section.blocks:
+            if block.kind in ("paragraph", "item"):
+                yield block
+
+
+def guide_coverage(data: GuideData, problems: Iterable[str] = ()) -> CoverageReport:
+    """The factual-looking sentences of one guide and what covers each."""
+    guide = data.guide
+    spans = [(a.start, a.end, claim_id) for claim_id, a in data.anchors.items()]
+    spans += [(a.start, a.end, "not_claims") for _, a in data.not_claim_anchors]
+    blocks = list(_text_blocks(guide))
+    lexicon, note = text_lexicon(data.language, "\n".join(b.text for b in blocks))
+    sentences = []
+    covered_not_factual = 0
+    for block in blocks:
+        for span in split_sentences(block.text):
+            text = " ".join(block.text[span.start:span.end].split())
+            start, end = block.start + span.start, block.start + span.end
+            overlapping = [(s, e, name) for s, e, name in spans if s < end and start < e]
+            covered_by = sorted({name for _, _, name in overlapping})
+            reasons = factual_reasons(text, lexicon)
+            if not reasons:
+                covered_not_factual += bool(covered_by)
+                continue
+            partly: list[str] = []
+            if covered_by:
+                # What the quotes leave of the sentence must not look factual itself. An
+                # evidence word left out is the quote's attribution ("Research shows
+                # that ..."), not a statement of its own.
+                rest = [r for piece in _outside(block.text, block.start, start, end, overlapping)
+                        for r in factual_reasons(piece, lexicon)
+                        if not r.startswith("evidence word")]
+                if rest:
+                    partly, covered_by = covered_by, []
+                    reasons = [f"outside the quotes: {r}" for r in dict.fromkeys(rest)]
+            sentences.append(Sentence(
+                section=block.section.heading if block.section else "",
+                line=guide.line_of(start), start=start, end=end, text=text,
+                reasons=reasons, covered_by=covered_by, partly_covered_by=partly,
+            ))
+    return CoverageReport(data.id, data.title, data.language, sentences, list(problems),
+                          covered_not_factual, lexicon.language, note)
+
+
+def _outside(text: str, offset: int, start: int, end: int,
+             spans: list[tuple[int, int, str]]) -> list[str]:
+    """The pieces of text[start:end] (offsets into guide.md; ``text`` begins at ``offset``)
+    that no span covers, in order."""
+    pieces, position = [], start
+    for s, e, _ in sorted(spans):
+        if s > position:
+            pieces.append(text[position - offset:min(s, end) - offset])
+        position = max(position, e)
+        if position >= end:
+            break
+    if position < end:
+        pieces.append(text[position - offset:end - offset])
+    return [" ".join(piece.split()) for piece in pieces if piece.strip()]
+
+
+def project_coverage(project: Project, guide_id: str | None = None) -> list[CoverageReport]:
+    """Coverage of one guide (by id) or of every guide of the project."""
+    guides = [project.guide(guide_id)] if guide_id else project.guides
+    reports = []
+    for data in guides:
+        path = Path(data.claims_file.path).resolve()
+        problems = [str(p) for p in project.problems
+                    if p.path is not None and Path(p.path).resolve() == path]
+        reports.append(guide_coverage(data, problems))
+    return reports
+
+
+# --- Output -------------------------------------------------------------------
+
+
+def reports_json(reports: list[CoverageReport]) -> str:
+    payload = [r.to_dict() for r in reports]
+    return json.dumps(payload[0] if len(payload) == 1 else payload, ensure_ascii=False,
+                      indent=2)
+
+
+def print_reports(reports: list[CoverageReport], console) -> None:
+    """Rich tables of the uncovered factual-looking sentences, with the coverage figure.
+
+    The summary line is never wrapped (a pipe or a file gets it on one line)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    for report in reports:
+        if report.uncovered:
+            table = Table(title=f"{escape(report.title)}: factual-looking sentences no claim "
+                                "covers",
+                          show_lines=True, expand=True)
+            table.add_column("Line", justify="right", no_wrap=True)
+            table.add_column("Section", ratio=1)
+            table.add_column("Sentence", ratio=3)
+            table.add_column("Looks factual because", ratio=1)
+            for s in report.uncovered:
+                why = "; ".join(s.reasons)
+                if s.partly_covered_by:
+                    why += f" (partly covered by {', '.join(s.partly_covered_by)})"
+                table.add_row(str(s.line), escape(s.section), escape(s.text), escape(why))
+            console.print(table)
+        for problem in [*report.problems, *filter(None, [report.language_note])]:
+            console.print(f"[yellow]warning:[/yellow] {escape(problem)}", soft_wrap=True)
+        style = "green" if not report.uncovered else "yellow"
+        other = report.covered_not_factual
+        console.print(
+            f"[{style}]{escape(report.guide)}: {report.covered} of {report.factual} "
+            f"factual-looking sentences covered ({report.percent:.1f}%)[/{style}]"
+            + ("" if report.uncovered else "; every one is a claim or a listed non-claim")
+            + (f"; {other} more sentence{'s' if other != 1 else ''} covered that "
+               f"{'do' if other != 1 else 'does'} not look factual, not counted" if other else "")
+            + ".",
+            soft_wrap=True,
+        )

@@ -1,0 +1,379 @@
+"""``evidence review``: an editor's verdict on claims, recorded in claims.yaml.
+
+The verdict (``status``, ``by``, ``on``, ``note``) goes into the claim's
+``review`` mapping, edited in place with ruamel.yaml's round-trip mode, so the
+file keeps its comments, key order, quoting and indentation; only the lines of
+the review change. The review also **pins** what was verified::
+
+    review:
+      status: verified
+      by: Jane Editor
+      on: 2026-11-05
+      pin:
+        quote: 3f1c0e9a2b7d        # sha256 of the normalised quote, 12 hex digits
+        evidence: 9a0b1c2d3e4f     # sha256 of the claim's links and consensus reason
+
+When the quote or the evidence changes afterwards, the pin no longer matches
+and ``evidence check`` reports ``review-stale``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
+
+from evidence.atomic import atomic_write_text
+from evidence.claims.loader import Claim, parse_claims
+from evidence.errors import EvidenceError, InputError
+from evidence.guide.document import normalise_words
+from evidence.project import GuideData, Project
+
+STATUSES = ("verified", "disputed", "needs-source")
+PIN_LENGTH = 12
+_REVIEW_ORDER = ("status", "by", "on", "note", "pin")
+
+
+# --- Pins ---------------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:PIN_LENGTH]
+
+
+def quote_hash(quote: str) -> str:
+    """The quote's words (whitespace, Markdown markers and Unicode form aside)."""
+    return _digest(normalise_words(quote))
+
+
+def evidence_hash(claim: Claim) -> str:
+    """What the claim rests on: its links (in any order) and its consensus reason."""
+    links = sorted(
+        [link.source, link.relation, bool(link.direct), " ".join((link.locator or "").split())]
+        for link in claim.evidence
+    )
+    consensus = " ".join((claim.consensus or "").split()) or None
+    return _digest(json.dumps({"links": links, "consensus": consensus}, ensure_ascii=False,
+                              sort_keys=True))
+
+
+def current_pin(claim: Claim) -> dict[str, str]:
+    return {"quote": quote_hash(claim.quote), "evidence": evidence_hash(claim)}
+
+
+def pin_changes(pin: dict[str, str], current: dict[str, str]) -> list[str]:
+    """What changed since the pin was taken: 'quote', 'evidence'."""
+    return [name for name in ("quote", "evidence")
+            if name in pin and str(pin[name]) != current[name]]
+
+
+# --- Pending ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pending:
+    guide_id: str
+    claim: Claim
+    reason: str  # unreviewed | stale
+    detail: str = ""
+
+
+def pending_reviews(project: Project, guide_id: str | None = None) -> list[Pending]:
+    """Claims awaiting review: never reviewed, or changed since their review."""
+    guides = [project.guide(guide_id)] if guide_id else project.guides
+    found = []
+    for guide in guides:
+        for claim in guide.claims_in_order():
+            review = claim.review
+            if review.status == "unreviewed":
+                found.append(Pending(guide.id, claim, "unreviewed"))
+                continue
+            if review.pin:
+                changed = pin_changes(review.pin, current_pin(claim))
+                if changed:
+                    found.append(Pending(guide.id, claim, "stale",
+                                         f"{' and '.join(changed)} changed since {review.status}"
+                                         + (f" on {review.on}" if review.on else "")))
+    return found
+
+
+# --- Recording a verdict ------------------------------------------------------------
+
+
+def round_trip_yaml() -> YAML:
+    """ruamel.yaml set to write claims.yaml back the way it is written.
+
+    Mappings indented by 2, list items by 4 with the dash at 2 (``  - id:``),
+    quotes kept as the editor wrote them, and no line folding.
+    """
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 1 << 16
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def default_editor(cwd: Path | str | None = None) -> str | None:
+    """``EVIDENCE_EDITOR``, else git's user.name, else None."""
+    name = os.environ.get("EVIDENCE_EDITOR", "").strip()
+    if name:
+        return name
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                                cwd=cwd, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    claim_id: str
+    path: Path
+    status: str
+    by: str
+    on: str
+    pin: dict[str, str]
+
+
+def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: str,
+                   on: dt.date | None = None, note: str | None = None) -> list[Recorded]:
+    """Record one verdict on each claim, in their claims.yaml files.
+
+    Unknown claim ids, claims whose quote does not anchor and claims files
+    that cannot be edited are refused before any file is touched: every edit
+    is made and read back before the first write, and each file is written
+    atomically. The
+    previous review of a claim (by, on, note, pin) is replaced: git keeps it.
+    """
+    if status not in STATUSES:
+        raise EvidenceError(f"unknown review status {status!r}: use one of {', '.join(STATUSES)}")
+    if not by or not by.strip():
+        raise EvidenceError("who reviewed? give --by NAME, or set EVIDENCE_EDITOR or git's "
+                            "user.name")
+    on = on or dt.date.today()
+    ids = list(dict.fromkeys(claim_ids))
+    if not ids:
+        raise EvidenceError("name at least one claim id to review")
+    homes: dict[str, GuideData] = {c.id: g for g in project.guides for c in g.claims}
+    unknown = [i for i in ids if i not in homes]
+    if unknown:
+        lines = []
+        for claim_id in unknown:
+            close = difflib.get_close_matches(claim_id, list(homes), n=1)
+            lines.append(f"{claim_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise EvidenceError("no claim " + ", ".join(lines) + " in " +
+                            str(Path(project.root) / "claims") + "; nothing was changed")
+    for claim_id in ids:
+        guide = homes[claim_id]
+        if claim_id not in guide.anchors:
+            raise EvidenceError(
+                f"{claim_id}: its quote does not anchor in {guide.guide.path} "
+                "(run `evidence check`); fix the quote before reviewing it. "
+                "Nothing was changed.")
+
+    by_file: dict[Path, list[str]] = {}
+    for claim_id in ids:
+        by_file.setdefault(homes[claim_id].claims_file.path, []).append(claim_id)
+
+    edits: list[tuple[Path, str]] = []
+    recorded: list[Recorded] = []
+    for path, file_ids in by_file.items():
+        text = path.read_text(encoding="utf-8")
+        new_text, pins = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
+                                      on=on, note=note)
+        edits.append((path, new_text))
+        for claim_id in file_ids:
+            recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),
+                                     pins[claim_id]))
+    for path, new_text in edits:
+        atomic_write_text(path, new_text)
+    return recorded
+
+
+def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,
+                 on: dt.date, note: str | None) -> tuple[str, dict[str, str]]:
+    """The claims file's new text with the verdict recorded on each claim, and the pins."""
+    claims_file, problems = parse_claims(text, path)
+    if claims_file is None:
+        raise InputError(problems)
+    by_id = {c.id: c for c in claims_file.claims}
+    yaml = round_trip_yaml()
+    try:
+        data = yaml.load(text)
+    except ValueError as exc:  # an impossible date (2026-13-45) somewhere in the file
+        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
+                            "`evidence check` reports, then review again. Nothing was "
+                            "changed.") from None
+    _keep_layout(yaml, data)
+    nodes = {}
+    for node in data.get("claims") or []:
+        if isinstance(node, CommentedMap) and node.get("id") in claim_ids:
+            nodes[str(node["id"])] = node
+    missing = [i for i in claim_ids if i not in nodes or i not in by_id]
+    if missing:
+        raise EvidenceError(f"{path}: cannot find claim {', '.join(missing)} to edit; "
+                            "nothing was changed")
+    pins = {}
+    for claim_id in claim_ids:
+        pin = current_pin(by_id[claim_id])
+        pins[claim_id] = pin
+        _set_review(nodes[claim_id], status=status, by=by, on=on, note=note, pin=pin)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    new_text = out.getvalue()
+    _verify(new_text, path, claim_ids, status, pins, claims_file, problems)
+    return new_text, pins
+
+
+def _keep_layout(yaml: YAML, data) -> None:
+    """Indent as the file does: claims at the margin (``- id:``) or indented
+    (``  - id:``), mappings by 2 or 4; otherwise ruamel re-indents every line."""
+    mapping, sequence, offset = 2, 4, 2
+    guide = data.get("guide") if isinstance(data, CommentedMap) else None
+    if isinstance(guide, CommentedMap) and len(guide) and guide.lc.col > 0:
+        mapping = guide.lc.col
+    claims = data.get("claims") if isinstance(data, CommentedMap) else None
+    if (isinstance(claims, CommentedSeq) and len(claims) and isinstance(claims[0], CommentedMap)
+            and claims[0].lc.col >= claims.lc.col + 2):
+        offset, sequence = claims.lc.col, claims[0].lc.col
+    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+
+
+def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: str | None,
+                pin: dict[str, str]) -> None:
+    moved = _detach_trailing_comment(node)
+    review = node.get("review")
+    if not isinstance(review, CommentedMap):
+        review = CommentedMap()
+        node["review"] = review
+    pin_map = CommentedMap()
+    pin_map["quote"] = pin["quote"]
+    pin_map["evidence"] = pin["evidence"]
+    # A date object of its own: one shared by several claims would be written
+    # as a YAML anchor and aliases.
+    values = {"status": status, "by": by, "on": dt.date(on.year, on.month, on.day),
+              "note": DoubleQuotedScalarString(note) if note else None, "pin": pin_map}
+    for key in _REVIEW_ORDER:
+        value = values[key]
+        if value is None:
+            if key in review:
+                del review[key]
+        else:
+            review[key] = value
+    _attach_trailing_comment(node, moved)
+
+
+def _slots(node) -> list[tuple[object, object]]:
+    """(container, key) from ``node`` down its last entries: where ruamel keeps the
+    comment lines that follow a block (the blank line and comment before the next claim)."""
+    path = []
+    while True:
+        if isinstance(node, CommentedMap) and len(node):
+            key = list(node.keys())[-1]
+        elif isinstance(node, CommentedSeq) and len(node):
+            key = len(node) - 1
+        else:
+            return path
+        path.append((node, key))
+        node = node[key]
+
+
+def _comment_index(container) -> int:
+    return 2 if isinstance(container, CommentedMap) else 0
+
+
+def _detach_trailing_comment(node):
+    """Take the comment lines after the node's last value (keeping an end-of-line comment)."""
+    for container, key in reversed(_slots(node)):
+        if isinstance(container[key], (CommentedMap, CommentedSeq)) and len(container[key]):
+            # The comment of a key whose value is a block ('review:  # x' and
+            # comment lines under it) stands before that block, not after it.
+            return None
+        entry = container.ca.items.get(key)
+        index = _comment_index(container)
+        token = entry[index] if entry and len(entry) > index else None
+        if token is None:
+            continue
+        value = token.value
+        if value.startswith("#"):  # an end-of-line comment on that value stays there
+            eol, _, rest = value.partition("\n")
+            if not rest:
+                return None
+            token.value = eol + "\n"
+            return CommentToken("\n" + rest, token.start_mark, None)
+        entry[index] = None
+        if not any(entry):
+            del container.ca.items[key]
+        return token
+    return None
+
+
+def _attach_trailing_comment(node, token) -> None:
+    if token is None:
+        return
+    slots = _slots(node)
+    if not slots:
+        return
+    container, key = slots[-1]
+    index = _comment_index(container)
+    entry = container.ca.items.setdefault(key, [None, None, None, None] if index == 2
+                                          else [None, None])
+    existing = entry[index]
+    if existing is None:
+        entry[index] = token
+    else:  # an end-of-line comment there already: the lines follow it
+        existing.value = existing.value + token.value[1:]
+
+
+def _verify(new_text: str, path, claim_ids, status, pins, before, problems_before) -> None:
+    """Refuse to write a file that no longer reads the same, apart from the reviews."""
+    after, problems = parse_claims(new_text, path)
+    def key(problem):  # line numbers in messages move when lines are added
+        return problem.item, re.sub(r"\d+", "#", problem.message)
+
+    known = Counter(key(p) for p in problems_before)
+    new = []
+    for problem in problems:
+        if known[key(problem)] > 0:
+            known[key(problem)] -= 1
+        else:
+            new.append(problem)
+    if after is None or new:
+        raise EvidenceError(f"internal error: editing {path} would make it invalid "
+                            f"({'; '.join(str(p) for p in new)}); nothing was changed")
+    old = {c.id: c for c in before.claims}
+    new = {c.id: c for c in after.claims}
+    if list(old) != list(new):
+        raise EvidenceError(f"internal error: editing {path} changed its claims; nothing was "
+                            "changed")
+    for claim_id, claim in new.items():
+        previous = old[claim_id]
+        if claim_id in claim_ids:
+            if claim.review.status != status or claim.review.pin != pins[claim_id]:
+                raise EvidenceError(f"internal error: the review of {claim_id} did not read "
+                                    "back; nothing was changed")
+            claim.review = previous.review
+        if _comparable(claim) != _comparable(previous):
+            raise EvidenceError(f"internal error: editing {path} changed {claim_id}; nothing "
+                                "was changed")
+
+
+def _comparable(claim: Claim) -> tuple:
+    return (claim.id, claim.quote, claim.prefix, claim.suffix, claim.type, claim.consensus,
+            claim.note, claim.review,
+            [(e.source, e.relation, e.direct, e.locator, e.note) for e in claim.evidence])

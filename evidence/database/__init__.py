@@ -1,0 +1,1 @@
+"""The published database: its schema, its rows, and the full and incremental builds."""

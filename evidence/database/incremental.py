@@ -1,0 +1,471 @@
+"""Rebuilding after an edit: only the changed guides' rows are written again.
+
+A full build reads every guide; after an editor changes one guide of a
+thousand, that is a thousand times the work needed. When the previous
+database is there and references.bib is unchanged, :func:`rebuild` copies the
+database to the temporary file, deletes the rows of the guides whose
+``guide.md`` or ``claims.yaml`` changed (their ``guides.sha256`` and
+``guides.claims_sha256`` say which), inserts their new rows, keeps the
+full-text index in step, and renames the file into place: as atomic as a full
+build, and equal to one table by table (tests/test_incremental.py).
+
+What a guide's rows depend on beyond the guide itself comes from the
+previous database: each source's tier and retraction (for the basis), the
+claim ids of the other guides (ids are unique across guides). The findings
+of ``evidence check`` are computed over the whole project, some across guides:
+
+- a guide's own findings (its claims, its text, its printed reference list)
+  depend on the guide and references.bib: they are computed again for the
+  changed guides only;
+- a source's findings (retracted, uncited, printed but unlinked, …) depend
+  on every guide that links or prints it: they are computed again for each
+  source that a changed guide links or prints (before or after the edit),
+  with the links of the other guides read from the previous database and the
+  citekeys each guide prints from the build state kept beside it.
+
+Whenever that cannot be promised, the full build runs instead: no previous
+database or state, another evidence or schema version, references.bib
+changed, many guides changed, or any problem in the input (the full build
+then reports every problem exactly as always).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+from collections import defaultdict, namedtuple
+from pathlib import Path
+from types import SimpleNamespace
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from evidence import __version__
+from evidence.atomic import atomic_path, atomic_write_text
+from evidence.database import schema as m
+from evidence.errors import EvidenceError
+from evidence.project import (
+    CLAIMS_DIR,
+    CLAIMS_FILE,
+    GUIDE_FILE,
+    REFERENCES_FILE,
+    GuideData,
+    Project,
+    guide_dirs,
+    load_guide_dir,
+    unsafe_input,
+)
+
+STATE_VERSION = 1
+# SQLite's limit on the values of one statement (32,766), with room to spare.
+_MAX_VARIABLES = 30000
+# Above this share of changed guides a full build is as quick and simpler.
+MAX_CHANGED_SHARE = 0.25
+
+
+def state_path(database: Path) -> Path:
+    """The build state beside the database (``evidence.db-build.json``)."""
+    return Path(database).with_name(Path(database).name + "-build.json")
+
+
+def _sha256_bytes(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def write_state(database: Path, digest: str, project: Project) -> None:
+    """Record what the next rebuild needs and the database does not hold."""
+    from evidence.check.rules import ReferenceIndex
+
+    index = ReferenceIndex(project)
+    state = {
+        "version": STATE_VERSION,
+        "evidence": __version__,
+        "schema": m.SCHEMA_VERSION,
+        "input_sha256": digest,
+        "references_sha256": _sha256_bytes(Path(project.root) / REFERENCES_FILE),
+        "printed": {g.id: printed_keys(project, g, index) for g in project.guides},
+    }
+    atomic_write_text(state_path(database), json.dumps(state, sort_keys=True))
+
+
+def update_state(database: Path, digest: str, printed: dict[str, list[str]]) -> None:
+    path = state_path(database)
+    state = json.loads(path.read_text(encoding="utf-8"))
+    state["input_sha256"] = digest
+    state["printed"] = printed
+    atomic_write_text(path, json.dumps(state, sort_keys=True))
+
+
+def printed_keys(project: Project, guide: GuideData, index) -> list[str]:
+    """The citekeys of the guide's printed reference list (Kilder), if it has one."""
+    from evidence.bib import printed
+    from evidence.check.rules import printed_findings
+
+    if printed.kilder_section(guide.guide.text) is None:
+        return []
+    return sorted(printed_findings(project, guide, index)[1])
+
+
+def _read_state(database: Path) -> dict | None:
+    try:
+        state = json.loads(state_path(database).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+        return None
+    return state
+
+
+class _KnownKeys:
+    """The citekeys of references.bib as the previous build stored them."""
+
+    _Key = namedtuple("_Key", "key")
+
+    def __init__(self, keys):
+        self._keys = frozenset(keys)
+
+    def __contains__(self, key) -> bool:
+        return key in self._keys
+
+    def __iter__(self):
+        return (self._Key(k) for k in sorted(self._keys))
+
+
+class _LazyReferences:
+    """references.bib, parsed only if a check needs the records themselves
+    (a printed reference list to compare): most rebuilds never do."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._loaded = None
+
+    @property
+    def loaded(self):
+        if self._loaded is None:
+            from evidence.bib.references import load_references
+
+            self._loaded = load_references(self.path, validate=False)
+        return self._loaded
+
+    def __getattr__(self, name):
+        return getattr(self.loaded, name)
+
+    def __iter__(self):
+        return iter(self.loaded)
+
+    def __contains__(self, key) -> bool:
+        return key in self.loaded
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+
+class _SourceSubset:
+    """Some sources of references.bib, as source_findings iterates them."""
+
+    def __init__(self, path: Path, sources: list):
+        self.path = path
+        self.sources = sources
+        self._by_key = {s.key: s for s in sources}
+
+    def __iter__(self):
+        return iter(self.sources)
+
+    def __contains__(self, key) -> bool:
+        return key in self._by_key
+
+    def get(self, key):
+        return self._by_key.get(key)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+
+def rebuild(root: Path, database: Path, digest: str):
+    """Rebuild incrementally; None when only a full build can promise the result."""
+    from evidence.database.build import BuildResult
+
+    root, database = Path(root), Path(database)
+    state = _read_state(database)
+    if state is None or state.get("evidence") != __version__ or state.get("schema") != m.SCHEMA_VERSION:
+        return None
+    references_path = root / REFERENCES_FILE
+    if unsafe_input(references_path, root) or state.get("references_sha256") != _sha256_bytes(references_path):
+        return None
+    try:
+        previous = _read_previous(database)
+    except sqlite3.Error:
+        return None
+    if previous is None or previous["input_sha256"] != state.get("input_sha256"):
+        return None
+
+    # Which guides changed, by the hashes the previous build stored.
+    directories = {d.name: d for d in guide_dirs(root)}
+    claims_dir = root / CLAIMS_DIR
+    if directories and (claims_dir.is_symlink() or unsafe_input(claims_dir, root)):
+        return None
+    changed = []
+    for guide_id, directory in directories.items():
+        guide_path = directory / GUIDE_FILE
+        paths = (directory, guide_path, directory / CLAIMS_FILE)
+        if not _plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
+            return None
+        old = previous["guides"].get(guide_id)
+        try:
+            text = guide_path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        current = (hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                   _sha256_bytes(directory / CLAIMS_FILE))
+        if old != current:
+            changed.append(guide_id)
+    removed = sorted(set(previous["guides"]) - set(directories))
+    touched = set(changed) | set(removed)
+    if not touched or len(touched) > max(1, MAX_CHANGED_SHARE * len(directories)):
+        return None
+
+    # Load the changed guides against what the previous build knew.
+    facts = previous["facts"]
+    known, homes = _KnownKeys(facts), {}
+    guides: list[GuideData] = []
+    for guide_id in sorted(changed):
+        data, problems = load_guide_dir(root, directories[guide_id], known, homes)
+        if problems or data is None:
+            return None  # the full build reports them, every one
+        guides.append(data)
+    project = Project(root, _LazyReferences(references_path), guides)
+    project._source_facts.update(facts)
+    new_ids = [c.id for g in guides for c in g.claims]
+    if len(new_ids) + len(touched) > _MAX_VARIABLES:
+        return None
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        clash = _in_query(conn, "select id from claims where id in ({}) and guide_id not in ({})",
+                          new_ids, sorted(touched))
+    if clash:
+        return None  # a duplicate claim id: the full build names both places
+
+    try:
+        findings, printed, affected = _findings(project, guides, database, touched, state)
+    except (AttributeError, TypeError, KeyError):
+        return None  # the check grew something this mirror does not follow
+
+    from evidence.database.build import Rows, build_engine
+
+    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    rows = Rows([], [], [], [], [], [], [], [], [], [], [], [])
+    for guide in guides:
+        rows._add_guide(project, guide, built_at, {})
+    with atomic_path(database, suffix=".db.tmp") as tmp:
+        shutil.copyfile(database, tmp)
+        engine = build_engine(tmp)
+        try:
+            with engine.begin() as conn:
+                _replace_rows(conn, sorted(touched), rows, findings, affected)
+                conn.exec_driver_sql("update guides set built_at = ?", (built_at,))
+                conn.exec_driver_sql("update _evidence_build set input_sha256 = ?, built_at = ?",
+                                     (digest, built_at))
+                _check_foreign_keys(conn, sorted(touched))
+                counts = conn.exec_driver_sql(
+                    "select (select count(*) from guides), (select count(*) from claims), "
+                    "(select count(*) from sources), (select count(*) from findings)").fetchone()
+        except SQLAlchemyError as exc:
+            raise EvidenceError(f"could not write the database {database}: {exc}") from exc
+        finally:
+            engine.dispose()
+    all_printed = {k: v for k, v in state["printed"].items() if k not in touched}
+    all_printed.update(printed)
+    update_state(database, digest, dict(sorted(all_printed.items())))
+    return BuildResult(database, True, *counts, incremental=True)
+
+
+def _plainly_safe(paths) -> bool:
+    """No links, a folder and regular files (or missing ones): what unsafe_input
+    passes, at one lstat a path instead of a walk of every parent."""
+    for index, path in enumerate(paths):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if not (stat.S_ISDIR(mode) if index == 0 else stat.S_ISREG(mode)):
+            return False
+    return True
+
+
+def _check_foreign_keys(conn, touched: list[str]) -> None:
+    """The rows this rebuild wrote resolve (check_foreign_keys, on what changed:
+    the whole links table takes most of a full check's time)."""
+    broken = []
+    for table in ("findings", "claims", "sections"):
+        broken += conn.exec_driver_sql(f"PRAGMA foreign_key_check([{table}])").fetchall()
+    marks = ", ".join("?" * len(touched)) or "null"
+    broken += conn.exec_driver_sql(
+        "select 'claim_sources', cs.rowid, 'sources' from claim_sources cs "
+        "join claims c on c.id = cs.claim_id "
+        f"where c.guide_id in ({marks}) and cs.source_id not in (select id from sources)",
+        tuple(touched)).fetchall()
+    if broken:
+        raise EvidenceError(f"internal error: dangling foreign keys {broken[:5]}")
+
+
+def _read_previous(database: Path) -> dict | None:
+    if not database.exists():
+        return None
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        info = conn.execute("select input_sha256, evidence_version, schema_version "
+                            "from _evidence_build").fetchone()
+        if info is None or info[1] != __version__ or info[2] != m.SCHEMA_VERSION:
+            return None
+        guides = {row[0]: (row[1], row[2]) for row in conn.execute(
+            "select id, sha256, claims_sha256 from guides")}
+        facts = {row[0]: (row[1], bool(row[2])) for row in conn.execute(
+            "select id, tier, retracted from sources")}
+    return {"input_sha256": info[0], "guides": guides, "facts": facts}
+
+
+def _in_query(conn, sql: str, *lists):
+    """Run ``sql`` with one ``in (...)`` per list of values."""
+    params, marks = [], []
+    for values in lists:
+        params += list(values)
+        marks.append(", ".join("?" * len(values)) or "null")
+    return conn.execute(sql.format(*marks), params).fetchall()
+
+
+def _findings(project: Project, guides: list[GuideData], database: Path, touched: set[str],
+              state: dict):
+    """The findings rows to write again, the printed citekeys of the changed
+    guides, and the sources whose findings are computed again.
+
+    Mirrors check.run_checks (a test holds the two equal): a guide's own
+    findings for each changed guide; a source's findings for every source a
+    changed guide links or prints, before or after the edit.
+    """
+    from evidence.check.rules import (
+        ReferenceIndex,
+        claim_findings,
+        guide_text_findings,
+        printed_findings,
+        source_findings,
+    )
+
+    index = ReferenceIndex(project)
+    findings = []
+    printed: dict[str, list[str]] = {}
+    new_links: dict[str, dict[str, list[str]]] = {}  # guide -> key -> claim ids, in order
+    for guide in guides:
+        keys: set[str] = set()
+        findings += claim_findings(project, guide)
+        findings += guide_text_findings(project, guide)
+        if _has_printed_list(guide):
+            found, keys = printed_findings(project, guide, index)
+            findings += found
+        printed[guide.id] = sorted(keys)
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for claim in guide.claims:
+            for key in dict.fromkeys(link.source for link in claim.evidence):
+                by_key[key].append(claim.id)
+        new_links[guide.id] = by_key
+
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        old_keys = {row[0] for row in _in_query(
+            conn, "select distinct cs.source_id from claim_sources cs join claims c "
+                  "on c.id = cs.claim_id where c.guide_id in ({})", sorted(touched))}
+        for guide_id in touched:
+            old_keys.update(state["printed"].get(guide_id, []))
+        affected = sorted(old_keys | {k for g in new_links.values() for k in g}
+                          | {k for keys in printed.values() for k in keys})
+        if len(affected) + len(touched) > _MAX_VARIABLES:
+            raise KeyError("too many sources for one statement")
+        # The other guides' links to those sources, in the order the check meets them.
+        linked_rows = _in_query(
+            conn, "select c.guide_id, c.id, cs.source_id from claim_sources cs "
+                  "join claims c on c.id = cs.claim_id "
+                  "where cs.source_id in ({}) and c.guide_id not in ({}) "
+                  "order by c.guide_id, c.claims_line, c.id, cs.position",
+            affected, sorted(touched))
+        sources = _in_query(conn, "select id, line, bibtex from sources where id in ({})",
+                            affected)
+
+    per_guide: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for guide_id, claim_id, key in linked_rows:
+        claims = per_guide[guide_id][key]
+        if not claims or claims[-1] != claim_id:
+            claims.append(claim_id)
+    per_guide.update(new_links)
+    linked: dict[str, list] = defaultdict(list)
+    for guide_id in sorted(per_guide):
+        guide = SimpleNamespace(id=guide_id)
+        for key, claim_ids in per_guide[guide_id].items():
+            linked[key] += [(guide, SimpleNamespace(id=c)) for c in claim_ids]
+    printed_in: dict[str, set[str]] = defaultdict(set)
+    for guide_id, keys in {**state["printed"], **printed}.items():
+        if guide_id in touched and guide_id not in printed:
+            continue  # a removed guide
+        for key in keys:
+            printed_in[key].add(guide_id)
+
+    subset = _SourceSubset(project.references.path, _sources_of(project, sources))
+    source_project = Project(project.root, subset, [])
+    source_project._source_facts.update(project._source_facts)
+    findings += source_findings(source_project, linked, printed_in)
+    return [f.as_row() for f in dict.fromkeys(findings)], printed, affected
+
+
+def _has_printed_list(guide: GuideData) -> bool:
+    from evidence.bib import printed
+
+    return printed.kilder_section(guide.guide.text) is not None
+
+
+def _sources_of(project: Project, rows) -> list:
+    """Source objects for some citekeys: from references.bib when it was parsed
+    anyway, else from their entries as the previous build stored them."""
+    from evidence.bib.references import Source, parse_references
+
+    loaded = project.references._loaded
+    if loaded is not None:
+        return [loaded.get(key) for key, _line, _raw in rows]
+    parsed = parse_references("\n\n".join(raw for _key, _line, raw in rows))
+    by_key = {s.key: s for s in parsed.sources}
+    return [Source(entry=by_key[key].entry, line=line, strings=parsed.strings)
+            for key, line, _raw in rows]
+
+
+def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected: list[str]):
+    """Delete the changed guides' rows and the affected sources' findings;
+    insert the new ones; keep the full-text index and the counts in step."""
+    from evidence.database.build import insert_rows
+
+    def run(sql, *lists):
+        params, marks = [], []
+        for values in lists:
+            params += list(values)
+            marks.append(", ".join("?" * len(values)) or "null")
+        conn.exec_driver_sql(sql.format(*marks), tuple(params))
+
+    fts_columns = ", ".join(f"[{c}]" for c in m.FTS_TABLES["claims"])
+    source_codes = "code like 'source-%'"
+    # The external-content index must be told the old values before they go.
+    run(f"insert into claims_fts (claims_fts, rowid, {fts_columns}) "
+        f"select 'delete', rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
+    run(f"delete from findings where (not {source_codes} and guide_id in ({{}})) "
+        f"or ({source_codes} and source_id in ({{}}))", touched, affected)
+    run("delete from claim_sources where claim_id in "
+        "(select id from claims where guide_id in ({}))", touched)
+    run("delete from claims where guide_id in ({})", touched)
+    run("delete from sections where guide_id in ({})", touched)
+    run("delete from guides where id in ({})", touched)
+    for model, values in ((m.Guide, rows.guides), (m.Section, rows.sections),
+                          (m.Claim, rows.claims), (m.ClaimSource, rows.links),
+                          (m.Finding, findings)):
+        insert_rows(conn, model.__table__, values)
+    run(f"insert into claims_fts (rowid, {fts_columns}) "
+        f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
+    run("update sources set claim_count = (select count(*) from claim_sources "
+        "where source_id = sources.id) where id in ({})", affected)
+

@@ -1,0 +1,166 @@
+"""Anchoring a claim's quote in its guide (a W3C TextQuoteSelector).
+
+A quote matches the guide's words whitespace- and Markdown-insensitively,
+within one block (paragraph, list item or heading). ``prefix``/``suffix``
+pick one occurrence when the words occur more than once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+from evidence.guide.document import (
+    Block,
+    Guide,
+    Section,
+    normalise_words,
+    plain_text_offsets,
+)
+
+# Separates blocks in the searchable text, so no quote can span two blocks.
+_SEPARATOR = "\x00"
+
+
+@dataclass(frozen=True)
+class Anchor:
+    start: int  # character offsets into guide.md
+    end: int
+    line: int
+    section: Section
+    block: Block
+
+
+@dataclass(frozen=True)
+class AnchorFailure:
+    """Why a quote did not anchor, in words an editor can act on."""
+
+    message: str
+    hint: str | None = None
+
+
+class GuideIndex:
+    """The guide's blocks as one normalised, searchable string."""
+
+    def __init__(self, guide: Guide):
+        self.guide = guide
+        pieces: list[str] = []
+        # Compact arrays: a guide of 15,000 characters needs 15,000 of each.
+        offsets = array("q")  # offset in guide.md of each character of plain
+        self._block_of = array("l")  # block index of each character
+        for index, block in enumerate(guide.blocks):
+            text, local = plain_text_offsets(block.text, block.start)
+            if pieces:
+                pieces.append(_SEPARATOR)
+                offsets.append(block.start)
+                self._block_of.append(-1)
+            pieces.append(text)
+            offsets.extend(local)
+            self._block_of.extend(array("l", [index]) * len(text))
+        self.plain = "".join(pieces)
+        self.offsets = offsets
+
+    def occurrences(self, quote: str) -> list[int]:
+        """Start positions (in ``plain``) of every occurrence of the quote."""
+        found, position = [], self.plain.find(quote)
+        while position >= 0:
+            found.append(position)
+            position = self.plain.find(quote, position + 1)
+        return found
+
+    def anchor(self, quote: str, prefix: str | None = None,
+               suffix: str | None = None) -> Anchor | AnchorFailure:
+        words = normalise_words(quote)
+        if not words:
+            return AnchorFailure("the quote is empty", "copy the claim's words from guide.md")
+        hits = self.occurrences(words)
+        if not hits:
+            return AnchorFailure(
+                "quote not found in the guide",
+                self._did_you_mean(words),
+            )
+        if prefix or suffix:
+            hits = [h for h in hits if self._context_matches(h, len(words), prefix, suffix)]
+            if not hits:
+                return AnchorFailure(
+                    "the quote occurs in the guide, but not with the given prefix/suffix",
+                    "prefix/suffix must be the words right before/after the quote "
+                    "as they stand in guide.md",
+                )
+        if len(hits) > 1:
+            places = "; ".join(self._describe(h, len(words)) for h in hits)
+            return AnchorFailure(
+                f"the quote occurs {len(hits)} times: {places}",
+                "add a prefix (words just before) or suffix (words just after) "
+                "to pick one, or quote more words",
+            )
+        return self._make_anchor(hits[0], len(words))
+
+    def _context_matches(self, start: int, length: int, prefix: str | None,
+                         suffix: str | None) -> bool:
+        # Context may reach into the neighbouring block (the item before, say),
+        # so block separators count as plain spaces here.
+        if prefix:
+            wanted = normalise_words(prefix)
+            window = self.plain[max(0, start - len(wanted) - 8):start]
+            if not _context(window).endswith(wanted):
+                return False
+        if suffix:
+            wanted = normalise_words(suffix)
+            end = start + length
+            window = self.plain[end:end + len(wanted) + 8]
+            if not _context(window).startswith(wanted):
+                return False
+        return True
+
+    def _make_anchor(self, start: int, length: int) -> Anchor:
+        block = self.guide.blocks[self._block_of[start]]
+        begin = self.offsets[start]
+        end = self.offsets[start + length - 1] + 1
+        text = self.guide.text
+        while end < len(text) and unicodedata.combining(text[end]):
+            end += 1  # a decomposed last letter: its combining marks belong to it
+        return Anchor(begin, end, self.guide.line_of(begin), block.section, block)
+
+    def _describe(self, start: int, length: int) -> str:
+        anchor = self._make_anchor(start, length)
+        return f"line {anchor.line} (section {anchor.section.heading!r})"
+
+    def _did_you_mean(self, words: str) -> str | None:
+        """The passage of the guide closest to the quote, as a suggestion."""
+        best_ratio, best_text = 0.0, None
+        for block in self.guide.blocks:
+            text = normalise_words(block.text)
+            matcher = difflib.SequenceMatcher(None, text, words, autojunk=False)
+            match = matcher.find_longest_match(0, len(text), 0, len(words))
+            # Align the quote's start and end on the longest shared run, then
+            # widen to whole words so the suggestion can be copied as it is.
+            begin = _word_start(text, max(0, match.a - match.b))
+            end = _word_end(text, match.a + match.size + len(words) - match.b - match.size)
+            window = text[begin:end].strip()
+            ratio = difflib.SequenceMatcher(None, window, words, autojunk=False).ratio()
+            if ratio > best_ratio:
+                best_ratio, best_text = ratio, (window, block.line)
+        if best_text is None or best_ratio < 0.5:
+            return "copy the words exactly as they stand in guide.md"
+        window, line = best_text
+        return f"did you mean {window!r} (line {line})?"
+
+
+def _word_start(text: str, position: int) -> int:
+    while 0 < position < len(text) and text[position - 1] != " ":
+        position -= 1
+    return position
+
+
+def _word_end(text: str, position: int) -> int:
+    position = min(position, len(text))
+    while 0 < position < len(text) and text[position - 1] != " " and text[position] != " ":
+        position += 1
+    return position
+
+
+def _context(window: str) -> str:
+    return " ".join(window.replace(_SEPARATOR, " ").split())

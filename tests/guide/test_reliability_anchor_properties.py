@@ -1,0 +1,126 @@
+"""Property tests: a quote anchors where its words stand, and only there.
+
+Guides are generated with headings, paragraphs broken over lines, list items,
+emphasis and code markers, Danish letters (some decomposed, as some editors
+save them) and a small vocabulary so that phrases repeat. The generator knows
+where every word stands in guide.md; the tests compare the anchor with that.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
+from evidence.guide.document import parse_guide
+from tests.fuzz import PROPERTY
+from tests.fuzz.guide import guides
+
+
+@st.composite
+def guide_and_quote(draw):
+    guide = draw(guides())
+    index = draw(st.integers(0, len(guide.blocks) - 1))
+    block = guide.blocks[index]
+    first = draw(st.integers(0, len(block.words) - 1))
+    last = draw(st.integers(first, len(block.words) - 1))
+    quoted = block.words[first:last + 1]
+    # The quote as an editor might copy it: with or without the Markdown
+    # markers, precomposed letters, any whitespace between the words.
+    keep_markers = draw(st.booleans())
+    pieces = [(w.marker + w.plain + w.marker) if keep_markers else w.plain for w in quoted]
+    gaps = [draw(st.sampled_from([" ", "\n", "  ", " \n  "])) for _ in pieces[1:]]
+    quote = pieces[0] + "".join(g + p for g, p in zip(gaps, pieces[1:], strict=True))
+    return guide, index, first, last, quote
+
+
+def anchor_in(guide, quote, prefix=None, suffix=None):
+    parsed = parse_guide("g", guide.text, "guide.md", title="Titel")
+    return GuideIndex(parsed).anchor(quote, prefix, suffix)
+
+
+@PROPERTY
+@given(guide_and_quote())
+def test_quote_anchors_at_its_words_exactly_when_they_occur_once(case):
+    guide, index, first, last, quote = case
+    block = guide.blocks[index]
+    words = " ".join(w.plain for w in block.words[first:last + 1])
+    occurrences = guide.occurrences(words)
+    result = anchor_in(guide, quote)
+    if len(occurrences) == 1:
+        assert isinstance(result, Anchor), result
+        start, end = block.words[first].start, block.words[last].end
+        assert (result.start, result.end) == (start, end)
+        assert result.line == guide.text.count("\n", 0, start) + 1
+        assert result.section.position == guide.section_of(index)
+        assert result.block.kind == block.kind
+        # The anchored text is the quote, Markdown markers and line breaks aside.
+        anchored = guide.text[result.start:result.end]
+        for marker in "*_`":
+            anchored = anchored.replace(marker, "")
+        assert " ".join(unicodedata.normalize("NFC", anchored).split()) == words
+    else:
+        assert isinstance(result, AnchorFailure), result
+        assert f"the quote occurs {len(occurrences)} times" in result.message
+        assert result.message.count("line ") == len(occurrences)
+
+
+@PROPERTY
+@given(guide_and_quote(), st.integers(1, 3), st.integers(1, 3))
+def test_prefix_or_suffix_picks_the_occurrence_they_surround(case, before, after):
+    """Context taken from around the chosen occurrence selects it (or every
+    occurrence with the same context, which is then reported as ambiguous)."""
+    guide, index, first, last, quote = case
+    block = guide.blocks[index]
+    words = " ".join(w.plain for w in block.words[first:last + 1])
+    prefix = " ".join(w.plain for w in block.words[max(0, first - before):first]) or None
+    suffix = " ".join(w.plain for w in block.words[last + 1:last + 1 + after]) or None
+    joined, starts = guide.joined(" ")
+    matching = [
+        (b, p) for b, p in guide.occurrences(words)
+        if (prefix is None or joined[:starts[b] + p].rstrip().endswith(prefix))
+        and (suffix is None or joined[starts[b] + p + len(words):].lstrip().startswith(suffix))
+    ]
+    assert (index, len(" ".join(w.plain for w in block.words[:first])) + (1 if first else 0)) \
+        in matching
+    result = anchor_in(guide, quote, prefix, suffix)
+    if len(matching) == 1:
+        assert isinstance(result, Anchor), result
+        assert (result.start, result.end) == (block.words[first].start, block.words[last].end)
+    else:
+        assert isinstance(result, AnchorFailure)
+        assert f"occurs {len(matching)} times" in result.message
+
+
+@PROPERTY
+@given(guides(), st.text(min_size=1, max_size=20))
+def test_a_quote_not_in_the_guide_never_anchors(guide, quote):
+    words = " ".join(unicodedata.normalize("NFC", quote).replace("*", "").replace("_", "")
+                     .replace("`", "").split())
+    result = anchor_in(guide, quote)
+    if not words or not guide.occurrences(words):
+        assert isinstance(result, AnchorFailure)
+        assert result.message
+    elif len(guide.occurrences(words)) == 1:
+        assert isinstance(result, Anchor)
+
+
+# Regression examples found by the properties above.
+
+def test_a_decomposed_last_letter_is_inside_the_anchor():
+    text = "Det er en bla\u030a ting pa\u030a\n"
+    result = GuideIndex(parse_guide("g", text)).anchor("ting på")
+    assert text[result.start:result.end] == "ting pa\u030a"
+
+
+def test_marks_that_compose_nothing_do_not_shift_later_offsets():
+    # Was an IndexError: "x" + acute has no precomposed form, so composing
+    # the block letter by letter lost the offsets' alignment.
+    text = "A a\u030a x\u0301 abc\n\nNext para here\n\nLast one\n"
+    index = GuideIndex(parse_guide("g", text))
+    for quote in ("Next para here", "Last one", "abc", "å x\u0301 abc"):
+        result = index.anchor(quote)
+        assert isinstance(result, Anchor), quote
+        assert unicodedata.normalize("NFC", text[result.start:result.end]) == quote
