@@ -51,7 +51,7 @@ def build_direct(root: Path, guides: int, claims_per_guide: int) -> Path:
     from sqlalchemy import create_engine, insert
 
     from evidence.database import schema as m
-    from evidence.database.build import Rows
+    from evidence.database.rows import Rows
     from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
     database = root / "evidence.db"

@@ -38,7 +38,7 @@ def check_problems(problems: list[Problem]):
 
 def use_every_source(refs):
     """Everything the build reads from a source, so a crash there shows up here."""
-    from evidence.database.build import display_authors
+    from evidence.database.rows import display_authors
 
     for source in refs.sources:
         for name in SOURCE_PROPERTIES:

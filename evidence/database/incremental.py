@@ -187,7 +187,7 @@ class _SourceSubset:
 
 def rebuild(root: Path, database: Path, digest: str):
     """Rebuild incrementally; None when only a full build can promise the result."""
-    from evidence.database.build import BuildResult
+    from evidence.database.write import BuildResult
 
     root, database = Path(root), Path(database)
     state = _read_state(database)
@@ -254,7 +254,8 @@ def rebuild(root: Path, database: Path, digest: str):
     except (AttributeError, TypeError, KeyError):
         return None  # the check grew something this mirror does not follow
 
-    from evidence.database.build import Rows, build_engine
+    from evidence.database.rows import Rows
+    from evidence.database.write import build_engine
 
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     rows = Rows([], [], [], [], [], [], [], [], [], [], [], [])
@@ -439,7 +440,7 @@ def _sources_of(project: Project, rows) -> list:
 def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected: list[str]):
     """Delete the changed guides' rows and the affected sources' findings;
     insert the new ones; keep the full-text index and the counts in step."""
-    from evidence.database.build import insert_rows
+    from evidence.database.write import insert_rows
 
     def run(sql, *lists):
         params, marks = [], []

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from evidence.check.rules import check_project
-from evidence.claims.loader import parse_claims
 from evidence.claims import review as review_module
+from evidence.claims.loader import parse_claims
 from evidence.claims.review import current_pin, edit_reviews, round_trip_yaml
 from evidence.cli import cli
 from tests.conftest import write_project

@@ -25,12 +25,12 @@ from evidence.bib.references import load_references
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import CrossrefClient, RetryPolicy
 from evidence.crossref.resolve import add_dois, resolve_references, select_entries
-from tests.crossref_support import FakeCrossref, Seen
 from tests.crossref.test_crossref_resolve import (
     assert_each_entry_before_or_after,
     bulk_bib,
     serve_bulk,
 )
+from tests.crossref_support import FakeCrossref, Seen
 
 TODAY = "2026-11-28"
 FAULTS = ("429", "429-retry-after", "503", "502", "504", "timeout", "drop", "cut")

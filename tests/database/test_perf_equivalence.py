@@ -35,7 +35,7 @@ def test_plain_text_examples():
 
 def test_insert_rows_keeps_every_value_whatever_keys_the_rows_give(tmp_path):
     from evidence.database import schema as m
-    from evidence.database.build import build_engine, create_tables, insert_rows
+    from evidence.database.write import build_engine, create_tables, insert_rows
 
     engine = build_engine(tmp_path / "t.db")
     base = {"source_id": "s", "update_type": "retraction", "label": "Retraction"}

@@ -17,8 +17,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from evidence.database.build import build
-from tests.publish import test_browser
 from tests.fuzz.xss import FIELDS, make_payload_project, payload
+from tests.publish import test_browser
 from tests.publish.test_browser import browser, page, visit  # noqa: F401 - the harness's fixtures
 
 pytestmark = test_browser.pytestmark
