@@ -121,7 +121,7 @@ def build_direct(root: Path, guides: int, claims_per_guide: int) -> Path:
 
 
 async def measure(database: Path, public: bool, paths: list[str], repeat: int) -> list[tuple]:
-    from evidence.publish.serve import make_datasette
+    from evidence.host.serve import make_datasette
 
     started = time.perf_counter()
     ds = make_datasette(database, public=public)

@@ -95,7 +95,7 @@ def build(project_dir: Path, database: Path | None, force: bool):
 def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool):
     """Build if stale, then serve the publication with Datasette."""
     from evidence.database.build import build as run_build
-    from evidence.publish.serve import serve as run_server
+    from evidence.host.serve import serve as run_server
 
     ensure_port_free(host, port)
     try:
@@ -134,7 +134,7 @@ def package(outdir: Path, project_dir: Path, database: Path | None):
     """Write the publication as a folder any host can serve: the database
     (built first if stale), its inspect file, metadata, templates, plugins and
     pinned requirements, with run.sh, README.md and a Dockerfile."""
-    from evidence.publish.package import package as run_package
+    from evidence.host.package import package as run_package
 
     result = run_package(project_dir, outdir, database)
     if result.built:
@@ -375,7 +375,7 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
     of the quote and of the evidence, so `evidence check` reports the review as
     stale when either changes later.
     """
-    from evidence.claims.review import default_editor, pending_reviews, record_reviews
+    from evidence.edit.review import default_editor, pending_reviews, record_reviews
     from evidence.project import load_project
 
     if pending:

@@ -18,7 +18,7 @@
 The database columns used, each optional: ``guides.text`` (guide.md, for the
 printed list), ``guides.style``, ``sources.bibtex``, ``sources.csl_json``,
 ``claim_sources.position``; without them the plugin falls back as described.
-Registered by :func:`evidence.publish.serve.register_plugins` under the
+Registered by :func:`evidence.host.serve.register_plugins` under the
 name ``evidence-bibliography``.
 """
 

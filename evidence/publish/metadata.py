@@ -10,6 +10,7 @@ from evidence.publish.queries import QUERIES
 from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
 DATABASE = "evidence"  # the name the database is always published under
+STATIC_MOUNT = "-/evidence-static"  # where the publication's stylesheet is served
 
 TABLES = {
     "guides": {

@@ -202,7 +202,7 @@ def prepare_jinja2_environment(env, datasette):
 
 @hookimpl
 def extra_css_urls(datasette):
-    from evidence.publish.serve import STATIC_MOUNT
+    from evidence.publish.metadata import STATIC_MOUNT
 
     return [datasette.urls.path(f"/{STATIC_MOUNT}/evidence.css")]
 

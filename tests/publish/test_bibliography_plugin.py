@@ -12,8 +12,8 @@ from datasette.app import Datasette
 from datasette.database import Database
 
 from evidence.database.build import build
+from evidence.host.serve import make_datasette
 from evidence.publish import bibliography_plugin
-from evidence.publish.serve import make_datasette
 from tests.bibliography.test_bibliography import KILDER_KEYS, printed_kilder
 from tests.bibliography.test_export import read_ris
 

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 def server(tmp_path_factory):
     import uvicorn
 
-    from evidence.publish.serve import make_datasette
+    from evidence.host.serve import make_datasette
 
     database = build_project(tmp_path_factory.mktemp("browser"))
     ds = make_datasette(database, public=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from evidence.cli import cli
-from evidence.publish.package import package, serve_command
+from evidence.host.package import package, serve_command
 
 # The server runs without the editable install of evidence (and without the
 # repository on its path): only what the package folder holds can be imported.

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from evidence.host.serve import inspect_path, make_datasette
 from evidence.publish.metadata import TABLES, metadata
 from evidence.publish.pages import full_stop, reference_parts
 from evidence.publish.queries import QUERIES
-from evidence.publish.serve import inspect_path, make_datasette
 from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 from tests.publish_support import FINDING_MESSAGE, SCRIPT, build_project
 

@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from evidence.database.build import build
-from evidence.publish.serve import make_datasette
+from evidence.host.serve import make_datasette
 from tests.fuzz.xss import (
     CITEKEY,
     CLAIM_ID,

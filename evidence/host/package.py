@@ -58,7 +58,7 @@ if LIB not in sys.path:
 
 from datasette import hookimpl  # noqa: E402
 
-from evidence.publish.serve import register_plugins  # noqa: E402
+from evidence.host.serve import register_plugins  # noqa: E402
 
 register_plugins()
 
@@ -115,7 +115,7 @@ class PackageResult:
 def serve_command(host: str = "$HOST", port: str = "$PORT") -> list[str]:
     """The ``datasette serve`` command for the package folder, settings as
     ``evidence serve --public`` uses them."""
-    from evidence.publish.serve import PUBLIC_SETTINGS, SETTINGS, STATIC_MOUNT
+    from evidence.host.serve import PUBLIC_SETTINGS, SETTINGS, STATIC_MOUNT
 
     command = ["datasette", "serve", "--immutable", DATABASE_FILE, "--inspect-file", "inspect.json",
                "-m", "metadata.json", "--template-dir", "templates", "--plugins-dir", "plugins",
@@ -152,8 +152,8 @@ def requirements() -> list[str]:
 def package(root: Path | str, out: Path | str, database: Path | str | None = None) -> PackageResult:
     """Build if stale, then write the publication folder ``out``."""
     from evidence.database.build import DEFAULT_DATABASE, build
+    from evidence.host.serve import inspect_database
     from evidence.publish.metadata import metadata
-    from evidence.publish.serve import inspect_database
 
     root, out = Path(root), Path(out)
     source_db = Path(database) if database else root / DEFAULT_DATABASE

@@ -17,10 +17,9 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.inspect import inspect_hash
 
-from evidence.publish.metadata import DATABASE, metadata
+from evidence.publish.metadata import DATABASE, STATIC_MOUNT, metadata
 
-PACKAGE = Path(__file__).parent
-STATIC_MOUNT = "-/evidence-static"
+PUBLICATION = Path(__file__).resolve().parent.parent / "publish"  # templates and static files
 
 # Settings for speed (DESIGN §7, NOTES: suggested facets and counts are what
 # makes table pages slow) and for a tidy publication.
@@ -123,8 +122,8 @@ def make_datasette(database: Path, *, public: bool = False,
         inspect_data=inspect_data,
         metadata=metadata(),
         settings=combined,
-        template_dir=str(PACKAGE / "templates"),
-        static_mounts=[(STATIC_MOUNT, str(PACKAGE / "static"))],
+        template_dir=str(PUBLICATION / "templates"),
+        static_mounts=[(STATIC_MOUNT, str(PUBLICATION / "static"))],
     )
     # Datasette names a database after its file; the publication is always
     # "evidence", so URLs, templates and canned queries never depend on it.
