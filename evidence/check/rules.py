@@ -71,7 +71,7 @@ from pathlib import Path
 from evidence.bib import printed
 from evidence.bib.references import InvalidDOI, Source, normalise_doi
 from evidence.claims.loader import Claim
-from evidence.claims.review import current_pin, pin_changes
+from evidence.claims.pins import current_pin, pin_changes
 from evidence.errors import Problem
 from evidence.guide.document import Block, Guide, Section
 from evidence.project import GuideData, Project

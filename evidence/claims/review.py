@@ -1,34 +1,19 @@
-"""``evidence review``: an editor's verdict on claims, recorded in claims.yaml.
+"""Recording a verdict in claims.yaml, edited in place (round trip).
 
-The verdict (``status``, ``by``, ``on``, ``note``) goes into the claim's
-``review`` mapping, edited in place with ruamel.yaml's round-trip mode, so the
+The verdict (``status``, ``by``, ``on``, ``note``, ``pin``) goes into the
+claim's ``review`` mapping, edited with ruamel.yaml's round-trip mode, so the
 file keeps its comments, key order, quoting and indentation; only the lines of
-the review change. The review also **pins** what was verified::
-
-    review:
-      status: verified
-      by: Jane Editor
-      on: 2026-11-05
-      pin:
-        quote: 3f1c0e9a2b7d        # sha256 of the normalised quote, 12 hex digits
-        evidence: 9a0b1c2d3e4f     # sha256 of the claim's links and consensus reason
-
-When the quote or the evidence changes afterwards, the pin no longer matches
-and ``evidence check`` reports ``review-stale``.
+the review change. Every edit is read back and compared before it is
+returned. The verb that picks the claims and writes the files is
+:mod:`evidence.edit.review`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import hashlib
 import io
-import json
-import os
 import re
-import subprocess
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -36,81 +21,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from evidence.atomic import atomic_write_text
 from evidence.claims.loader import Claim, parse_claims
+from evidence.claims.pins import current_pin
 from evidence.errors import EvidenceError, InputError
-from evidence.guide.document import normalise_words
-from evidence.project import GuideData, Project
 
 STATUSES = ("verified", "disputed", "needs-source")
-PIN_LENGTH = 12
 _REVIEW_ORDER = ("status", "by", "on", "note", "pin")
-
-
-# --- Pins ---------------------------------------------------------------------------
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:PIN_LENGTH]
-
-
-def quote_hash(quote: str) -> str:
-    """The quote's words (whitespace, Markdown markers and Unicode form aside)."""
-    return _digest(normalise_words(quote))
-
-
-def evidence_hash(claim: Claim) -> str:
-    """What the claim rests on: its links (in any order) and its consensus reason."""
-    links = sorted(
-        [link.source, link.relation, bool(link.direct), " ".join((link.locator or "").split())]
-        for link in claim.evidence
-    )
-    consensus = " ".join((claim.consensus or "").split()) or None
-    return _digest(json.dumps({"links": links, "consensus": consensus}, ensure_ascii=False,
-                              sort_keys=True))
-
-
-def current_pin(claim: Claim) -> dict[str, str]:
-    return {"quote": quote_hash(claim.quote), "evidence": evidence_hash(claim)}
-
-
-def pin_changes(pin: dict[str, str], current: dict[str, str]) -> list[str]:
-    """What changed since the pin was taken: 'quote', 'evidence'."""
-    return [name for name in ("quote", "evidence")
-            if name in pin and str(pin[name]) != current[name]]
-
-
-# --- Pending ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Pending:
-    guide_id: str
-    claim: Claim
-    reason: str  # unreviewed | stale
-    detail: str = ""
-
-
-def pending_reviews(project: Project, guide_id: str | None = None) -> list[Pending]:
-    """Claims awaiting review: never reviewed, or changed since their review."""
-    guides = [project.guide(guide_id)] if guide_id else project.guides
-    found = []
-    for guide in guides:
-        for claim in guide.claims_in_order():
-            review = claim.review
-            if review.status == "unreviewed":
-                found.append(Pending(guide.id, claim, "unreviewed"))
-                continue
-            if review.pin:
-                changed = pin_changes(review.pin, current_pin(claim))
-                if changed:
-                    found.append(Pending(guide.id, claim, "stale",
-                                         f"{' and '.join(changed)} changed since {review.status}"
-                                         + (f" on {review.on}" if review.on else "")))
-    return found
-
-
-# --- Recording a verdict ------------------------------------------------------------
 
 
 def round_trip_yaml() -> YAML:
@@ -125,84 +41,6 @@ def round_trip_yaml() -> YAML:
     yaml.width = 1 << 16
     yaml.allow_duplicate_keys = False
     return yaml
-
-
-def default_editor(cwd: Path | str | None = None) -> str | None:
-    """``EVIDENCE_EDITOR``, else git's user.name, else None."""
-    name = os.environ.get("EVIDENCE_EDITOR", "").strip()
-    if name:
-        return name
-    try:
-        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
-                                cwd=cwd, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout.strip() or None
-
-
-@dataclass(frozen=True)
-class Recorded:
-    claim_id: str
-    path: Path
-    status: str
-    by: str
-    on: str
-    pin: dict[str, str]
-
-
-def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: str,
-                   on: dt.date | None = None, note: str | None = None) -> list[Recorded]:
-    """Record one verdict on each claim, in their claims.yaml files.
-
-    Unknown claim ids, claims whose quote does not anchor and claims files
-    that cannot be edited are refused before any file is touched: every edit
-    is made and read back before the first write, and each file is written
-    atomically. The
-    previous review of a claim (by, on, note, pin) is replaced: git keeps it.
-    """
-    if status not in STATUSES:
-        raise EvidenceError(f"unknown review status {status!r}: use one of {', '.join(STATUSES)}")
-    if not by or not by.strip():
-        raise EvidenceError("who reviewed? give --by NAME, or set EVIDENCE_EDITOR or git's "
-                            "user.name")
-    on = on or dt.date.today()
-    ids = list(dict.fromkeys(claim_ids))
-    if not ids:
-        raise EvidenceError("name at least one claim id to review")
-    homes: dict[str, GuideData] = {c.id: g for g in project.guides for c in g.claims}
-    unknown = [i for i in ids if i not in homes]
-    if unknown:
-        lines = []
-        for claim_id in unknown:
-            close = difflib.get_close_matches(claim_id, list(homes), n=1)
-            lines.append(f"{claim_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise EvidenceError("no claim " + ", ".join(lines) + " in " +
-                            str(Path(project.root) / "claims") + "; nothing was changed")
-    for claim_id in ids:
-        guide = homes[claim_id]
-        if claim_id not in guide.anchors:
-            raise EvidenceError(
-                f"{claim_id}: its quote does not anchor in {guide.guide.path} "
-                "(run `evidence check`); fix the quote before reviewing it. "
-                "Nothing was changed.")
-
-    by_file: dict[Path, list[str]] = {}
-    for claim_id in ids:
-        by_file.setdefault(homes[claim_id].claims_file.path, []).append(claim_id)
-
-    edits: list[tuple[Path, str]] = []
-    recorded: list[Recorded] = []
-    for path, file_ids in by_file.items():
-        text = path.read_text(encoding="utf-8")
-        new_text, pins = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
-                                      on=on, note=note)
-        edits.append((path, new_text))
-        for claim_id in file_ids:
-            recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),
-                                     pins[claim_id]))
-    for path, new_text in edits:
-        atomic_write_text(path, new_text)
-    return recorded
 
 
 def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,

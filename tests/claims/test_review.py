@@ -12,8 +12,10 @@ from click.testing import CliRunner
 
 from evidence.check.rules import check_project
 from evidence.claims import review as review_module
+from evidence.edit import review as review_verb
 from evidence.claims.loader import parse_claims
-from evidence.claims.review import current_pin, edit_reviews, round_trip_yaml
+from evidence.claims.pins import current_pin
+from evidence.claims.review import edit_reviews, round_trip_yaml
 from evidence.cli import cli
 from tests.conftest import write_project
 
@@ -187,7 +189,7 @@ def test_review_date_defaults_to_today(root):
 
 def test_editor_comes_from_git_when_not_given(root, monkeypatch):
     monkeypatch.delenv("EVIDENCE_EDITOR", raising=False)
-    monkeypatch.setattr(review_module, "default_editor", lambda cwd=None: "Git Name")
+    monkeypatch.setattr(review_verb, "default_editor", lambda cwd=None: "Git Name")
     result = run(root, "review", "t-definition", "--status", "verified")
     assert result.exit_code == 0, result.output
     assert "by: Git Name" in claims_path(root).read_text()
@@ -195,7 +197,7 @@ def test_editor_comes_from_git_when_not_given(root, monkeypatch):
 
 def test_no_editor_is_an_error(root, monkeypatch):
     monkeypatch.delenv("EVIDENCE_EDITOR", raising=False)
-    monkeypatch.setattr(review_module, "default_editor", lambda cwd=None: None)
+    monkeypatch.setattr(review_verb, "default_editor", lambda cwd=None: None)
     before = claims_path(root).read_bytes()
     result = run(root, "review", "t-definition", "--status", "verified")
     assert result.exit_code == 1

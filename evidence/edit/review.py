@@ -1,0 +1,122 @@
+"""``evidence review``: an editor's verdict on claims, recorded in their claims.yaml files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence.atomic import atomic_write_text
+from evidence.claims.loader import Claim
+from evidence.claims.pins import current_pin, pin_changes
+from evidence.claims.review import STATUSES, edit_reviews
+from evidence.errors import EvidenceError
+from evidence.project import GuideData, Project
+
+
+@dataclass(frozen=True)
+class Pending:
+    guide_id: str
+    claim: Claim
+    reason: str  # unreviewed | stale
+    detail: str = ""
+
+
+def pending_reviews(project: Project, guide_id: str | None = None) -> list[Pending]:
+    """Claims awaiting review: never reviewed, or changed since their review."""
+    guides = [project.guide(guide_id)] if guide_id else project.guides
+    found = []
+    for guide in guides:
+        for claim in guide.claims_in_order():
+            review = claim.review
+            if review.status == "unreviewed":
+                found.append(Pending(guide.id, claim, "unreviewed"))
+                continue
+            if review.pin:
+                changed = pin_changes(review.pin, current_pin(claim))
+                if changed:
+                    found.append(Pending(guide.id, claim, "stale",
+                                         f"{' and '.join(changed)} changed since {review.status}"
+                                         + (f" on {review.on}" if review.on else "")))
+    return found
+
+
+def default_editor(cwd: Path | str | None = None) -> str | None:
+    """``EVIDENCE_EDITOR``, else git's user.name, else None."""
+    name = os.environ.get("EVIDENCE_EDITOR", "").strip()
+    if name:
+        return name
+    try:
+        result = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True,
+                                cwd=cwd, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    claim_id: str
+    path: Path
+    status: str
+    by: str
+    on: str
+    pin: dict[str, str]
+
+
+def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: str,
+                   on: dt.date | None = None, note: str | None = None) -> list[Recorded]:
+    """Record one verdict on each claim, in their claims.yaml files.
+
+    Unknown claim ids, claims whose quote does not anchor and claims files
+    that cannot be edited are refused before any file is touched: every edit
+    is made and read back before the first write, and each file is written
+    atomically. The
+    previous review of a claim (by, on, note, pin) is replaced: git keeps it.
+    """
+    if status not in STATUSES:
+        raise EvidenceError(f"unknown review status {status!r}: use one of {', '.join(STATUSES)}")
+    if not by or not by.strip():
+        raise EvidenceError("who reviewed? give --by NAME, or set EVIDENCE_EDITOR or git's "
+                            "user.name")
+    on = on or dt.date.today()
+    ids = list(dict.fromkeys(claim_ids))
+    if not ids:
+        raise EvidenceError("name at least one claim id to review")
+    homes: dict[str, GuideData] = {c.id: g for g in project.guides for c in g.claims}
+    unknown = [i for i in ids if i not in homes]
+    if unknown:
+        lines = []
+        for claim_id in unknown:
+            close = difflib.get_close_matches(claim_id, list(homes), n=1)
+            lines.append(f"{claim_id!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise EvidenceError("no claim " + ", ".join(lines) + " in " +
+                            str(Path(project.root) / "claims") + "; nothing was changed")
+    for claim_id in ids:
+        guide = homes[claim_id]
+        if claim_id not in guide.anchors:
+            raise EvidenceError(
+                f"{claim_id}: its quote does not anchor in {guide.guide.path} "
+                "(run `evidence check`); fix the quote before reviewing it. "
+                "Nothing was changed.")
+
+    by_file: dict[Path, list[str]] = {}
+    for claim_id in ids:
+        by_file.setdefault(homes[claim_id].claims_file.path, []).append(claim_id)
+
+    edits: list[tuple[Path, str]] = []
+    recorded: list[Recorded] = []
+    for path, file_ids in by_file.items():
+        text = path.read_text(encoding="utf-8")
+        new_text, pins = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
+                                      on=on, note=note)
+        edits.append((path, new_text))
+        for claim_id in file_ids:
+            recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),
+                                     pins[claim_id]))
+    for path, new_text in edits:
+        atomic_write_text(path, new_text)
+    return recorded
