@@ -1,0 +1,1 @@
+"""One lexicon per language: the words check and coverage look for (research, doses, effects)."""
