@@ -8,6 +8,15 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long property, fuzz and fault-injection tests (tests/**/test_reliability_*.py)
+    carry the ``reliability`` marker, so they can be run apart:
+    ``pytest -m reliability`` or ``pytest -m 'not reliability'``."""
+    for item in items:
+        if item.path.name.startswith("test_reliability_"):
+            item.add_marker(pytest.mark.reliability)
 SHARED = REPO.parent / "shared"
 
 GUIDE = """\

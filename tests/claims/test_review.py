@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from evidence.check.rules import check_project
 from evidence.claims import review as review_module
-from evidence.edit import review as review_verb
 from evidence.claims.loader import parse_claims
 from evidence.claims.pins import current_pin
 from evidence.claims.review import edit_reviews, round_trip_yaml
 from evidence.cli import cli
+from evidence.edit import review as review_verb
 from tests.conftest import write_project
 
 REPO = Path(__file__).resolve().parents[2]

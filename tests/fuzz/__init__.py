@@ -1,4 +1,4 @@
-"""Generators and settings shared by the reliability tests (tests/test_reliability_*.py).
+"""Generators and settings shared by the reliability tests (tests/**/test_reliability_*.py, marked ``reliability``).
 
 Example counts: ``EVIDENCE_FUZZ_EXAMPLES`` sets the number of examples of every
 fuzz test (default 1000: all reliability tests take about two and a half
@@ -6,7 +6,7 @@ minutes); property tests run a fifth of that, at least 100; the expensive
 ones (a whole build per example) scale from their own default. For a long
 run by hand::
 
-    EVIDENCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest tests/test_reliability_fuzz.py
+    EVIDENCE_FUZZ_EXAMPLES=20000 .venv/bin/pytest -m reliability
 """
 
 from __future__ import annotations
