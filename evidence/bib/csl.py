@@ -33,6 +33,7 @@ from evidence.bib.references import (
     expand_macros,
     normalise_doi,
 )
+from evidence.bib.richtext import csl_plain, strip_markup  # noqa: F401 - re-exported
 
 # BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
 TYPES = {
@@ -339,7 +340,6 @@ _FORMAT_MACROS = {
     "nolinkurl": ("", ""),
 }
 _BARE_SPECIAL = re.compile(r"(?<!\\)([&%#])")
-_MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>")
 _converter = None
 
 
@@ -419,15 +419,3 @@ def _is_blank(node) -> bool:
     from pylatexenc.latexwalker import LatexCharsNode
 
     return isinstance(node, LatexCharsNode) and not node.chars.strip()
-
-
-def strip_markup(value: str) -> str:
-    """CSL rich text as plain text: the markup tags removed."""
-    return " ".join(_MARKUP.sub("", value).split())
-
-
-def csl_plain(item: dict, variable: str) -> str | None:
-    value = item.get(variable)
-    if value is None:
-        return None
-    return strip_markup(str(value))
