@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from evidence.bib.csl_types import TYPES
 from evidence.bib.references import (
     InvalidDOI,
     PersonName,
@@ -34,57 +35,6 @@ from evidence.bib.references import (
     normalise_doi,
 )
 from evidence.bib.richtext import csl_plain, strip_markup  # noqa: F401 - re-exported
-
-# BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
-TYPES = {
-    "article": "article-journal",
-    "book": "book",
-    "mvbook": "book",
-    "bookinbook": "chapter",
-    "booklet": "pamphlet",
-    "collection": "book",
-    "mvcollection": "book",
-    "proceedings": "book",
-    "mvproceedings": "book",
-    "reference": "book",
-    "mvreference": "book",
-    "inbook": "chapter",
-    "incollection": "chapter",
-    "suppbook": "chapter",
-    "suppcollection": "chapter",
-    "inreference": "entry-encyclopedia",
-    "inproceedings": "paper-conference",
-    "conference": "paper-conference",
-    "manual": "book",
-    "misc": "document",
-    "online": "webpage",
-    "electronic": "webpage",
-    "www": "webpage",
-    "patent": "patent",
-    "periodical": "periodical",
-    "suppperiodical": "article-journal",
-    "report": "report",
-    "techreport": "report",
-    "thesis": "thesis",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "unpublished": "manuscript",
-    "dataset": "dataset",
-    "software": "software",
-    "standard": "standard",
-    "artwork": "graphic",
-    "image": "graphic",
-    "audio": "song",
-    "music": "song",
-    "video": "motion_picture",
-    "movie": "motion_picture",
-    "letter": "personal_communication",
-    "review": "review",
-    "jurisdiction": "legal_case",
-    "legislation": "legislation",
-    "legal": "legislation",
-    "performance": "performance",
-}
 
 # Every CSL type, for validation (CSL 1.0.2).
 CSL_TYPES = frozenset({
