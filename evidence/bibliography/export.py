@@ -33,7 +33,7 @@ RIS_TYPES = {
     "standard": "STAND", "thesis": "THES", "treaty": "GEN", "webpage": "ELEC",
 }
 # RIS type -> the CSL type it most often stands for (for readers of our RIS).
-CSL_BY_RIS = {}
+CSL_BY_RIS: dict[str, str] = {}
 for _csl, _ris in RIS_TYPES.items():
     CSL_BY_RIS.setdefault(_ris, _csl)
 CSL_BY_RIS.update({"JOUR": "article-journal", "GEN": "document", "STAT": "legislation",
@@ -79,7 +79,7 @@ def csl_to_bibtex(item: dict) -> str:
     """A BibTeX entry written from a CSL item: for sources known only as data
     (a database row without its BibTeX). LaTeX specials are escaped."""
     kind = item.get("type")
-    entry_type = BIBTEX_TYPES.get(kind, "misc")
+    entry_type = BIBTEX_TYPES.get(kind or "", "misc")
     container = {"article": "journal", "incollection": "booktitle",
                  "inproceedings": "booktitle"}.get(entry_type, "howpublished")
     publisher = {"techreport": "institution", "phdthesis": "school"}.get(entry_type,

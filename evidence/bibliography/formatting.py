@@ -101,7 +101,7 @@ def pandoc_executable() -> str:
             )
         return configured
     try:
-        path = _pypandoc_path()
+        path: str | None = _pypandoc_path()
     except (ImportError, OSError, RuntimeError):
         path = shutil.which("pandoc")
     if not path or not Path(path).exists():

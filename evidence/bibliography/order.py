@@ -42,7 +42,7 @@ def match_printed_references(guide, key_by_doi: dict[str, str],
     section = reference_section(guide)
     if section is None:
         return None
-    by_title = {}
+    by_title: dict[str, str] = {}
     for key, title in titles.items():
         if title and len(title) > 12:
             by_title.setdefault(" ".join(title.split()).lower(), key)
@@ -50,9 +50,9 @@ def match_printed_references(guide, key_by_doi: dict[str, str],
     for block in section.blocks:
         if block.kind not in ("item", "paragraph"):
             continue
-        key = _match_reference(block.text, key_by_doi, by_title)
-        if key and key not in keys:
-            keys.append(key)
+        found = _match_reference(block.text, key_by_doi, by_title)
+        if found and found not in keys:
+            keys.append(found)
     return keys or None
 
 
@@ -65,7 +65,8 @@ def reference_section(guide):
     return None
 
 
-def _match_reference(text: str, key_by_doi: dict, by_title: dict) -> str | None:
+def _match_reference(text: str, key_by_doi: dict[str, str],
+                     by_title: dict[str, str]) -> str | None:
     for match in _DOI_IN_TEXT.finditer(text):
         doi = match.group(1).rstrip(".,;)]").lower()
         if doi in key_by_doi:

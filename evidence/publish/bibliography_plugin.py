@@ -129,7 +129,7 @@ async def source_records(datasette, database, table, columns, rows) -> list[dict
             data = {c: _value(row, c) for c in columns}
             if not (data.get("bibtex") or data.get("csl_json") or data.get("title")):
                 continue
-        record = _record(data, authors.get(data.get("id"), []))
+        record = _record(data, authors.get(str(data.get("id")), []))
         if record is not None and record["id"] not in seen:
             seen.add(record["id"])
             records.append(record)

@@ -536,8 +536,10 @@ def marked(text: str | None) -> Markup:
 
 async def search(datasette, db, text: str, *, limit: int = 50) -> dict:
     query = fts_prefix_query(text)
-    result = {"q": text, "query": query, "claims": [], "sources": [],
-              "claim_count": 0, "source_count": 0}
+    claims: list[dict] = []
+    sources: list[dict] = []
+    result: dict = {"q": text, "query": query, "claims": claims, "sources": sources,
+                    "claim_count": 0, "source_count": 0}
     if not query:
         return result
     result["claim_count"] = (await db.execute(

@@ -180,7 +180,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
     async def inner():
         db = _db(datasette)
-        common = {"evidence_legend": pages.legend(), "evidence_nav": True,
+        legend = pages.legend()
+        common = {"evidence_legend": legend, "evidence_nav": True,
                   "evidence_public": PublicationConfig.of(datasette).public}
         if view_name == "row":
             key = _row_key(request)
@@ -206,7 +207,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         if view_name == "table":
             return {**common,
                     "evidence_basis_labels": {b["code"]: b["label"]
-                                              for b in common["evidence_legend"]["bases"]},
+                                              for b in legend["bases"]},
                     "evidence_facet_names": FACET_NAMES.get(table, {}),
                     "evidence_flag_columns": FLAG_COLUMNS.get(table, [])}
         return common
