@@ -152,3 +152,15 @@ def grade_claim(links: Iterable[LinkGrade], consensus: str | None) -> Grade:
         indirect=all(not link.direct for link in best),
         contested=contested,
     )
+
+
+# Notices after which a work no longer stands: Crossref's retraction, and the
+# withdrawal and removal types some publishers use for the same act. Here, with
+# the scale, because a withdrawn source supports nothing (the basis rule).
+WITHDRAWING_UPDATES = frozenset({"retraction", "withdrawal", "removal"})
+
+
+def counts_as_support(relation: str, retracted: bool) -> bool:
+    """Whether a link counts toward its claim's basis: it supports, and its
+    source is not retracted (DESIGN §3)."""
+    return relation == "supports" and not retracted

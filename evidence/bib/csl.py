@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from evidence.bib.csl_types import TYPES
 from evidence.bib.references import (
     InvalidDOI,
     PersonName,
@@ -33,57 +34,7 @@ from evidence.bib.references import (
     expand_macros,
     normalise_doi,
 )
-
-# BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
-TYPES = {
-    "article": "article-journal",
-    "book": "book",
-    "mvbook": "book",
-    "bookinbook": "chapter",
-    "booklet": "pamphlet",
-    "collection": "book",
-    "mvcollection": "book",
-    "proceedings": "book",
-    "mvproceedings": "book",
-    "reference": "book",
-    "mvreference": "book",
-    "inbook": "chapter",
-    "incollection": "chapter",
-    "suppbook": "chapter",
-    "suppcollection": "chapter",
-    "inreference": "entry-encyclopedia",
-    "inproceedings": "paper-conference",
-    "conference": "paper-conference",
-    "manual": "book",
-    "misc": "document",
-    "online": "webpage",
-    "electronic": "webpage",
-    "www": "webpage",
-    "patent": "patent",
-    "periodical": "periodical",
-    "suppperiodical": "article-journal",
-    "report": "report",
-    "techreport": "report",
-    "thesis": "thesis",
-    "phdthesis": "thesis",
-    "mastersthesis": "thesis",
-    "unpublished": "manuscript",
-    "dataset": "dataset",
-    "software": "software",
-    "standard": "standard",
-    "artwork": "graphic",
-    "image": "graphic",
-    "audio": "song",
-    "music": "song",
-    "video": "motion_picture",
-    "movie": "motion_picture",
-    "letter": "personal_communication",
-    "review": "review",
-    "jurisdiction": "legal_case",
-    "legislation": "legislation",
-    "legal": "legislation",
-    "performance": "performance",
-}
+from evidence.bib.richtext import csl_plain, strip_markup  # noqa: F401 - re-exported
 
 # Every CSL type, for validation (CSL 1.0.2).
 CSL_TYPES = frozenset({
@@ -339,7 +290,6 @@ _FORMAT_MACROS = {
     "nolinkurl": ("", ""),
 }
 _BARE_SPECIAL = re.compile(r"(?<!\\)([&%#])")
-_MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>")
 _converter = None
 
 
@@ -419,15 +369,3 @@ def _is_blank(node) -> bool:
     from pylatexenc.latexwalker import LatexCharsNode
 
     return isinstance(node, LatexCharsNode) and not node.chars.strip()
-
-
-def strip_markup(value: str) -> str:
-    """CSL rich text as plain text: the markup tags removed."""
-    return " ".join(_MARKUP.sub("", value).split())
-
-
-def csl_plain(item: dict, variable: str) -> str | None:
-    value = item.get(variable)
-    if value is None:
-        return None
-    return strip_markup(str(value))

@@ -34,14 +34,11 @@ from pylatexenc.latexwalker import LatexWalkerError
 from evidence.atomic import atomic_write_text
 from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
 from evidence.perf import collector_paused
-from evidence.scale import DESIGN_BY_CODE, tier_of
+from evidence.scale import DESIGN_BY_CODE, WITHDRAWING_UPDATES, tier_of
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 UPDATE_TYPES = ("retraction", "correction", "expression_of_concern")
-# Notices after which a work no longer stands: Crossref's retraction, and the
-# withdrawal and removal types some publishers use for the same act.
-WITHDRAWING_UPDATES = frozenset({"retraction", "withdrawal", "removal"})
 
 
 class InvalidDOI(ValueError):
@@ -485,6 +482,10 @@ class References:
                                   f"as {value!r}: {problem}")
         self._by_key[key].__dict__.pop("authors", None)
         return True
+
+    def is_unchanged(self, entry: Entry) -> bool:
+        """Whether an entry is still as it was read (its raw text still holds)."""
+        return self._snapshot.get(id(entry)) == _fingerprint(entry)
 
     def changed_keys(self) -> list[str]:
         return [

@@ -1,12 +1,14 @@
-"""Exports of selected sources: BibTeX as written, CSL-JSON and RIS.
+"""Exports of CSL-JSON items: CSL-JSON, RIS, and BibTeX written from CSL.
 
-- BibTeX is copied from references.bib as the editor wrote it (LaTeX,
-  comments inside the entry, field order), preceded by the ``@string``
-  definitions the entries use, so the file parses on its own. An entry
-  changed in memory and not yet written is rendered afresh.
-- CSL-JSON is :func:`evidence.bib.csl.source_to_csl` of each entry.
+- CSL-JSON is :func:`evidence.bib.csl.source_to_csl` of each entry (the build
+  stores it in ``source_csl``).
 - RIS is written from the CSL-JSON (LaTeX decoded, markup dropped); one
   ``TAG  - value`` line each, CRLF line ends as the RIS specification asks.
+- :func:`csl_to_bibtex` writes BibTeX for a source known only as data.
+
+Everything here reads CSL-JSON alone, so the publication exports without a
+BibTeX or LaTeX parser. BibTeX *as written in references.bib* is
+:mod:`evidence.bibliography.bibtex_export`.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from __future__ import annotations
 import json
 import re
 
-from evidence.bib.csl import strip_markup
-from evidence.bib.references import References, Source, _fingerprint, render_entry
+from evidence.bib.richtext import strip_markup
 
 RIS_TYPES = {
     "article": "JOUR", "article-journal": "JOUR", "article-magazine": "MGZN",
@@ -32,59 +33,14 @@ RIS_TYPES = {
     "standard": "STAND", "thesis": "THES", "treaty": "GEN", "webpage": "ELEC",
 }
 # RIS type -> the CSL type it most often stands for (for readers of our RIS).
-CSL_BY_RIS = {}
+CSL_BY_RIS: dict[str, str] = {}
 for _csl, _ris in RIS_TYPES.items():
     CSL_BY_RIS.setdefault(_ris, _csl)
 CSL_BY_RIS.update({"JOUR": "article-journal", "GEN": "document", "STAT": "legislation",
                    "MPCT": "motion_picture", "ELEC": "webpage"})
 
 
-# --- BibTeX -----------------------------------------------------------------
-
-def entry_bibtex(source: Source, references: References | None = None) -> str:
-    """One entry's BibTeX, as written in references.bib when unchanged."""
-    entry = source.entry
-    raw = entry.raw
-    unchanged = references is None or references._snapshot.get(id(entry)) == _fingerprint(entry)
-    if raw and unchanged:
-        return raw.strip()
-    return render_entry(entry)
-
-
-def to_bibtex(sources: list[Source], references: References) -> str:
-    """The entries as written, with the ``@string`` macros they use first."""
-    used = _strings_used(sources, references)
-    blocks = []
-    for string in references.library.strings:
-        if string.key.lower() in used:
-            blocks.append((string.raw or f"@string{{{string.key} = {{{string.value}}}}}").strip())
-    blocks += [entry_bibtex(s, references) for s in sources]
-    return "\n\n".join(blocks) + ("\n" if blocks else "")
-
-
-_TOKEN = re.compile(r"[A-Za-z][\w:.+/'-]*")
-
-
-def _strings_used(sources: list[Source], references: References) -> set[str]:
-    known = references.strings
-    if not known:
-        return set()
-    used: set[str] = set()
-    pending = []
-    for source in sources:
-        for f in source.entry.fields:
-            pending.append(str(f.value))
-    while pending:
-        value = pending.pop()
-        for piece in value.split("#"):
-            piece = piece.strip()
-            if piece.startswith(("{", '"')):
-                continue
-            if _TOKEN.fullmatch(piece) and piece.lower() in known and piece.lower() not in used:
-                used.add(piece.lower())
-                pending.append(known[piece.lower()])  # a macro may use another
-    return used
-
+# --- BibTeX from CSL (sources known only as data) ----------------------------
 
 BIBTEX_TYPES = {
     "article-journal": "article", "article": "article", "article-magazine": "article",
@@ -123,7 +79,7 @@ def csl_to_bibtex(item: dict) -> str:
     """A BibTeX entry written from a CSL item: for sources known only as data
     (a database row without its BibTeX). LaTeX specials are escaped."""
     kind = item.get("type")
-    entry_type = BIBTEX_TYPES.get(kind, "misc")
+    entry_type = BIBTEX_TYPES.get(kind or "", "misc")
     container = {"article": "journal", "incollection": "booktitle",
                  "inproceedings": "booktitle"}.get(entry_type, "howpublished")
     publisher = {"techreport": "institution", "phdthesis": "school"}.get(entry_type,
@@ -177,52 +133,66 @@ def _ris_name(name: dict) -> str | None:
     return ", ".join(p or "" for p in parts)
 
 
-def ris_record(item: dict) -> list[tuple[str, str]]:
-    """One CSL item as RIS (tag, value) pairs, TY first and ER last."""
-    def text(variable):
-        value = item.get(variable)
-        return strip_markup(str(value)) if value not in (None, "") else None
+_RIS_TEXT_TAGS = {
+    "titles": (("title", "TI"), ("container-title", "T2"), ("container-title-short", "J2"),
+               ("collection-title", "T3")),
+    "numbers": (("volume", "VL"), ("issue", "IS"), ("number", "M1")),
+    "others": (("edition", "ET"), ("publisher", "PB"), ("publisher-place", "CY"),
+               ("genre", "M3"), ("ISBN", "SN"), ("ISSN", "SN"), ("DOI", "DO"),
+               ("URL", "UR"), ("language", "LA"), ("note", "N1")),
+}
 
-    lines: list[tuple[str, str]] = [("TY", RIS_TYPES.get(item.get("type"), "GEN")),
-                                    ("ID", str(item["id"]))]
-    for variable, tag in (("author", "AU"), ("editor", "ED"), ("translator", "A4")):
-        for name in item.get(variable, []):
-            value = _ris_name(name)
-            if value:
-                lines.append((tag, value))
-    for variable, tag in (("title", "TI"), ("container-title", "T2"),
-                          ("container-title-short", "J2"), ("collection-title", "T3")):
-        value = text(variable)
-        if value:
-            lines.append((tag, value))
+
+def _ris_text(item: dict, variable: str) -> str | None:
+    value = item.get(variable)
+    return strip_markup(str(value)) if value not in (None, "") else None
+
+
+def _ris_texts(item: dict, group: str) -> list[tuple[str, str]]:
+    return [(tag, value) for variable, tag in _RIS_TEXT_TAGS[group]
+            if (value := _ris_text(item, variable))]
+
+
+def _ris_names(item: dict) -> list[tuple[str, str]]:
+    return [(tag, value) for variable, tag in (("author", "AU"), ("editor", "ED"),
+                                               ("translator", "A4"))
+            for name in item.get(variable, []) if (value := _ris_name(name))]
+
+
+def _ris_date(item: dict) -> list[tuple[str, str]]:
     issued = item.get("issued") or {}
     parts = (issued.get("date-parts") or [[]])[0]
     if parts and parts[0] not in (None, ""):
-        lines.append(("PY", str(parts[0])))
+        lines = [("PY", str(parts[0]))]
         if len(parts) > 1:
             month = f"{int(parts[1]):02d}"
             day = f"{int(parts[2]):02d}" if len(parts) > 2 else ""
             lines.append(("DA", f"{parts[0]}/{month}/{day}/"))
-    elif issued.get("literal"):
-        lines.append(("PY", issued["literal"]))
-    for variable, tag in (("volume", "VL"), ("issue", "IS"), ("number", "M1")):
-        value = text(variable)
-        if value:
-            lines.append((tag, value))
-    page = text("page")
-    if page:
-        first, _, last = page.partition("-")
-        lines.append(("SP", first.strip()))
-        if last.strip():
-            lines.append(("EP", last.strip()))
-    for variable, tag in (("edition", "ET"), ("publisher", "PB"), ("publisher-place", "CY"),
-                          ("genre", "M3"), ("ISBN", "SN"), ("ISSN", "SN"), ("DOI", "DO"),
-                          ("URL", "UR"), ("language", "LA"), ("note", "N1")):
-        value = text(variable)
-        if value:
-            lines.append((tag, value))
-    lines.append(("ER", ""))
+        return lines
+    if issued.get("literal"):
+        return [("PY", issued["literal"])]
+    return []
+
+
+def _ris_pages(item: dict) -> list[tuple[str, str]]:
+    page = _ris_text(item, "page")
+    if not page:
+        return []
+    first, _, last = page.partition("-")
+    lines = [("SP", first.strip())]
+    if last.strip():
+        lines.append(("EP", last.strip()))
     return lines
+
+
+def ris_record(item: dict) -> list[tuple[str, str]]:
+    """One CSL item as RIS (tag, value) pairs, TY first and ER last."""
+    return [
+        ("TY", RIS_TYPES.get(item.get("type") or "", "GEN")), ("ID", str(item["id"])),
+        *_ris_names(item), *_ris_texts(item, "titles"), *_ris_date(item),
+        *_ris_texts(item, "numbers"), *_ris_pages(item), *_ris_texts(item, "others"),
+        ("ER", ""),
+    ]
 
 
 def to_ris(items: list[dict]) -> str:

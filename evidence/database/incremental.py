@@ -459,9 +459,12 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     run("delete from claim_sources where claim_id in "
         "(select id from claims where guide_id in ({}))", touched)
     run("delete from claims where guide_id in ({})", touched)
+    run("delete from guide_references where guide_id in ({})", touched)
+    run("delete from blocks where guide_id in ({})", touched)
     run("delete from sections where guide_id in ({})", touched)
     run("delete from guides where id in ({})", touched)
     for model, values in ((m.Guide, rows.guides), (m.Section, rows.sections),
+                          (m.Block, rows.blocks), (m.GuideReference, rows.guide_references),
                           (m.Claim, rows.claims), (m.ClaimSource, rows.links),
                           (m.Finding, findings)):
         insert_rows(conn, model.__table__, values)

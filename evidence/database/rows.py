@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence import SCHEMA_VERSION, __version__
+from evidence.bib.csl import source_to_csl
+from evidence.bibliography.make import guide_bibliography
 from evidence.project import Project
+from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
     from evidence.bib.references import Source
@@ -44,6 +48,11 @@ class Rows:
     claims: list[dict]
     links: list[dict]
     findings: list[dict]
+    # What the publication's pages would otherwise compute by parsing the
+    # project's files at request time (it reads only the database).
+    source_csl: list[dict] = field(default_factory=list)
+    guide_references: list[dict] = field(default_factory=list)
+    blocks: list[dict] = field(default_factory=list)
 
     def tables(self):
         from evidence.database import schema as m
@@ -51,8 +60,9 @@ class Rows:
         return [
             (m.BuildInfo, self.build_info), (m.Tier, self.tiers), (m.StudyDesign, self.designs),
             (m.BasisRow, self.bases), (m.Guide, self.guides), (m.Section, self.sections),
-            (m.Source, self.sources), (m.SourceAuthor, self.authors),
-            (m.SourceUpdate, self.updates), (m.Claim, self.claims),
+            (m.Block, self.blocks), (m.Source, self.sources), (m.SourceCsl, self.source_csl),
+            (m.SourceAuthor, self.authors), (m.SourceUpdate, self.updates),
+            (m.GuideReference, self.guide_references), (m.Claim, self.claims),
             (m.ClaimSource, self.links), (m.Finding, self.findings),
         ]
 
@@ -89,13 +99,15 @@ class Rows:
             per_section[anchor.section.id] = per_section.get(anchor.section.id, 0) + 1
             supporting = 0
             for number, link in enumerate(claim.evidence, start=1):
-                if link.relation == "supports" and not project.source_facts(link.source)[1]:
-                    supporting += 1
+                facts = project.source_facts(link.source)
+                # an unknown citekey supports nothing (the grade leaves it out too)
+                counts = facts is not None and counts_as_support(link.relation, facts[1])
+                supporting += counts
                 cited[link.source] = cited.get(link.source, 0) + 1
                 self.links.append({
                     "claim_id": claim.id, "source_id": link.source, "relation": link.relation,
                     "direct": link.direct, "locator": link.locator, "note": link.note,
-                    "position": number,
+                    "position": number, "counts": counts,
                 })
             self.claims.append({
                 "id": claim.id, "guide_id": guide.id, "section_id": anchor.section.id,
@@ -115,6 +127,7 @@ class Rows:
                 "start": section.start, "end": section.end,
                 "claim_count": per_section.get(section.id, 0),
             })
+        self._add_guide_text(project, guide)
         claims_path = guide.claims_file.path
         self.guides.append({
             "id": guide.id, "title": guide.title, "language": guide.language,
@@ -125,6 +138,22 @@ class Rows:
             "style": guide.claims_file.meta.style,
             "claim_count": len(claims), "text": guide.guide.text,
         })
+
+    def _add_guide_text(self, project: Project, guide) -> None:
+        """The guide's blocks and its bibliography's numbering, from its parsed text."""
+        for position, block in enumerate(guide.guide.blocks, start=1):
+            self.blocks.append({
+                "guide_id": guide.id, "position": position,
+                "section_id": block.section.id if block.section else None,
+                "kind": block.kind, "start": block.start, "end": block.end,
+                "line": block.line,
+            })
+        references = project.references
+        numbered = [(key, printed) for key, printed in guide_bibliography(guide, references)
+                    if key in references]
+        for position, (key, printed) in enumerate(numbered, start=1):
+            self.guide_references.append({"guide_id": guide.id, "position": position,
+                                          "source_id": key, "printed": printed})
 
     def _add_source(self, source: Source, claim_count: int):
         self.sources.append({
@@ -137,6 +166,8 @@ class Rows:
             "metadata_source": source.metadata_source, "retracted": source.retracted,
             "line": source.line, "bibtex": source.entry.raw, "claim_count": claim_count,
         })
+        self.source_csl.append({"source_id": source.key,
+                                "csl_json": json.dumps(source_to_csl(source), ensure_ascii=False)})
         for position, author in enumerate(source.authors, start=1):
             self.authors.append({"source_id": source.key, "position": position,
                                  "family": author.family, "given": author.given,

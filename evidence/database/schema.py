@@ -144,6 +144,47 @@ class ClaimSource(Base):
     locator: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[bool] = mapped_column(
+        Boolean, default=False,
+        doc="the link counts toward the claim's basis: it supports and its source is not "
+            "retracted (the grading rule, applied at build time)")
+
+
+class SourceCsl(Base):
+    """Each source as a CSL-JSON item (LaTeX decoded), what the publication formats
+    and exports: stored so that it need not parse references.bib."""
+
+    __tablename__ = "source_csl"
+
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    csl_json: Mapped[str] = mapped_column(Text)
+
+
+class GuideReference(Base):
+    """A guide's bibliography in its numbering: its printed reference list (Kilder)
+    first, then first citation (DESIGN §8), as ``evidence bibliography`` numbers it."""
+
+    __tablename__ = "guide_references"
+
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, doc="its number, from 1")
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    printed: Mapped[bool] = mapped_column(Boolean, doc="listed in the guide's printed references")
+
+
+class Block(Base):
+    """The guide's paragraphs, list items and headings with their spans in guide.md:
+    a claim's context on its page, and the reading view's structure."""
+
+    __tablename__ = "blocks"
+
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section_id: Mapped[str | None] = mapped_column(ForeignKey("sections.id"), index=True)
+    kind: Mapped[str] = mapped_column(String, doc="paragraph, item or heading")
+    start: Mapped[int] = mapped_column(Integer, doc="offset of its text in guide.md")
+    end: Mapped[int] = mapped_column(Integer)
+    line: Mapped[int] = mapped_column(Integer)
 
 
 class SourceUpdate(Base):
@@ -183,6 +224,8 @@ class BuildInfo(Base):
 
 Index("ix_claims_guide_position", Claim.guide_id, Claim.position)
 Index("ix_claim_sources_source_relation", ClaimSource.source_id, ClaimSource.relation)
+Index("ix_claim_sources_counts_source", ClaimSource.counts, ClaimSource.source_id)
+Index("ix_blocks_guide_start", Block.guide_id, Block.start)
 
 # Covering indexes for the claims page's facets (evidence.publish): each starts
 # with one faceted column and holds the others, so a facet count under any

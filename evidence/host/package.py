@@ -46,7 +46,8 @@ PLUGIN = '''\
 
 Written by `evidence package`. Datasette loads every module of --plugins-dir;
 this one puts ../lib first on the import path and registers evidence's own
-plugins, and marks the publication public (its database is immutable).
+plugins. Their defaults are the public publication: metadata.json configures
+no local mode (its database is immutable).
 """
 
 import sys
@@ -56,16 +57,9 @@ LIB = str(Path(__file__).resolve().parent.parent / "lib")
 if LIB not in sys.path:
     sys.path.insert(0, LIB)
 
-from datasette import hookimpl  # noqa: E402
-
 from evidence.host.serve import register_plugins  # noqa: E402
 
 register_plugins()
-
-
-@hookimpl
-def startup(datasette):
-    datasette.evidence_public = True
 '''
 
 README = """\

@@ -17,6 +17,7 @@ from datasette.app import Datasette
 from datasette.database import Database
 from datasette.inspect import inspect_hash
 
+from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE, STATIC_MOUNT, metadata
 
 PUBLICATION = Path(__file__).resolve().parent.parent / "publish"  # templates and static files
@@ -37,15 +38,20 @@ PUBLIC_SETTINGS = {
 
 
 def register_plugins() -> None:
-    """Register the project's Datasette plugins, once per process."""
+    """Register the project's Datasette plugins, once per process.
+
+    An installed evidence is loaded by Datasette through its entry point
+    (named ``evidence``, as here); this registers it where it is not installed
+    (a packaged publication's vendored copy) and never a second time.
+    """
     from datasette.plugins import pm
 
-    from evidence.publish import bibliography_plugin, plugin
+    from evidence.publish import plugin
+    from evidence.publish.config import PLUGIN_NAME
 
-    modules = [("evidence", plugin), ("evidence-bibliography", bibliography_plugin)]
-    for name, module in modules:
-        if not pm.is_registered(module) and pm.get_plugin(name) is None:
-            pm.register(module, name=name)
+    if not pm.is_registered(plugin) and pm.get_plugin(PLUGIN_NAME) is None:
+        pm.register(plugin, name=PLUGIN_NAME)
+    plugin.register_bibliography_plugin()
 
 
 def inspect_path(database: Path) -> Path:
@@ -116,11 +122,14 @@ def make_datasette(database: Path, *, public: bool = False,
         if inspect_data is None:
             inspect_data = load_inspect_data(database)
     combined |= settings or {}
+    published = metadata()
+    # The plugin's defaults are the public publication; local mode says so.
+    published["plugins"] = PublicationConfig(local=not public).as_plugin_config()
     ds = Datasette(
         [],
         memory=False,
         inspect_data=inspect_data,
-        metadata=metadata(),
+        metadata=published,
         settings=combined,
         template_dir=str(PUBLICATION / "templates"),
         static_mounts=[(STATIC_MOUNT, str(PUBLICATION / "static"))],
@@ -129,7 +138,6 @@ def make_datasette(database: Path, *, public: bool = False,
     # "evidence", so URLs, templates and canned queries never depend on it.
     ds.remove_database("_memory")
     ds.add_database(Database(ds, path=str(database), is_mutable=not public), name=DATABASE)
-    ds.evidence_public = public
     return ds
 
 

@@ -5,9 +5,9 @@
   ``bibtex`` or ``csl_json``; ``id`` with ``entry_type``) can be downloaded
   as BibTeX or RIS. Each row is looked up in the ``sources`` table; BibTeX is
   the entry as written in references.bib (``sources.bibtex``), RIS is made
-  from ``sources.csl_json``, else from that BibTeX, else from the row's
-  columns (``source_authors`` for the names). Rows are those of the page
-  shown (add ``_size=max`` for more); repeated sources are given once.
+  from the source's stored CSL-JSON (``source_csl.csl_json``), else from the
+  row's columns (``source_authors`` for the names). Rows are those of the
+  page shown (add ``_size=max`` for more); repeated sources are given once.
 - **Route** ``/-/bibliography/<guide_id>``: the guide's reference list as a
   page, formatted by the same engine as ``evidence bibliography`` (pandoc
   citeproc), in the guide's numbering (its printed Kilder list, then first
@@ -15,11 +15,13 @@
   another locale. ``/-/bibliography/<guide_id>.bib|.ris|.json|.txt|.md`` give
   the same list as a file.
 
-The database columns used, each optional: ``guides.text`` (guide.md, for the
-printed list), ``guides.style``, ``sources.bibtex``, ``sources.csl_json``,
-``claim_sources.position``; without them the plugin falls back as described.
-Registered by :func:`evidence.host.serve.register_plugins` under the
-name ``evidence-bibliography``.
+The database tables and columns used, each optional: ``guide_references``
+(the guide's numbering, stored by the build), ``guides.style``,
+``sources.bibtex``, ``source_csl``, ``claim_sources.position``; without them
+the plugin falls back as described (first citation; CSL from the contract
+columns). It reads only the database: no BibTeX, LaTeX or YAML parser is
+loaded to answer a request. Registered by :mod:`evidence.publish.plugin`
+under the name ``evidence-bibliography``.
 """
 
 from __future__ import annotations
@@ -34,13 +36,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from evidence.bibliography.make import (
-    CITED_RELATIONS,
-    format_items,
-    match_printed_references,
-    normalise_locale,
-    numbering,
-)
+from evidence.bib.csl_types import TYPES
+from evidence.bibliography.export import csl_to_bibtex, to_csl_json, to_ris
+from evidence.bibliography.formatting import format_items, normalise_locale
+from evidence.bibliography.order import CITED_RELATIONS, numbering
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
 
@@ -81,8 +80,6 @@ async def render_bib(datasette, columns, rows, database, table, request):
 
 
 async def render_ris(datasette, columns, rows, database, table, request):
-    from evidence.bibliography.export import to_ris
-
     records = await source_records(datasette, database, table, columns, rows)
     return _download(to_ris([r["csl"] for r in records]), "ris", table or "query")
 
@@ -132,7 +129,7 @@ async def source_records(datasette, database, table, columns, rows) -> list[dict
             data = {c: _value(row, c) for c in columns}
             if not (data.get("bibtex") or data.get("csl_json") or data.get("title")):
                 continue
-        record = _record(data, authors.get(data.get("id"), []))
+        record = _record(data, authors.get(str(data.get("id")), []))
         if record is not None and record["id"] not in seen:
             seen.add(record["id"])
             records.append(record)
@@ -152,6 +149,10 @@ async def _source_rows(db, source_columns: set[str], wanted) -> dict:
     found: dict = {}
     if not source_columns or "id" not in source_columns:
         return found
+    csl = await _columns(db, "source_csl")
+    select = ("select so.*, csl.csl_json from sources so "
+              "left join source_csl csl on csl.source_id = so.id"
+              if {"source_id", "csl_json"} <= csl else "select so.* from sources so")
     for kind in ("id", "doi"):
         if kind not in source_columns:
             continue
@@ -159,11 +160,10 @@ async def _source_rows(db, source_columns: set[str], wanted) -> dict:
         for start in range(0, len(values), 500):
             chunk = values[start:start + 500]
             marks = ", ".join("?" for _ in chunk)
-            column = "lower(doi)" if kind == "doi" else "id"
-            result = await db.execute(f"select * from sources where {column} in ({marks})",
-                                      chunk)
+            column = "lower(so.doi)" if kind == "doi" else "so.id"
+            result = await db.execute(f"{select} where {column} in ({marks})", chunk)
             for row in result.rows:
-                data = dict(zip(result.columns, row))
+                data = dict(zip(result.columns, row, strict=True))
                 key = data["id"] if kind == "id" else str(data.get("doi") or "").lower()
                 found[(kind, key)] = data
     return found
@@ -190,24 +190,19 @@ async def _authors(db, ids: list[str]) -> dict[str, list[dict]]:
     return names
 
 
+def _stored_csl(data: dict) -> dict | None:
+    try:
+        item = json.loads(data["csl_json"]) if data.get("csl_json") else None
+    except (TypeError, ValueError):
+        return None
+    return item if isinstance(item, dict) else None
+
+
 def _record(data: dict, authors: list[dict]) -> dict | None:
     """BibTeX and CSL of one source row, from the best columns it has."""
-    from evidence.bib.csl import source_to_csl
-    from evidence.bib.references import parse_references
-    from evidence.bibliography.export import csl_to_bibtex
-
     key = data.get("id") or data.get("source_id")
     bibtex = (data.get("bibtex") or "").strip() or None
-    csl = None
-    if data.get("csl_json"):
-        try:
-            csl = json.loads(data["csl_json"])
-        except (TypeError, ValueError):
-            csl = None
-    if csl is None and bibtex:
-        refs = parse_references(bibtex)
-        if refs.sources:
-            csl = source_to_csl(refs.sources[0])
+    csl = _stored_csl(data)
     if csl is None:
         if not key:
             return None
@@ -223,8 +218,6 @@ _TYPE_BY_ENTRY = {"article": "article-journal"}
 
 def _csl_from_columns(data: dict, authors: list[dict]) -> dict:
     """A CSL item from the contract columns of ``sources`` (DESIGN §4)."""
-    from evidence.bib.csl import TYPES
-
     entry_type = str(data.get("entry_type") or "misc").lower()
     item: dict = {"id": str(data.get("id")), "type": TYPES.get(entry_type, "document")}
     names = authors or _names_from_display(data.get("authors"))
@@ -308,8 +301,6 @@ async def bibliography_page(datasette, request):
                if (row := found.get(("id", k))) and (r := _record(row, authors.get(k, [])))]
 
     if fmt:
-        from evidence.bibliography.export import to_csl_json, to_ris
-
         items = [r["csl"] for r in records]
         if fmt == "bib":
             body = "\n\n".join(r["bibtex"] for r in records) + ("\n" if records else "")
@@ -406,11 +397,20 @@ async def _database_with_guides(datasette) -> str | None:
 async def _guide(db, guide_id: str) -> dict | None:
     result = await db.execute("select * from guides where id = ?", [guide_id])
     rows = result.rows
-    return dict(zip(result.columns, rows[0])) if rows else None
+    return dict(zip(result.columns, rows[0], strict=True)) if rows else None
 
 
 async def guide_keys(db, guide: dict) -> list[str]:
-    """The sources of a guide's bibliography, in its numbering (as the CLI)."""
+    """The sources of a guide's bibliography, in its numbering (as the CLI).
+
+    The build stores that numbering (``guide_references``: the printed Kilder
+    list, then first citation). A database without it gets first citation
+    of the sources the claims cite.
+    """
+    if {"guide_id", "position", "source_id"} <= await _columns(db, "guide_references"):
+        result = await db.execute("select source_id from guide_references where guide_id = ? "
+                                  "order by position", [guide["id"]])
+        return [row[0] for row in result.rows]
     claim_columns = await _columns(db, "claims")
     link_columns = await _columns(db, "claim_sources")
     if not {"claim_id", "source_id", "relation"} <= link_columns:
@@ -423,20 +423,5 @@ async def guide_keys(db, guide: dict) -> list[str]:
         f"order by {claim_order + ', ' if claim_order else ''}{link_order}",
         [guide["id"]])
     links = [(source_id, relation) for source_id, relation in result.rows]
-    printed = await _printed_keys(db, guide)
-    wanted = {s for s, relation in links if relation in CITED_RELATIONS} | set(printed or [])
-    order = numbering(printed, (s for s, _ in links))
-    return [k for k in order if k in wanted]
-
-
-async def _printed_keys(db, guide: dict) -> list[str] | None:
-    text = guide.get("text")
-    if not text:
-        return None
-    from evidence.guide.document import parse_guide
-
-    parsed = parse_guide(guide["id"], text)
-    result = await db.execute("select id, doi, title from sources")
-    key_by_doi = {str(doi).lower(): key for key, doi, _ in result.rows if doi}
-    titles = {key: title for key, _, title in result.rows}
-    return match_printed_references(parsed, key_by_doi, titles)
+    wanted = {s for s, relation in links if relation in CITED_RELATIONS}
+    return [k for k in numbering(None, (s for s, _ in links)) if k in wanted]

@@ -131,6 +131,8 @@ TABLES = {
             "direct": "0 when the source studied another condition or population.",
             "locator": "Page, table or section of the source.", "note": "Editor's note.",
             "position": "Order of the link within the claim.",
+            "counts": "1 when the link counts toward the claim's basis: it supports and the "
+                      "source is not retracted.",
         },
     },
     "study_designs": {
@@ -190,6 +192,36 @@ TABLES = {
             "built_at": "When the database was built (UTC).",
             "evidence_version": "Version of the evidence package that built it.",
             "schema_version": "Version of the database schema.",
+        },
+    },
+    # What the build stores for the publication's own pages, so that they read
+    # only the database: hidden from the table lists, there for anyone's queries.
+    "source_csl": {
+        "hidden": True,
+        "description": "Each source as a CSL-JSON item (LaTeX decoded): what bibliographies "
+                       "are formatted and exported from.",
+        "columns": {"source_id": "The source.", "csl_json": "Its CSL-JSON item."},
+    },
+    "guide_references": {
+        "hidden": True,
+        "description": "Each guide's bibliography in its numbering: its printed reference "
+                       "list first, then first citation.",
+        "columns": {
+            "guide_id": "The guide.", "position": "The source's number in the guide.",
+            "source_id": "The source.",
+            "printed": "1 when the guide's printed reference list holds it.",
+        },
+    },
+    "blocks": {
+        "hidden": True,
+        "description": "The paragraphs, list items and headings of each guide, with their "
+                       "place in guide.md.",
+        "columns": {
+            "guide_id": "The guide.", "position": "Order of the block in the guide.",
+            "section_id": "The section it belongs to.",
+            "kind": "paragraph, item or heading.",
+            "start": "Character offset of its text in guide.md.",
+            "end": "Character offset just after its text.", "line": "Its line in guide.md.",
         },
     },
     "claims_fts": {"hidden": True, "description": "Full-text index of claims (FTS5)."},

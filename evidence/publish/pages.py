@@ -7,17 +7,21 @@ everything it is given. The templates escape the rest (Jinja autoescape).
 
 from __future__ import annotations
 
-import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
-from evidence.bib.references import WITHDRAWING_UPDATES
-from evidence.guide.document import parse_guide
 from evidence.publish.metadata import DATABASE, tier_sentences
-from evidence.scale import BASES, BASIS_BY_CODE, DESIGN_BY_CODE, TIER_BY_CODE, TIERS
+from evidence.scale import (
+    BASES,
+    BASIS_BY_CODE,
+    DESIGN_BY_CODE,
+    TIER_BY_CODE,
+    TIERS,
+    WITHDRAWING_UPDATES,
+)
 
 BASIS_ORDER = [b.code for b in BASES]
 
@@ -107,16 +111,14 @@ def legend() -> dict:
 
 
 async def totals(db) -> dict:
-    """Counts for the overview. `supporting` is the sources that support at least one claim,
-    retracted ones left out: a retracted source supports nothing (the basis rule)."""
+    """Counts for the overview. `supporting` is the sources that support at least one claim
+    as the basis rule counts support (``claim_sources.counts``, set by the build: a
+    retracted source supports nothing)."""
     row = (await db.execute(
         "select (select count(*) from guides), (select count(*) from claims), "
         "(select count(*) from sources), "
-        # sources with a supports link (one pass over an index), less the retracted ones
-        # among them (found through the index on retracted: few)
-        "(select count(distinct source_id) from claim_sources where relation = 'supports') - "
-        "(select count(*) from sources so where so.retracted = 1 and exists ("
-        "select 1 from claim_sources cs where cs.source_id = so.id and cs.relation = 'supports')), "
+        # one pass over the index on (counts, source_id)
+        "(select count(distinct source_id) from claim_sources where counts = 1), "
         "(select count(*) from findings)")).first()
     return {"guides": row[0], "claims": row[1], "sources": row[2], "supporting": row[3],
             "findings": row[4]}
@@ -258,11 +260,14 @@ _MISSING = {
 
 def explain_basis(basis: str, links: list[dict], consensus: str | None,
                   indirect: bool, contested: bool) -> str:
-    """The basis in plain words: 'Rests on one narrative review; no trial.'"""
-    supporting = [link for link in links
-                  if link["relation"] == "supports" and not link["retracted"]]
+    """The basis in plain words: 'Rests on one narrative review; no trial.'
+
+    ``links`` carry ``counts`` as the build graded them; a supporting link that
+    does not count is one to a retracted source.
+    """
+    supporting = [link for link in links if link["counts"]]
     retracted = [link for link in links
-                 if link["relation"] == "supports" and link["retracted"]]
+                 if link["relation"] == "supports" and not link["counts"]]
     if basis in ("consensus", "unsupported"):
         if basis == "consensus":
             text = "Rests on clinical consensus or established knowledge; no source is cited"
@@ -290,11 +295,6 @@ def explain_basis(basis: str, links: list[dict], consensus: str | None,
     return " ".join(sentences)
 
 
-@functools.lru_cache(maxsize=64)
-def _parsed_guide(guide_id: str, sha256: str, text: str):
-    return parse_guide(guide_id, text)
-
-
 def highlight(text: str, start: int, end: int, quote_start: int, quote_end: int) -> Markup:
     """``text[start:end]`` escaped, with the quote's span in ``<mark>``."""
     quote_start = max(start, min(quote_start, end))
@@ -306,21 +306,35 @@ def highlight(text: str, start: int, end: int, quote_start: int, quote_end: int)
     ])
 
 
-def quote_in_context(guide_id: str, sha256: str, text: str | None, start: int | None,
-                     end: int | None) -> dict | None:
+@dataclass
+class BlockSpan:
+    """Where a block of the guide (paragraph, list item, heading) stands in guide.md."""
+
+    kind: str
+    start: int
+    end: int
+
+
+async def block_at(db, guide_id: str, offset: int) -> BlockSpan | None:
+    """The block holding a character offset of guide.md (stored by the build)."""
+    row = (await db.execute(
+        "select kind, start, [end] from blocks where guide_id = ? and start <= ? and ? < [end] "
+        "order by position limit 1", [guide_id, offset, offset])).first()
+    return BlockSpan(row["kind"], row["start"], row["end"]) if row else None
+
+
+def quote_in_context(text: str | None, start: int | None, end: int | None,
+                     block: BlockSpan | None, line: int | None) -> dict | None:
     """The paragraph (or list item) holding the quote, the quote highlighted."""
     if text is None or start is None or end is None:
         return None
-    guide = _parsed_guide(guide_id, sha256 or "", text)
-    block = guide.block_at(start)
     if block is None:
         lo, hi = start, end
         kind = "paragraph"
     else:
         lo, hi = min(block.start, start), max(block.end, end)
         kind = block.kind
-    return {"html": highlight(text, lo, hi, start, end), "kind": kind,
-            "line": guide.line_of(start)}
+    return {"html": highlight(text, lo, hi, start, end), "kind": kind, "line": line}
 
 
 async def claim_page(datasette, db, claim_id: str) -> dict | None:
@@ -340,7 +354,7 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         "select cs.relation, cs.direct, cs.locator, cs.note, cs.source_id, "
         "so.title, so.authors, so.year, so.container_title, so.doi, so.retracted, "
         "so.study_design, d.label as design_label, d.ocebm_level, so.tier, "
-        "t.label as tier_label, t.rank as tier_rank "
+        "t.label as tier_label, t.rank as tier_rank, cs.counts "
         "from claim_sources cs join sources so on so.id = cs.source_id "
         "left join study_designs d on d.code = so.study_design "
         "left join tiers t on t.code = so.tier "
@@ -357,7 +371,7 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
     for link in links:
         link["url"] = row_url(datasette, "sources", link["source_id"])
         link["updates"] = updates.get(link["source_id"], [])
-        link["counts"] = link["relation"] == "supports" and not link["retracted"]
+        link["counts"] = bool(link["counts"])
         # the short reference: "Authors (year). Title. Journal." (AMA's full stops)
         head = (link["authors"] or "").strip()
         if link["year"]:
@@ -377,10 +391,12 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         neighbours[name] = ({"id": row["id"], "quote": row["quote"],
                              "url": row_url(datasette, "claims", row["id"])}
                             if row else None)
+    block = (await block_at(db, claim["guide_id"], claim["start"])
+             if claim["start"] is not None else None)
     return {
         "claim": claim,
-        "context": quote_in_context(claim["guide_id"], claim["guide_sha256"],
-                                    claim["guide_text"], claim["start"], claim["end"]),
+        "context": quote_in_context(claim["guide_text"], claim["start"], claim["end"],
+                                    block, claim["line"]),
         "links": links,
         "findings": findings,
         "explanation": explain_basis(claim["basis"], links, claim["consensus"],
@@ -520,8 +536,10 @@ def marked(text: str | None) -> Markup:
 
 async def search(datasette, db, text: str, *, limit: int = 50) -> dict:
     query = fts_prefix_query(text)
-    result = {"q": text, "query": query, "claims": [], "sources": [],
-              "claim_count": 0, "source_count": 0}
+    claims: list[dict] = []
+    sources: list[dict] = []
+    result: dict = {"q": text, "query": query, "claims": claims, "sources": sources,
+                    "claim_count": 0, "source_count": 0}
     if not query:
         return result
     result["claim_count"] = (await db.execute(

@@ -1,4 +1,9 @@
-"""The publication's Datasette plugin (registered by ``make_datasette``).
+"""The publication's Datasette plugin: the ``evidence`` entry point of the ``datasette``
+group (pyproject.toml), so any Datasette in an environment with evidence installed
+loads it; :func:`evidence.host.serve.register_plugins` registers it in-process
+where no entry point is installed (a packaged publication). Importing it
+registers the bibliography plugin (:mod:`evidence.publish.bibliography_plugin`)
+too. Configured through Datasette's plugin config (:mod:`evidence.publish.config`).
 
 - ``/`` is the evidence overview: claims per basis for each guide and a chart
   of basis per section, rendered on the server (no scripts);
@@ -18,7 +23,8 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from evidence.publish import pages
+from evidence.publish import bibliography_plugin, pages
+from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE
 from evidence.scale import BASIS_BY_CODE
 
@@ -43,6 +49,19 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
 ]
 ROBOTS_TXT = "User-agent: *\nDisallow: /\n"
+BIBLIOGRAPHY_PLUGIN = "evidence-bibliography"
+
+
+def register_bibliography_plugin() -> None:
+    """Register the bibliography plugin beside this one, once: Datasette loads
+    one module per entry point, and pluggy refuses a module registered twice."""
+    from datasette.plugins import pm
+
+    if not pm.is_registered(bibliography_plugin) and pm.get_plugin(BIBLIOGRAPHY_PLUGIN) is None:
+        pm.register(bibliography_plugin, name=BIBLIOGRAPHY_PLUGIN)
+
+
+register_bibliography_plugin()
 
 
 def _db(datasette):
@@ -128,7 +147,7 @@ def _bibliography_routes(datasette) -> bool:
     """Whether the bibliography plugin (``/-/bibliography/<guide>``) is there."""
     from datasette.plugins import pm
 
-    return pm.get_plugin("evidence-bibliography") is not None
+    return pm.get_plugin(BIBLIOGRAPHY_PLUGIN) is not None
 
 
 FACET_NAMES = {
@@ -161,8 +180,9 @@ def extra_template_vars(template, database, table, view_name, request, datasette
 
     async def inner():
         db = _db(datasette)
-        common = {"evidence_legend": pages.legend(), "evidence_nav": True,
-                  "evidence_public": getattr(datasette, "evidence_public", False)}
+        legend = pages.legend()
+        common = {"evidence_legend": legend, "evidence_nav": True,
+                  "evidence_public": PublicationConfig.of(datasette).public}
         if view_name == "row":
             key = _row_key(request)
             if key is None:
@@ -187,7 +207,7 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         if view_name == "table":
             return {**common,
                     "evidence_basis_labels": {b["code"]: b["label"]
-                                              for b in common["evidence_legend"]["bases"]},
+                                              for b in legend["bases"]},
                     "evidence_facet_names": FACET_NAMES.get(table, {}),
                     "evidence_flag_columns": FLAG_COLUMNS.get(table, [])}
         return common

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from evidence.bib.csl import sources_to_csl
 from evidence.bib.references import load_references
+from evidence.bibliography import formatting
 from evidence.bibliography import make as bib
 from evidence.bibliography.styles import StyleError, derive_loeberlab, resolve_style
 from evidence.cli import cli
@@ -385,7 +386,7 @@ def test_one_pandoc_call_per_bibliography(monkeypatch):
         calls.append(len(items))
         return real(items, style, locale, timeout)
 
-    monkeypatch.setattr(bib, "run_citeproc", counting)
+    monkeypatch.setattr(formatting, "run_citeproc", counting)
     refs = load_references(REPO / "references.bib")
     result = bib.format_items(sources_to_csl(refs.sources), "apa")
     assert calls == [6]
@@ -398,8 +399,8 @@ def test_missing_pandoc_says_how_to_install(monkeypatch, ordered):
         raise OSError("No pandoc was found")
 
     monkeypatch.delenv("EVIDENCE_PANDOC", raising=False)
-    monkeypatch.setattr(bib, "_pypandoc_path", no_pandoc)
-    monkeypatch.setattr(bib.shutil, "which", lambda name: None)
+    monkeypatch.setattr(formatting, "_pypandoc_path", no_pandoc)
+    monkeypatch.setattr(formatting.shutil, "which", lambda name: None)
     result = run("--guide", "ordenstest", project=ordered)
     assert result.exit_code == 1
     assert "pandoc was not found" in result.output

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from evidence.bib.csl import sources_to_csl, strip_markup
 from evidence.bib.references import load_references, parse_references
-from evidence.bibliography import export
+from evidence.bibliography import bibtex_export, export
 from evidence.cli import cli
 from tests.conftest import write_project
 from tests.csl_schema import csl_errors
@@ -108,7 +108,7 @@ def check_ris_round_trip(items: list[dict]) -> None:
 
 def test_bibtex_export_is_the_entries_as_written_with_their_macros():
     refs = parse_references(ACCENTS_BIB)
-    text = export.to_bibtex(refs.sources, refs)
+    text = bibtex_export.to_bibtex(refs.sources, refs)
     assert text.startswith('@string{ugeskr = "Ugeskr L{\\ae}ger"}\n\n@Article{muller2020,')
     assert "  author = {M{\\\"u}ller, J{\\o}rn and" in text  # LaTeX and layout kept
     again = parse_references(text)
@@ -124,14 +124,14 @@ def test_bibtex_export_is_the_entries_as_written_with_their_macros():
 def test_bibtex_export_of_a_changed_entry_is_rendered_afresh():
     refs = parse_references(ACCENTS_BIB)
     refs.set_field("who2019", "note", "changed")
-    text = export.to_bibtex([refs.get("who2019")], refs)
+    text = bibtex_export.to_bibtex([refs.get("who2019")], refs)
     assert "note = {changed}" in text
     assert "@string" not in text  # who2019 uses no macro
 
 
 def test_the_guide_bibtex_re_parses_to_the_same_entries():
     refs = load_references(REPO / "references.bib")
-    text = export.to_bibtex(refs.sources, refs)
+    text = bibtex_export.to_bibtex(refs.sources, refs)
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     original = bibtexparser.parse_string((REPO / "references.bib").read_text(encoding="utf-8"))
@@ -222,7 +222,7 @@ def cdl_items():
 def test_cdl_bib_round_trips_through_ris_and_bibtex(cdl_items):
     refs, items = cdl_items
     check_ris_round_trip(items)
-    text = export.to_bibtex(refs.sources, refs)
+    text = bibtex_export.to_bibtex(refs.sources, refs)
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     assert len(library.entries) == len(refs.sources)

@@ -25,6 +25,9 @@ sys.meta_path[:] = [f for f in sys.meta_path
                     if not getattr(f, "__module__", "").startswith("__editable__")]
 sys.path[:] = [p for p in sys.path if p and p != {repo!r}]
 assert importlib.util.find_spec("evidence") is None, "evidence importable from outside"
+# As on a host where evidence is not installed: no entry points (the test venv
+# still lists the editable install's); the package's plugins-dir loads it.
+sys._called_from_test = True
 from datasette.cli import cli
 sys.argv = ["datasette", *sys.argv[1:]]
 cli()

@@ -1,0 +1,93 @@
+"""A guide's numbering of its sources (DESIGN §8): the printed list, then first citation.
+
+1. when the guide has a printed reference section (``## Kilder``,
+   ``## References`` …) whose items carry DOIs (or the exact title of a
+   source), that list *is* the guide's numbering: its sources come first, in
+   printed order. The printed guide cites no numbers in its text, so the
+   Kilder list is the only numbering it has, and the generated list must
+   equal it;
+2. then every other source the guide's claims link, in order of first
+   citation: claims taken in guide order (the offset of their quote), links
+   in the order written.
+
+Plain maps in, citekeys out: the build computes the numbering from the
+project and stores it (``guide_references``); the publication reads it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+CITED_RELATIONS = ("supports", "mentions")
+REFERENCE_HEADINGS = frozenset({
+    "kilder", "kildeliste", "referencer", "litteratur", "litteraturliste",
+    "references", "reference list", "bibliography", "sources", "literature",
+    "works cited", "quellen", "literatur", "literaturverzeichnis", "références",
+    "bibliographie", "referencias", "bibliografía", "fuentes", "referenser", "källor",
+    "kilder og referencer", "referanser", "litteraturliste og kilder",
+})
+_DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+
+
+def match_printed_references(guide, key_by_doi: dict[str, str],
+                             titles: dict[str, str | None]) -> list[str] | None:
+    """The citekeys of the guide's printed reference list (Kilder), in printed order.
+
+    ``guide`` is a parsed guide (:class:`evidence.guide.document.Guide`). An
+    item is matched to a source by a DOI it carries (``key_by_doi``), else by
+    containing the source's exact title (``titles``: key -> title). None when
+    the guide has no such section or none of its items match.
+    """
+    section = reference_section(guide)
+    if section is None:
+        return None
+    by_title: dict[str, str] = {}
+    for key, title in titles.items():
+        if title and len(title) > 12:
+            by_title.setdefault(" ".join(title.split()).lower(), key)
+    keys: list[str] = []
+    for block in section.blocks:
+        if block.kind not in ("item", "paragraph"):
+            continue
+        found = _match_reference(block.text, key_by_doi, by_title)
+        if found and found not in keys:
+            keys.append(found)
+    return keys or None
+
+
+def reference_section(guide):
+    """The guide's printed reference section (``## Kilder`` …), or None."""
+    for section in reversed(guide.sections):
+        heading = section.heading.strip().strip(":").strip().lower()
+        if heading in REFERENCE_HEADINGS:
+            return section
+    return None
+
+
+def _match_reference(text: str, key_by_doi: dict[str, str],
+                     by_title: dict[str, str]) -> str | None:
+    for match in _DOI_IN_TEXT.finditer(text):
+        doi = match.group(1).rstrip(".,;)]").lower()
+        if doi in key_by_doi:
+            return key_by_doi[doi]
+    lowered = " ".join(text.split()).lower()
+    for title, key in by_title.items():
+        if title in lowered:
+            return key
+    return None
+
+
+def numbering(printed: list[str] | None, cited_in_order: Iterable[str]) -> list[str]:
+    """The guide's numbering: the printed list, then first citation.
+
+    ``cited_in_order``: the citekeys the guide's claims link, claims in guide
+    order and links in the order written (repeats allowed).
+    """
+    order = list(dict.fromkeys(printed or []))
+    placed = set(order)
+    for key in cited_in_order:
+        if key not in placed:
+            order.append(key)
+            placed.add(key)
+    return order
