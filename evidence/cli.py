@@ -405,9 +405,10 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
     editor = by or default_editor(project_dir)
     done = record_reviews(project, list(claim_ids), status=status, by=editor or "",
                           on=on.date() if on else None, note=note)
-    for item in done:
+    for recorded in done:
         try:
-            where = item.path.resolve().relative_to(Path(project_dir).resolve())
+            where = recorded.path.resolve().relative_to(Path(project_dir).resolve())
         except ValueError:
-            where = item.path
-        click.echo(f"{item.claim_id}: {item.status} by {item.by} on {item.on} ({where})")
+            where = recorded.path
+        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by} on {recorded.on} "
+                   f"({where})")
