@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 try:  # PyYAML with libyaml: a dependency of Datasette, so normally present
     import yaml
@@ -135,7 +135,7 @@ def _resolved(kind: str, value: str):
 _NO_KEY = object()
 
 
-def load(text: str):
+def load(text: str) -> Any:
     """The document's data, as ruamel's round-trip loader would give it.
 
     Raises :class:`Fallback` whenever that cannot be promised.
