@@ -25,14 +25,12 @@ The mapping follows BibTeX and biblatex semantics:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from evidence.bib.references import (
-    InvalidDOI,
-    PersonName,
-    Source,
-    expand_macros,
-    normalise_doi,
-)
+from evidence.bib.references import InvalidDOI, expand_macros, normalise_doi
+
+if TYPE_CHECKING:
+    from evidence.bib.references import PersonName, Source
 
 # BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
 TYPES = {

@@ -21,9 +21,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evidence.bib.references import InvalidDOI, References, Source, normalise_doi
+from evidence.bib.references import InvalidDOI, normalise_doi
 from evidence.errors import EvidenceError
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References, Source
 
 SECTION_NAMES = ("kilder", "referencer", "litteratur", "references", "sources",
                  "bibliography", "literature", "works cited")

@@ -15,16 +15,19 @@ import io
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from evidence.claims.loader import Claim, parse_claims
+from evidence.claims.loader import parse_claims
 from evidence.claims.pins import current_pin
 from evidence.errors import EvidenceError, InputError
+
+if TYPE_CHECKING:
+    from evidence.claims.loader import Claim
 
 STATUSES = ("verified", "disputed", "needs-source")
 _REVIEW_ORDER = ("status", "by", "on", "note", "pin")

@@ -26,14 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bibtexparser.model import Entry, Field
 
 from evidence.bib.references import (
     InvalidDOI,
-    References,
-    Source,
-    Update,
     doi_or_none,
     format_updates,
     load_references,
@@ -44,17 +42,20 @@ from evidence.crossref.client import (
     Cancelled,
     CrossrefClient,
     CrossrefError,
-    Fetched,
 )
 from evidence.crossref.mapping import (
     CONTAINER_FIELD,
     CONTAINER_FIELDS,
     CROSSREF_ORIGINS,
     OWNED_FIELDS,
-    MappedWork,
     map_work,
 )
 from evidence.errors import EvidenceError
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References, Source, Update
+    from evidence.crossref.client import Fetched
+    from evidence.crossref.mapping import MappedWork
 
 # The order fields take in an entry the resolver writes; a field added to an
 # existing entry goes after the nearest field that precedes it here.
