@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import click
 
 from evidence import __version__
 from evidence.errors import EvidenceError, InputError
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def reports_errors(func):
+
+def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn the project's errors into a clear message and exit 1, never a traceback."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except InputError as exc:
@@ -48,7 +53,7 @@ project_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="evidence")
-def cli():
+def cli() -> None:
     """An evidence and citation database for health guides.
 
     Claims live in claims/<guide>/claims.yaml, sources in references.bib;
@@ -67,7 +72,7 @@ database_option = click.option(
 @database_option
 @click.option("--force", is_flag=True, help="Rebuild even when no input changed.")
 @reports_errors
-def build(project_dir: Path, database: Path | None, force: bool):
+def build(project_dir: Path, database: Path | None, force: bool) -> None:
     """Validate the source files and build evidence.db atomically.
 
     Does nothing when no input changed since the last build.
@@ -92,7 +97,7 @@ def build(project_dir: Path, database: Path | None, force: bool):
 @click.option("--public", is_flag=True,
               help="Publish for the world: immutable database, arbitrary SQL and downloads off.")
 @reports_errors
-def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool):
+def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool) -> None:
     """Build if stale, then serve the publication with Datasette."""
     from evidence.database.build import build as run_build
     from evidence.host.serve import serve as run_server
@@ -130,7 +135,7 @@ def ensure_port_free(host: str, port: int) -> None:
 @project_option
 @database_option
 @reports_errors
-def package(outdir: Path, project_dir: Path, database: Path | None):
+def package(outdir: Path, project_dir: Path, database: Path | None) -> None:
     """Write the publication as a folder any host can serve: the database
     (built first if stale), its inspect file, metadata, templates, plugins and
     pinned requirements, with run.sh, README.md and a Dockerfile."""
@@ -150,7 +155,7 @@ def package(outdir: Path, project_dir: Path, database: Path | None):
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Exit 1 when a guide's coverage is below PERCENT.")
 @reports_errors
-def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: float | None):
+def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: float | None) -> None:
     """List a guide's sentences that look factual and no claim covers.
 
     GUIDE is the guide's folder name under claims/ (all guides when left out).
@@ -207,7 +212,7 @@ def coverage(guide: str | None, project_dir: Path, as_json: bool, fail_under: fl
               help="Write to this file (atomically) instead of stdout.")
 @reports_errors
 def bibliography(project_dir: Path, guide, section, claims, keys, include_all, style, locale,
-                 fmt, output: Path | None):
+                 fmt, output: Path | None) -> None:
     """Format the sources of a guide, a section, claims or citekeys.
 
     \b
@@ -268,7 +273,7 @@ mailto_option = click.option(
 @mailto_option
 @project_option
 @reports_errors
-def resolve(names, everything, missing, refresh, offline, mailto, project_dir: Path):
+def resolve(names, everything, missing, refresh, offline, mailto, project_dir: Path) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
@@ -292,7 +297,7 @@ def resolve(names, everything, missing, refresh, offline, mailto, project_dir: P
 @mailto_option
 @project_option
 @reports_errors
-def add(dois, from_guide, offline, mailto, project_dir: Path):
+def add(dois, from_guide, offline, mailto, project_dir: Path) -> None:
     """Resolve DOIs through Crossref and add them to references.bib.
 
     Citekeys are the first author's family name and the year (sederberg2022),
@@ -319,7 +324,7 @@ def add(dois, from_guide, offline, mailto, project_dir: Path):
 @click.option("--summary", "summary_only", is_flag=True,
               help="Text format: only the counts per severity and code.")
 @reports_errors
-def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only):
+def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only) -> None:
     """Report what needs an editor's attention (findings), with what to do.
 
     Works on a project with errors too: they are reported as findings. Exits 1
@@ -368,7 +373,7 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
               help="List the claims awaiting review (unreviewed, or changed since reviewed).")
 @click.option("--guide", "-g", help="With --pending: only this guide.")
 @reports_errors
-def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
+def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -> None:
     """Record an editor's verdict on claims in claims.yaml, or list what awaits review.
 
     The claims file keeps its comments, order and layout; the review pins a hash
@@ -405,9 +410,10 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide):
     editor = by or default_editor(project_dir)
     done = record_reviews(project, list(claim_ids), status=status, by=editor or "",
                           on=on.date() if on else None, note=note)
-    for item in done:
+    for recorded in done:
         try:
-            where = item.path.resolve().relative_to(Path(project_dir).resolve())
+            where = recorded.path.resolve().relative_to(Path(project_dir).resolve())
         except ValueError:
-            where = item.path
-        click.echo(f"{item.claim_id}: {item.status} by {item.by} on {item.on} ({where})")
+            where = recorded.path
+        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by} on {recorded.on} "
+                   f"({where})")

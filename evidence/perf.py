@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection inside: for loading, which makes many
     objects and no garbage cycles worth finding. Python's collector would walk
     all the live objects again and again (it doubled the time of reading

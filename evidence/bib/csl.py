@@ -25,16 +25,14 @@ The mapping follows BibTeX and biblatex semantics:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from evidence.bib.csl_types import TYPES
-from evidence.bib.references import (
-    InvalidDOI,
-    PersonName,
-    Source,
-    expand_macros,
-    normalise_doi,
-)
+from evidence.bib.references import InvalidDOI, expand_macros, normalise_doi
 from evidence.bib.richtext import csl_plain, strip_markup  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from evidence.bib.references import PersonName, Source
 
 # Every CSL type, for validation (CSL 1.0.2).
 CSL_TYPES = frozenset({
@@ -72,11 +70,7 @@ _CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
 
 def source_to_csl(source: Source) -> dict:
     """One references.bib entry as a CSL-JSON item (a plain dict)."""
-    entry_type = source.entry_type
-    csl_type = TYPES.get(entry_type, "document")
-    subtype = (_plain(source, "entrysubtype") or "").lower()
-    if csl_type == "article-journal" and subtype in ("magazine", "newspaper"):
-        csl_type = "article-" + subtype
+    csl_type = _csl_type(source)
     item: dict = {"id": source.key, "type": csl_type}
 
     def put(name: str, value) -> None:
@@ -88,73 +82,28 @@ def source_to_csl(source: Source) -> dict:
         names = [_csl_name(n) for n in source.names(field)]
         put(variable, names)
 
-    title = _rich(source, "title")
-    container = _rich(source, "journal") or _rich(source, "journaltitle")
-    booktitle = _rich(source, "booktitle")
-    chapter = _rich(source, "chapter")
-    if csl_type == "chapter" and not booktitle and chapter and not _CHAPTER_NUMBER.match(chapter):
-        # Classic BibTeX @inbook: title is the book, chapter the chapter's title.
-        title, booktitle, chapter = chapter, title, None
+    title, container_title, chapter = _titles(source, csl_type)
     put("title", title)
     put("title-short", _rich(source, "shorttitle"))
-    if csl_type in ("chapter", "paper-conference", "entry-encyclopedia"):
-        put("container-title", booktitle or container)
-    else:
-        put("container-title", container or booktitle)
+    put("container-title", container_title)
     put("container-title-short", _rich(source, "shortjournal"))
     put("collection-title", _rich(source, "series"))
     put("chapter-number", chapter)
 
-    number = _plain(source, "number")
-    issue = _plain(source, "issue")
-    if csl_type in ("article-journal", "article-magazine", "article-newspaper", "periodical",
-                    "article"):
-        put("issue", number or issue)
-    elif csl_type in ("book", "chapter", "paper-conference") and number:
-        if item.get("collection-title"):
-            put("collection-number", number)
-        else:
-            put("number", number)
-        put("issue", issue)
-    else:
-        put("number", number)
-        put("issue", issue)
+    for name, value in _numbers(source, csl_type, in_series=bool(item.get("collection-title"))):
+        put(name, value)
     put("volume", _plain(source, "volume"))
     put("edition", _plain(source, "edition"))
     put("page", _pages(source.raw("pages")))
     put("number-of-pages", _plain(source, "pagetotal"))
 
-    publisher = _rich(source, "publisher")
-    for fallback in ("school", "institution", "organization"):
-        if not publisher:
-            publisher = _rich(source, fallback)
-    howpublished = source.raw("howpublished")
-    url = _plain(source, "url")
-    if howpublished:
-        match = _URL_MACRO.match(howpublished)
-        if match:
-            url = url or match["url"].strip()
-        elif not publisher:
-            publisher = _rich(source, "howpublished")
+    publisher, url = _publisher_and_url(source)
     put("publisher", publisher)
     put("publisher-place", _rich(source, "address") or _rich(source, "location"))
+    put("genre", _rich(source, "type") or _THESIS_GENRE.get(source.entry_type))
 
-    genre = _rich(source, "type")
-    if not genre and entry_type in _THESIS_GENRE:
-        genre = _THESIS_GENRE[entry_type]
-    put("genre", genre)
-
-    raw_doi = source.raw("doi")
-    if raw_doi:
-        try:
-            put("DOI", normalise_doi(expand_macros(raw_doi, source.strings)))
-        except InvalidDOI:
-            put("DOI", _plain(source, "doi"))
-    eprint = _plain(source, "eprint")
-    archive = (_plain(source, "eprinttype") or _plain(source, "archiveprefix") or "").lower()
-    if not url and eprint and archive == "arxiv":
-        url = f"https://arxiv.org/abs/{eprint}"
-    put("URL", url)
+    put("DOI", _doi(source))
+    put("URL", url or _arxiv_url(source))
     put("ISBN", _plain(source, "isbn"))
     put("ISSN", _plain(source, "issn"))
     put("PMID", _plain(source, "pmid"))
@@ -167,6 +116,80 @@ def source_to_csl(source: Source) -> dict:
     put("status", status)
     put("accessed", _date(_plain(source, "urldate")))
     return item
+
+
+def _csl_type(source: Source) -> str:
+    """The CSL type of the entry; a magazine or newspaper article by its entrysubtype."""
+    csl_type = TYPES.get(source.entry_type, "document")
+    subtype = (_plain(source, "entrysubtype") or "").lower()
+    if csl_type == "article-journal" and subtype in ("magazine", "newspaper"):
+        csl_type = "article-" + subtype
+    return csl_type
+
+
+def _titles(source: Source, csl_type: str) -> tuple[str | None, str | None, str | None]:
+    """The title, the container's title and the chapter (number or title)."""
+    title = _rich(source, "title")
+    container = _rich(source, "journal") or _rich(source, "journaltitle")
+    booktitle = _rich(source, "booktitle")
+    chapter = _rich(source, "chapter")
+    if csl_type == "chapter" and not booktitle and chapter and not _CHAPTER_NUMBER.match(chapter):
+        # Classic BibTeX @inbook: title is the book, chapter the chapter's title.
+        title, booktitle, chapter = chapter, title, None
+    if csl_type in ("chapter", "paper-conference", "entry-encyclopedia"):
+        return title, booktitle or container, chapter
+    return title, container or booktitle, chapter
+
+
+def _numbers(source: Source, csl_type: str, in_series: bool) -> list[tuple[str, str | None]]:
+    """BibTeX's number and issue as CSL variables: an article's issue, a book's
+    number in its series (collection-number) or of its own."""
+    number = _plain(source, "number")
+    issue = _plain(source, "issue")
+    if csl_type in ("article-journal", "article-magazine", "article-newspaper", "periodical",
+                    "article"):
+        return [("issue", number or issue)]
+    if csl_type in ("book", "chapter", "paper-conference") and number:
+        return [("collection-number" if in_series else "number", number), ("issue", issue)]
+    return [("number", number), ("issue", issue)]
+
+
+def _publisher_and_url(source: Source) -> tuple[str | None, str | None]:
+    """The publisher (or school, institution, organization, howpublished) and the
+    URL (or a \\url{...} given as howpublished)."""
+    publisher = _rich(source, "publisher")
+    for fallback in ("school", "institution", "organization"):
+        if not publisher:
+            publisher = _rich(source, fallback)
+    howpublished = source.raw("howpublished")
+    url = _plain(source, "url")
+    if howpublished:
+        match = _URL_MACRO.match(howpublished)
+        if match:
+            url = url or match["url"].strip()
+        elif not publisher:
+            publisher = _rich(source, "howpublished")
+    return publisher, url
+
+
+def _doi(source: Source) -> str | None:
+    """The DOI, normalised; as written when it is not a valid DOI."""
+    raw_doi = source.raw("doi")
+    if not raw_doi:
+        return None
+    try:
+        return normalise_doi(expand_macros(raw_doi, source.strings))
+    except InvalidDOI:
+        return _plain(source, "doi")
+
+
+def _arxiv_url(source: Source) -> str | None:
+    """The arXiv abstract page of an arXiv eprint."""
+    eprint = _plain(source, "eprint")
+    archive = (_plain(source, "eprinttype") or _plain(source, "archiveprefix") or "").lower()
+    if eprint and archive == "arxiv":
+        return f"https://arxiv.org/abs/{eprint}"
+    return None
 
 
 def sources_to_csl(sources) -> list[dict]:

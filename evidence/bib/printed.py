@@ -15,14 +15,19 @@ DOI and returns the differences (for `evidence check`, as findings);
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evidence.bib.references import InvalidDOI, References, Source, normalise_doi
+from evidence.bib.references import InvalidDOI, normalise_doi
 from evidence.errors import EvidenceError
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References, Source
 
 SECTION_NAMES = ("kilder", "referencer", "litteratur", "references", "sources",
                  "bibliography", "literature", "works cited")
@@ -223,7 +228,7 @@ def initials_of(given: str | None) -> str:
     given = given.strip()
     if re.fullmatch(r"[A-Z]{2,4}", given):
         return given
-    letters = []
+    letters: list[str] = []
     for word in re.split(r"[\s.\-\u2010]+", given):
         word = word.strip("{}")
         if word and word[0].isalpha() and (word[0].isupper() or len(letters) == 0):
@@ -279,10 +284,8 @@ def _doi_index(references: References) -> tuple[dict[str, Source], dict[str, Sou
             by_doi.setdefault(source.doi, source)
         raw_alias = source.raw("doialias")
         if raw_alias:
-            try:
+            with contextlib.suppress(InvalidDOI):
                 by_alias.setdefault(normalise_doi(raw_alias), source)
-            except InvalidDOI:
-                pass
     return by_doi, by_alias
 
 
@@ -339,8 +342,8 @@ def _compare(c: PrintedCitation, s: Source) -> list[CitationDifference]:
                                         s.key, f"citation {c.number} ({s.key}): {message}"))
 
     diffs_authors = _compare_authors(c, s)
-    for printed, registered, message in diffs_authors:
-        add("authors", printed, registered, message)
+    for printed_names, registered_names, message in diffs_authors:
+        add("authors", printed_names, registered_names, message)
 
     registered_title = s.text("title")
     if c.title is not None and _fold(c.title) != _fold(registered_title):

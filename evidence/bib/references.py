@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
@@ -404,7 +405,7 @@ def latex_to_text(value: str) -> str:
     return " ".join(text.split())
 
 
-_WRITE_STACK = (
+_WRITE_STACK: tuple[type[AddEnclosingMiddleware], dict[str, Any]] = (
     AddEnclosingMiddleware,
     {"reuse_previous_enclosing": True, "enclose_integers": True, "default_enclosing": "{",
      "allow_inplace_modification": False},
@@ -420,7 +421,9 @@ class References:
         self.library = library
         self.strings = {k.lower(): str(s.value) for k, s in library.strings_dict.items()}
         self.sources = [
-            Source(entry=e, line=e.start_line + 1, strings=self.strings) for e in library.entries
+            # Parsed entries always know their line; only built ones lack it.
+            Source(entry=e, line=(e.start_line or 0) + 1, strings=self.strings)
+            for e in library.entries
         ]
         self._by_key = {s.key: s for s in self.sources}
         self._snapshot = {id(e): _fingerprint(e) for e in library.entries}
@@ -685,7 +688,8 @@ def _failed_block_problem(path: Path, block: ParsingFailedBlock) -> Problem:
     error = block.error
     detail = getattr(error, "abort_reason", None) or getattr(error, "message", None) or str(error)
     detail = " ".join(str(detail).split()) or "syntax error"
-    head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+    raw = (block.raw or "").strip()
+    head = raw.splitlines()[0][:60] if raw else ""
     return Problem(path, line, None, f"BibTeX could not be parsed: {detail}",
                    f"check the braces and quotes of the block starting {head!r}")
 

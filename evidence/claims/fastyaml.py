@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 try:  # PyYAML with libyaml: a dependency of Datasette, so normally present
     import yaml
@@ -41,6 +42,9 @@ except ImportError:  # pragma: no cover - the ruamel path still works
 
 from ruamel.yaml.resolver import implicit_resolvers
 
+if TYPE_CHECKING:
+    from ruamel.yaml.util import LazyEval
+
 
 class Fallback(Exception):
     """The fast path cannot promise ruamel's exact result: load with ruamel."""
@@ -62,18 +66,21 @@ class LineCol:
 
 class Map(dict):
     __slots__ = ("lc",)
+    lc: LineCol
 
 
 class Seq(list):
     __slots__ = ("lc",)
+    lc: LineCol
 
 
-# ruamel's YAML 1.2 implicit resolvers, in its order, by first character.
-_RESOLVERS: dict[str, list[tuple[str, re.Pattern]]] = {}
+# ruamel's YAML 1.2 implicit resolvers, in its order, by first character: the
+# kind of the tag (bool, int, ...) and ruamel's lazily compiled pattern for it.
+_RESOLVERS: dict[str, list[tuple[str, LazyEval]]] = {}
 for _versions, _tag, _regexp, _first in implicit_resolvers:
     if (1, 2) in _versions:
         for _ch in _first:
-            _RESOLVERS.setdefault(_ch, []).append((str(_tag), _regexp))
+            _RESOLVERS.setdefault(_ch, []).append((str(_tag).rsplit(":", 1)[-1], _regexp))
 
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
@@ -96,12 +103,14 @@ def _plain(value: str):
     resolvers = _RESOLVERS.get(value[0])
     if resolvers is None:
         return value
-    for tag, regexp in resolvers:
+    for kind, regexp in resolvers:
         if regexp.match(value):
-            break
-    else:
-        return value
-    kind = tag.rsplit(":", 1)[-1]
+            return _resolved(kind, value)
+    return value
+
+
+def _resolved(kind: str, value: str):
+    """A plain scalar that ruamel resolves to the tag of this kind."""
     if kind == "bool":
         return value[0] in "tT"
     if kind == "null":
@@ -126,7 +135,7 @@ def _plain(value: str):
 _NO_KEY = object()
 
 
-def load(text: str):
+def load(text: str) -> Any:
     """The document's data, as ruamel's round-trip loader would give it.
 
     Raises :class:`Fallback` whenever that cannot be promised.
@@ -143,8 +152,9 @@ def load(text: str):
 
 
 def _build(parser):
+    """The document built from libyaml's events (scalars inline: they are most events)."""
     get_event = parser.get_event
-    stack: list = []  # open containers
+    stack: list[Map | Seq] = []  # open containers
     keys: list = []  # for each open container: the pending key of a map, or _NO_KEY
     root = None
     documents = 0
@@ -159,34 +169,14 @@ def _build(parser):
                 root = value
                 continue
             top = stack[-1]
-            if type(top) is Map:
-                key = keys[-1]
-                if key is _NO_KEY:
-                    if value in top:
-                        raise Fallback  # a duplicate key: ruamel's error message
-                    mark = event.start_mark
-                    top.lc.data[value] = (mark.line, mark.column)
-                    keys[-1] = value
-                else:
-                    top[key] = value
-                    keys[-1] = _NO_KEY
+            if isinstance(top, Map):
+                _put_in_map(top, keys, value, event)
             else:
                 top.append(value)
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.anchor is not None or (event.tag is not None and not event.implicit):
-                raise Fallback
-            mark = event.start_mark
-            node = Map() if kind is MappingStartEvent else Seq()
-            node.lc = LineCol(mark.line, mark.column)
+            node = _open_container(event, kind is MappingStartEvent)
             if stack:
-                top = stack[-1]
-                if type(top) is Map:
-                    if keys[-1] is _NO_KEY:
-                        raise Fallback  # a mapping or list as a key
-                    top[keys[-1]] = node
-                    keys[-1] = _NO_KEY
-                else:
-                    top.append(node)
+                _attach_container(stack[-1], keys, node)
             else:
                 root = node
             stack.append(node)
@@ -196,8 +186,7 @@ def _build(parser):
             keys.pop()
         elif kind is DocumentStartEvent:
             documents += 1
-            if documents > 1 or event.version is not None or event.tags:
-                raise Fallback
+            _check_document(event, documents)
         elif kind is StreamEndEvent:
             return root
         elif kind is AliasEvent:
@@ -206,3 +195,44 @@ def _build(parser):
             continue
         else:  # pragma: no cover - libyaml has no other events
             raise Fallback
+
+
+def _put_in_map(top: Map, keys: list, value, event) -> None:
+    """A scalar in a mapping: its next key, or the value of its pending key."""
+    key = keys[-1]
+    if key is _NO_KEY:
+        if value in top:
+            raise Fallback  # a duplicate key: ruamel's error message
+        mark = event.start_mark
+        top.lc.data[value] = (mark.line, mark.column)
+        keys[-1] = value
+    else:
+        top[key] = value
+        keys[-1] = _NO_KEY
+
+
+def _open_container(event, is_mapping: bool) -> Map | Seq:
+    """A new, empty mapping or list carrying its line and column."""
+    if event.anchor is not None or (event.tag is not None and not event.implicit):
+        raise Fallback
+    node = Map() if is_mapping else Seq()
+    mark = event.start_mark
+    node.lc = LineCol(mark.line, mark.column)
+    return node
+
+
+def _attach_container(top: Map | Seq, keys: list, node: Map | Seq) -> None:
+    """A nested container: the value of its map's pending key, or a list's next item."""
+    if isinstance(top, Map):
+        if keys[-1] is _NO_KEY:
+            raise Fallback  # a mapping or list as a key
+        top[keys[-1]] = node
+        keys[-1] = _NO_KEY
+    else:
+        top.append(node)
+
+
+def _check_document(event, documents: int) -> None:
+    """One document, without a %YAML or %TAG directive."""
+    if documents > 1 or event.version is not None or event.tags:
+        raise Fallback

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -328,7 +329,7 @@ def yaml_loader() -> YAML:
     return yaml
 
 
-def load_yaml(text: str):
+def load_yaml(text: str) -> Any:
     """The file's data with line numbers: libyaml when it gives ruamel's exact
     result (20x faster), ruamel.yaml itself otherwise (and for every error)."""
     try:

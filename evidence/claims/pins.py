@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
-from evidence.claims.loader import Claim
 from evidence.guide.document import normalise_words
+
+if TYPE_CHECKING:
+    from evidence.claims.loader import Claim
 
 PIN_LENGTH = 12
 

@@ -15,15 +15,19 @@ import io
 import re
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from evidence.claims.loader import Claim, parse_claims
+from evidence.claims.loader import parse_claims
 from evidence.claims.pins import current_pin
 from evidence.errors import EvidenceError, InputError
+
+if TYPE_CHECKING:
+    from evidence.claims.loader import Claim
 
 STATUSES = ("verified", "disputed", "needs-source")
 _REVIEW_ORDER = ("status", "by", "on", "note", "pin")
@@ -44,8 +48,9 @@ def round_trip_yaml() -> YAML:
 
 
 def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,
-                 on: dt.date, note: str | None) -> tuple[str, dict[str, str]]:
-    """The claims file's new text with the verdict recorded on each claim, and the pins."""
+                 on: dt.date, note: str | None) -> tuple[str, dict[str, dict[str, str]]]:
+    """The claims file's new text with the verdict recorded on each claim, and the pins
+    (each claim's, by its id)."""
     claims_file, problems = parse_claims(text, path)
     if claims_file is None:
         raise InputError(problems)
@@ -116,10 +121,10 @@ def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: 
     _attach_trailing_comment(node, moved)
 
 
-def _slots(node) -> list[tuple[object, object]]:
+def _slots(node) -> list[tuple[CommentedMap | CommentedSeq, Any]]:
     """(container, key) from ``node`` down its last entries: where ruamel keeps the
     comment lines that follow a block (the blank line and comment before the next claim)."""
-    path = []
+    path: list[tuple[CommentedMap | CommentedSeq, Any]] = []
     while True:
         if isinstance(node, CommentedMap) and len(node):
             key = list(node.keys())[-1]
@@ -185,15 +190,15 @@ def _verify(new_text: str, path, claim_ids, status, pins, before, problems_befor
         return problem.item, re.sub(r"\d+", "#", problem.message)
 
     known = Counter(key(p) for p in problems_before)
-    new = []
+    new_problems = []
     for problem in problems:
         if known[key(problem)] > 0:
             known[key(problem)] -= 1
         else:
-            new.append(problem)
-    if after is None or new:
+            new_problems.append(problem)
+    if after is None or new_problems:
         raise EvidenceError(f"internal error: editing {path} would make it invalid "
-                            f"({'; '.join(str(p) for p in new)}); nothing was changed")
+                            f"({'; '.join(str(p) for p in new_problems)}); nothing was changed")
     old = {c.id: c for c in before.claims}
     new = {c.id: c for c in after.claims}
     if list(old) != list(new):

@@ -13,6 +13,7 @@ Negative answers (404, 400) are not cached: a DOI may be registered later.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -85,8 +86,7 @@ class ResponseCache:
     def _put(self, envelope: dict) -> None:
         envelope = {"format": FORMAT, "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
                     **envelope}
-        try:
+        # A cache that cannot be written only costs a request next time.
+        with contextlib.suppress(OSError):
             atomic_write_text(self.path_for(envelope["doi"]),
                               json.dumps(envelope, ensure_ascii=False) + "\n")
-        except OSError:
-            pass  # a cache that cannot be written only costs a request next time

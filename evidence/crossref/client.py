@@ -145,7 +145,8 @@ class _ResponseRecorder:
     def __getattr__(self, name):
         return getattr(self._module, name)
 
-    def _shared_tls(self):
+    def shared_tls(self):
+        """The one TLS context every request shares (True: httpx2's own per call)."""
         with self._tls_lock:
             if self._tls is None:
                 try:
@@ -158,7 +159,7 @@ class _ResponseRecorder:
 
     def get(self, *args, **kwargs):
         self._local.response = None
-        kwargs.setdefault("verify", self._shared_tls())
+        kwargs.setdefault("verify", self.shared_tls())
         response = self._module.get(*args, **kwargs)
         self._local.response = response
         return response
@@ -370,7 +371,7 @@ class CrossrefClient:
         self.limiter = limiter or RateLimiter(*(POLITE_POOL if self.mailto else PUBLIC_POOL))
         self._crossref = Crossref(base_url=self.base_url, mailto=self.mailto, timeout=timeout)
         self._recorder = _recorder()
-        self._recorder._shared_tls()  # built now, not while the first request holds a slot
+        self._recorder.shared_tls()  # built now, not while the first request holds a slot
         self._count_lock = threading.Lock()
         self.requests = 0  # HTTP requests sent, retries included
 
@@ -392,7 +393,7 @@ class CrossrefClient:
                 aliases.append(current)
                 current = cached.alias_of
                 continue
-            if cached is not None:
+            if cached is not None and cached.message is not None:
                 return Fetched(requested, cached.message["DOI"].lower(), cached.message,
                                aliases, from_cache=True)
             if self.offline:
@@ -426,61 +427,84 @@ class CrossrefClient:
         last_problem = ""
         for attempt in range(self.retry.attempts):
             wait = None
-            response = None
-            data = None
-            self.limiter.acquire(cancel)
-            try:
-                with self._count_lock:
-                    self.requests += 1
-                try:
-                    data = self._crossref.works(ids=quoted)
-                    response = self._recorder.last_response()
-                except httpx2.HTTPStatusError as exc:
-                    response = exc.response
-                except HabaneroRequestError as exc:
-                    response = self._recorder.last_response()
-                    raise self._not_json(doi, response, exc) from None
-                except ValueError:  # JSON that does not parse
-                    response = self._recorder.last_response()
-                    raise self._not_json(doi, response, None) from None
-                except httpx2.TimeoutException:
-                    last_problem = "no answer within the time-out"
-                except httpx2.TransportError as exc:
-                    last_problem = f"connection failed ({type(exc).__name__}: {exc})"
-            finally:
-                self.limiter.release()
-
+            data, response, problem = self._send(doi, quoted, cancel)
+            if problem is not None:
+                last_problem = problem
             if response is not None:
                 self.limiter.observe(response.headers)
-                status = response.status_code
-                if status == 200:
-                    return self._work(doi, data, response)
-                if status in (301, 302, 303, 307, 308):
-                    return self._alias(doi, response)
-                if status == 404:
-                    raise DOINotFound(doi, f"{doi}: DOI not registered with Crossref; check it "
-                                      "(typo? another registration agency such as DataCite?) "
-                                      f"at https://doi.org/{doi}")
-                if status == 400:
-                    raise InvalidDOIError(doi, f"{doi}: Crossref says the DOI is invalid: "
-                                          f"{_error_text(response)}")
-                if status != 429 and status < 500:
-                    raise CrossrefError(doi, f"{doi}: Crossref answered {status} "
-                                        f"{response.reason_phrase}: {_error_text(response)}")
-                last_problem = f"{status} {response.reason_phrase}".strip()
-                wait = retry_after_seconds(response.headers.get("retry-after"))
-                if wait is not None and wait > self.retry.max_retry_after:
-                    message = (f"Crossref asks to wait {wait:.0f} s before the next request "
-                               f"({last_problem}); try again later")
-                    self.limiter.close_for(wait, message)
-                    raise CrossrefUnavailable(doi, f"{doi}: {message}")
-                if status == 429:
-                    self.limiter.pause(wait if wait is not None else self.retry.delay(attempt))
+                answer = self._final_answer(doi, data, response)
+                if answer is not None:
+                    return answer
+                last_problem, wait = self._retry_wait(doi, response, attempt)
             if attempt + 1 < self.retry.attempts:
                 _wait(max(wait or 0.0, self.retry.delay(attempt)), cancel)
         raise CrossrefUnavailable(doi, f"{doi}: Crossref did not answer after "
                                   f"{self.retry.attempts} attempts (last: {last_problem}); "
                                   "try again later")
+
+    def _send(self, doi: str, quoted: str, cancel):
+        """One request within the limits: (data, response, None), or (None, None, why)
+        when no answer came; an answer that is not JSON raises :class:`BadResponse`."""
+        data = None
+        response = None
+        problem = None
+        self.limiter.acquire(cancel)
+        try:
+            with self._count_lock:
+                self.requests += 1
+            try:
+                data = self._crossref.works(ids=quoted)
+                response = self._recorder.last_response()
+            except httpx2.HTTPStatusError as exc:
+                response = exc.response
+            except HabaneroRequestError as exc:
+                response = self._recorder.last_response()
+                raise self._not_json(doi, response, exc) from None
+            except ValueError:  # JSON that does not parse
+                response = self._recorder.last_response()
+                raise self._not_json(doi, response, None) from None
+            except httpx2.TimeoutException:
+                problem = "no answer within the time-out"
+            except httpx2.TransportError as exc:
+                problem = f"connection failed ({type(exc).__name__}: {exc})"
+        finally:
+            self.limiter.release()
+        return data, response, problem
+
+    def _final_answer(self, doi: str, data, response):
+        """The work or the alias of a 200 or a redirect; raises for an answer that no
+        retry changes; None for one worth retrying (429, 5xx)."""
+        status = response.status_code
+        if status == 200:
+            return self._work(doi, data, response)
+        if status in (301, 302, 303, 307, 308):
+            return self._alias(doi, response)
+        if status == 404:
+            raise DOINotFound(doi, f"{doi}: DOI not registered with Crossref; check it "
+                              "(typo? another registration agency such as DataCite?) "
+                              f"at https://doi.org/{doi}")
+        if status == 400:
+            raise InvalidDOIError(doi, f"{doi}: Crossref says the DOI is invalid: "
+                                  f"{_error_text(response)}")
+        if status != 429 and status < 500:
+            raise CrossrefError(doi, f"{doi}: Crossref answered {status} "
+                                f"{response.reason_phrase}: {_error_text(response)}")
+        return None
+
+    def _retry_wait(self, doi: str, response, attempt: int) -> tuple[str, float | None]:
+        """What went wrong with a 429 or 5xx, and the wait Crossref asks for (pausing
+        every request on a 429); raises when that wait is longer than the policy allows."""
+        status = response.status_code
+        problem = f"{status} {response.reason_phrase}".strip()
+        wait = retry_after_seconds(response.headers.get("retry-after"))
+        if wait is not None and wait > self.retry.max_retry_after:
+            message = (f"Crossref asks to wait {wait:.0f} s before the next request "
+                       f"({problem}); try again later")
+            self.limiter.close_for(wait, message)
+            raise CrossrefUnavailable(doi, f"{doi}: {message}")
+        if status == 429:
+            self.limiter.pause(wait if wait is not None else self.retry.delay(attempt))
+        return problem, wait
 
     def _work(self, doi, data, response):
         message = data.get("message") if isinstance(data, dict) else None

@@ -332,39 +332,71 @@ def map_work(message: dict) -> MappedWork:
         raise ValueError("not a Crossref work record (no DOI in the message)")  # noqa: TRY004
     crossref_type = str(message.get("type") or "other")
     entry_type = ENTRY_TYPES.get(crossref_type, "misc")
-    fields: dict[str, str] = {}
+    fields: dict[str, str] = {}  # in the order they are written
 
-    authors = [a for a in (_person(i) for i in message.get("author") or [] if isinstance(i, dict))
-               if a is not None]
+    authors = _people(message, "author")
     if authors:
         fields["author"] = names_field(authors)
     title = title_of(message)
     if title:
         fields["title"] = bibtex_text(title)
-
-    container = _first(message, "container-title")
-    short = _first(message, "short-container-title")
-    institution = ""
-    for inst in message.get("institution") or []:
-        if isinstance(inst, dict) and inst.get("name"):
-            institution = clean_text(inst["name"])
-            break
     publisher = clean_text(message.get("publisher") or "")
-    if entry_type in CONTAINER_FIELD and container:
-        fields[CONTAINER_FIELD[entry_type]] = bibtex_text(container)
-        if entry_type == "article" and short and short != container:
-            fields["shortjournal"] = bibtex_text(short)
-    elif entry_type == "techreport" and (institution or publisher):
-        fields["institution"] = bibtex_text(institution or publisher)
-    elif entry_type == "phdthesis" and (institution or publisher):
-        fields["school"] = bibtex_text(institution or publisher)
-
+    fields.update(_container_fields(message, entry_type, publisher))
     if entry_type in ("incollection", "book", "proceedings"):
-        editors = [a for a in (_person(i) for i in message.get("editor") or []
-                               if isinstance(i, dict)) if a is not None]
+        editors = _people(message, "editor")
         if editors:
             fields["editor"] = names_field(editors)
+    fields.update(_locator_fields(message))
+    if entry_type != "article" and publisher:
+        fields["publisher"] = bibtex_text(publisher)
+    fields.update(_issn_or_isbn(message, entry_type))
+    doi = message["DOI"].strip().lower()
+    fields["doi"] = doi
+    if any(a.orcid for a in authors):
+        fields["orcids"] = ";".join(a.orcid or "" for a in authors)
+    updates = updates_of(message)
+    if updates:
+        fields["updates"] = format_updates(updates)
+    aliases = [a.lower() for a in message.get("aliases") or [] if isinstance(a, str)]
+    return MappedWork(doi=doi, crossref_type=crossref_type, entry_type=entry_type,
+                      fields=fields, authors=authors, updates=updates, aliases=aliases)
 
+
+def _people(message: dict, role: str) -> list[MappedAuthor]:
+    """The work's authors or editors that name someone."""
+    people = (_person(i) for i in message.get(role) or [] if isinstance(i, dict))
+    return [p for p in people if p is not None]
+
+
+def _container_fields(message: dict, entry_type: str, publisher: str) -> dict[str, str]:
+    """Where the work appeared: the journal (and its short title) or book, or the
+    institution of a report or the school of a thesis."""
+    container = _first(message, "container-title")
+    short = _first(message, "short-container-title")
+    institution = _institution(message)
+    if entry_type in CONTAINER_FIELD and container:
+        fields = {CONTAINER_FIELD[entry_type]: bibtex_text(container)}
+        if entry_type == "article" and short and short != container:
+            fields["shortjournal"] = bibtex_text(short)
+        return fields
+    if entry_type == "techreport" and (institution or publisher):
+        return {"institution": bibtex_text(institution or publisher)}
+    if entry_type == "phdthesis" and (institution or publisher):
+        return {"school": bibtex_text(institution or publisher)}
+    return {}
+
+
+def _institution(message: dict) -> str:
+    """The first institution with a name, or ''."""
+    for inst in message.get("institution") or []:
+        if isinstance(inst, dict) and inst.get("name"):
+            return clean_text(inst["name"])
+    return ""
+
+
+def _locator_fields(message: dict) -> dict[str, str]:
+    """Year, month, volume, number (the issue) and pages."""
+    fields: dict[str, str] = {}
     date = publication_date(message)
     if date:
         fields["year"] = str(date[0])
@@ -380,23 +412,16 @@ def map_work(message: dict) -> MappedWork:
     pages = pages_of(message)
     if pages:
         fields["pages"] = bibtex_text(pages)
-    if entry_type != "article" and publisher:
-        fields["publisher"] = bibtex_text(publisher)
+    return fields
+
+
+def _issn_or_isbn(message: dict, entry_type: str) -> dict[str, str]:
+    """An article's ISSN, or the ISBN of a book or of what appeared in one."""
     if entry_type == "article":
         issn = _issn(message)
-        if issn:
-            fields["issn"] = issn
-    elif entry_type in ("book", "incollection", "proceedings", "inproceedings"):
+        return {"issn": issn} if issn else {}
+    if entry_type in ("book", "incollection", "proceedings", "inproceedings"):
         isbns = message.get("ISBN") or []
         if isbns:
-            fields["isbn"] = str(isbns[0])
-    doi = message["DOI"].strip().lower()
-    fields["doi"] = doi
-    if any(a.orcid for a in authors):
-        fields["orcids"] = ";".join(a.orcid or "" for a in authors)
-    updates = updates_of(message)
-    if updates:
-        fields["updates"] = format_updates(updates)
-    aliases = [a.lower() for a in message.get("aliases") or [] if isinstance(a, str)]
-    return MappedWork(doi=doi, crossref_type=crossref_type, entry_type=entry_type,
-                      fields=fields, authors=authors, updates=updates, aliases=aliases)
+            return {"isbn": str(isbns[0])}
+    return {}

@@ -26,14 +26,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bibtexparser.model import Entry, Field
 
 from evidence.bib.references import (
     InvalidDOI,
-    References,
-    Source,
-    Update,
     doi_or_none,
     format_updates,
     load_references,
@@ -44,17 +42,20 @@ from evidence.crossref.client import (
     Cancelled,
     CrossrefClient,
     CrossrefError,
-    Fetched,
 )
 from evidence.crossref.mapping import (
     CONTAINER_FIELD,
     CONTAINER_FIELDS,
     CROSSREF_ORIGINS,
     OWNED_FIELDS,
-    MappedWork,
     map_work,
 )
 from evidence.errors import EvidenceError
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References, Source, Update
+    from evidence.crossref.client import Fetched
+    from evidence.crossref.mapping import MappedWork
 
 # The order fields take in an entry the resolver writes; a field added to an
 # existing entry goes after the nearest field that precedes it here.
@@ -117,13 +118,13 @@ def select_entries(refs: References, names: list[str], *, everything: bool = Fal
     chosen: list[Source] = []
     outcomes: list[Outcome] = []
     if names:
-        by_doi = {}
-        for source in refs.sources:
-            if source.doi:
-                by_doi[source.doi] = source
-            alias = doi_or_none(source.raw("doialias"))
+        by_doi: dict[str, Source] = {}
+        for entry in refs.sources:
+            if entry.doi:
+                by_doi[entry.doi] = entry
+            alias = doi_or_none(entry.raw("doialias"))
             if alias:
-                by_doi.setdefault(alias, source)
+                by_doi.setdefault(alias, entry)
         for name in names:
             source = refs.get(name)
             if source is None:
@@ -231,7 +232,7 @@ def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) 
     the canonical DOI), ``doi`` gets the canonical DOI and ``doialias`` keeps
     the one the entry had, which is what the guide may print.
     """
-    target = dict(work.fields)
+    target: dict[str, str | None] = dict(work.fields)  # None: the field is removed
     was_crossref = is_from_crossref(source)
     old_doi = source.doi
     if old_doi and old_doi != work.doi:
@@ -249,7 +250,7 @@ def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) 
     kept = [u for u in source.updates if u.origin not in CROSSREF_ORIGINS]
     target["updates"] = format_updates(work.updates + kept) or None
 
-    changes = {}
+    changes: dict[str, str | None] = {}
     for name, value in target.items():
         if name == "metadatasource":
             continue
@@ -401,8 +402,26 @@ def _run_batch(refs: References, client: CrossrefClient, dois: list[str],
     if not dois:
         return
     cancel = threading.Event()
-    tasks: queue.SimpleQueue = queue.SimpleQueue()
     results: queue.SimpleQueue = queue.SimpleQueue()
+    workers = _start_workers(client, dois, cancel, results)
+    merger = _Merger(consume, writer, ordered)
+    progress = _progress(len(dois), label, show_progress and len(dois) > PROGRESS_ABOVE, console)
+    try:
+        with progress as bar:
+            _receive_all(results, workers, len(dois), merger, bar, label)
+        writer.flush()
+    except BaseException:
+        cancel.set()
+        merger.salvage(results)
+        writer.recover()
+        raise
+
+
+def _start_workers(client: CrossrefClient, dois: list[str], cancel: threading.Event,
+                   results: queue.SimpleQueue) -> list[threading.Thread]:
+    """Daemon threads that fetch the DOIs and put (index, doi, result) on ``results``,
+    a result being the record or the error, until every DOI is taken or ``cancel`` set."""
+    tasks: queue.SimpleQueue = queue.SimpleQueue()
     for index, doi in enumerate(dois):
         tasks.put((index, doi))
 
@@ -412,6 +431,7 @@ def _run_batch(refs: References, client: CrossrefClient, dois: list[str],
                 index, doi = tasks.get_nowait()
             except queue.Empty:
                 return
+            result: Fetched | CrossrefError
             try:
                 result = client.fetch(doi, cancel)
             except CrossrefError as exc:
@@ -427,55 +447,65 @@ def _run_batch(refs: References, client: CrossrefClient, dois: list[str],
                for n in range(count)]
     for worker in workers:
         worker.start()
-    waiting: dict[int, tuple[str, object]] = {}  # received, not yet merged (ordered mode)
-    next_index = 0
+    return workers
 
-    def take(doi: str, result) -> None:
-        plans = consume(doi, result) or []
-        for plan in plans if isinstance(plans, list) else [plans]:
-            writer.add(plan)
 
-    def receive(index: int, doi: str, result) -> None:
-        nonlocal next_index
-        if not ordered:
-            take(doi, result)
-            return
-        waiting[index] = (doi, result)
-        while next_index in waiting:
-            take(*waiting.pop(next_index))
-            next_index += 1
-
-    progress = _progress(len(dois), label, show_progress and len(dois) > PROGRESS_ABOVE, console)
+def _receive_all(results: queue.SimpleQueue, workers: list[threading.Thread], total: int,
+                 merger: _Merger, bar, label: str) -> None:
+    """Hand each of the ``total`` results to the merger as it arrives, advancing the bar."""
+    task = bar.add_task(label, total=total) if bar is not None else None
     received = 0
-    try:
-        with progress as bar:
-            task = bar.add_task(label, total=len(dois)) if bar is not None else None
-            while received < len(dois):
-                try:
-                    item = results.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
-                except queue.Empty:
-                    if not any(w.is_alive() for w in workers) and results.empty():
-                        break  # every worker ended (cannot happen short of a crash)
-                    continue
-                received += 1
-                receive(*item)
-                if bar is not None:
-                    bar.advance(task)
-        writer.flush()
-    except BaseException:
-        cancel.set()
-        # Keep what was fetched: results received or arriving, not yet merged.
+    while received < total:
+        try:
+            item = results.get(timeout=0.2)  # a timeout keeps Ctrl-C responsive
+        except queue.Empty:
+            if not any(w.is_alive() for w in workers) and results.empty():
+                break  # every worker ended (cannot happen short of a crash)
+            continue
+        received += 1
+        merger.receive(*item)
+        if bar is not None:
+            bar.advance(task)
+
+
+class _Merger:
+    """Turns results into plans for the writer: as they arrive, or (``ordered``) in
+    the order of the DOIs, holding those that arrive early."""
+
+    def __init__(self, consume: Callable[[str, Fetched | CrossrefError], object | None],
+                 writer: _Writer, ordered: bool):
+        self.consume = consume
+        self.writer = writer
+        self.ordered = ordered
+        self.waiting: dict[int, tuple[str, object]] = {}  # received, not yet merged
+        self.next_index = 0
+
+    def take(self, doi: str, result) -> None:
+        plans = self.consume(doi, result) or []
+        for plan in plans if isinstance(plans, list) else [plans]:
+            self.writer.add(plan)
+
+    def receive(self, index: int, doi: str, result) -> None:
+        if not self.ordered:
+            self.take(doi, result)
+            return
+        self.waiting[index] = (doi, result)
+        while self.next_index in self.waiting:
+            self.take(*self.waiting.pop(self.next_index))
+            self.next_index += 1
+
+    def salvage(self, results: queue.SimpleQueue) -> None:
+        """After an interruption, keep what was fetched: results received or
+        arriving, not yet merged."""
         while True:
             try:
                 index, doi, result = results.get_nowait()
             except queue.Empty:
                 break
-            waiting[index] = (doi, result)
-        for index in sorted(waiting):
+            self.waiting[index] = (doi, result)
+        for index in sorted(self.waiting):
             with contextlib.suppress(Exception):  # stopping anyway; the cache keeps it
-                take(*waiting[index])
-        writer.recover()
-        raise
+                self.take(*self.waiting[index])
 
 
 class _NoProgress:
@@ -509,9 +539,13 @@ def resolve_references(refs: References, client: CrossrefClient, sources: list[S
     """Fetch and merge Crossref metadata for ``sources`` (entries of ``refs``)."""
     today = today or date.today().isoformat()
     keys_by_doi: dict[str, list[str]] = {}
-    for source in sources:
-        keys_by_doi.setdefault(source.doi, []).append(source.key)
     outcomes: dict[str, Outcome] = {}
+    for source in sources:
+        if source.doi is None:  # select_entries chooses none such; said as it says it
+            outcomes[source.key] = Outcome(doi=None, key=source.key, message=(
+                f"{source.key}: has no (valid) doi field; add the DOI to resolve it"))
+            continue
+        keys_by_doi.setdefault(source.doi, []).append(source.key)
 
     def consume(doi: str, result):
         keys = keys_by_doi.get(doi, [])

@@ -8,13 +8,16 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.atomic import atomic_write_text
-from evidence.claims.loader import Claim
 from evidence.claims.pins import current_pin, pin_changes
 from evidence.claims.review import STATUSES, edit_reviews
 from evidence.errors import EvidenceError
-from evidence.project import GuideData, Project
+
+if TYPE_CHECKING:
+    from evidence.claims.loader import Claim
+    from evidence.project import GuideData, Project
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,12 @@ import difflib
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from evidence.guide.document import (
-    Block,
-    Guide,
-    Section,
-    normalise_words,
-    plain_text_offsets,
-)
+from evidence.guide.document import normalise_words, plain_text_offsets
+
+if TYPE_CHECKING:
+    from evidence.guide.document import Block, Guide, Section
 
 # Separates blocks in the searchable text, so no quote can span two blocks.
 _SEPARATOR = "\x00"

@@ -30,7 +30,7 @@ class Block:
     end: int
     line: int  # 1-based
     text: str  # the block's text as in the file, markers excluded
-    section: Section | None = field(default=None, repr=False)
+    section: Section = field(repr=False)  # parse_guide gives every block its section
 
 
 @dataclass
