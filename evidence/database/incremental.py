@@ -7,7 +7,11 @@ database to the temporary file, deletes the rows of the guides whose
 ``guide.md`` or ``claims.yaml`` changed (their ``guides.sha256`` and
 ``guides.claims_sha256`` say which), inserts their new rows, keeps the
 full-text index in step, and renames the file into place: as atomic as a full
-build, and equal to one table by table (tests/test_incremental.py).
+build, and equal to one table by table (tests/database/test_incremental.py).
+
+The changed guides are read and validated by the very functions the full
+build uses (:func:`evidence.project.read_guide_dir`, :func:`validate_guide`),
+and their findings come from the check's own functions.
 
 What a guide's rows depend on beyond the guide itself comes from the
 previous database: each source's tier and retraction (for the basis), the
@@ -126,6 +130,8 @@ def _read_state(database: Path) -> dict | None:
         return None
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return None
+    if not isinstance(state.get("printed"), dict):
+        return None  # written by hand or by a broken build: start again
     return state
 
 
