@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,11 @@ REFERENCES_FILE = "references.bib"
 CLAIMS_DIR = "claims"
 GUIDE_FILE = "guide.md"
 CLAIMS_FILE = "claims.yaml"
+
+# Where each claim id was first seen (claims.yaml, line): ids are unique across guides.
+ClaimHomes = dict[str, tuple[Path, int | None]]
+# What a claim's grade needs of a source: its tier and whether it is retracted.
+SourceFacts = tuple[str | None, bool]
 
 
 @dataclass
@@ -55,7 +61,7 @@ class Project:
     references: References
     guides: list[GuideData]
     problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
-    _source_facts: dict[str, tuple[str | None, bool]] = field(
+    _source_facts: dict[str, SourceFacts] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _grades: dict[int, tuple[Claim, Grade]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
@@ -67,7 +73,12 @@ class Project:
         known = ", ".join(g.id for g in self.guides) or "none"
         raise EvidenceError(f"no guide {guide_id!r} in {self.root / CLAIMS_DIR} (guides: {known})")
 
-    def source_facts(self, key: str) -> tuple[str | None, bool] | None:
+    def seed_source_facts(self, facts: Mapping[str, SourceFacts]) -> None:
+        """Take sources' facts as known (from the previous database, when
+        references.bib is unchanged) instead of reading them from the records."""
+        self._source_facts.update(facts)
+
+    def source_facts(self, key: str) -> SourceFacts | None:
         """(tier, retracted) of a source, None for an unknown citekey.
 
         A project is a snapshot: each source is read once, however many of
@@ -177,55 +188,99 @@ def _load_project(root: Path, strict: bool) -> Project:
         problems += validate_references(references)
 
     guides: list[GuideData] = []
-    claim_homes: dict[str, tuple[Path, int | None]] = {}
+    citekeys = frozenset(source.key for source in references)
+    claim_homes: ClaimHomes = {}
     for directory in guide_dirs(root):
-        data, found = load_guide_dir(root, directory, references, claim_homes)
-        problems += found
-        if data is not None:
-            guides.append(data)
+        reading = read_guide_dir(root, directory)
+        problems += validate_guide(reading, citekeys, claim_homes)
+        if reading.data is not None:
+            guides.append(reading.data)
 
     if strict:
         raise_if(problems)
     return Project(root, references, guides, problems)
 
 
-def load_guide_dir(root: Path, directory: Path, references,
-                   claim_homes: dict[str, tuple[Path, int | None]]
-                   ) -> tuple[GuideData | None, list[Problem]]:
-    """One guide folder, loaded and checked against the references (anything
-    with ``in``) and the claim ids seen so far (``claim_homes``, updated)."""
-    problems: list[Problem] = []
+@dataclass
+class GuideReading:
+    """One guide folder as read on its own: parsed and anchored, not yet
+    checked against the rest of the project (citekeys, claim ids elsewhere).
+
+    Reading needs nothing but the folder, so it can happen anywhere (another
+    process, a rebuild that has only the previous database);
+    :func:`validate_guide` then gives every problem of the guide in one order,
+    whoever read it.
+    """
+
+    data: GuideData | None  # None when the folder could not be read at all
+    problems: list[Problem] = field(default_factory=list)  # of the files themselves
+    unanchored: dict[int, Problem] = field(default_factory=dict)  # by position in data.claims
+    not_claim_problems: list[Problem] = field(default_factory=list)
+
+
+def read_guide_dir(root: Path, directory: Path) -> GuideReading:
+    """Parse a guide folder and anchor its claims and non-claims."""
     guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
     unsafe = [(p, why) for p in (directory, guide_path, claims_path)
               if (why := unsafe_input(p, root))]
     if unsafe:
-        return None, [_unsafe_problem(p, root, why, directory.name) for p, why in unsafe[:1]]
+        return GuideReading(None, [_unsafe_problem(p, root, why, directory.name)
+                                   for p, why in unsafe[:1]])
     if not guide_path.exists():
-        return None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                              "every guide folder holds guide.md and claims.yaml")]
+        return GuideReading(None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
+                                           "every guide folder holds guide.md and claims.yaml")])
+    problems: list[Problem] = []
     if claims_path.exists():
         claims_file, found = load_claims(claims_path)
         problems += found
         if claims_file is None:
-            return None, problems
+            return GuideReading(None, problems)
     else:
         claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
     try:
         guide_text = read_utf8(guide_path)
     except InputError as exc:
-        return None, problems + exc.problems
+        return GuideReading(None, problems + exc.problems)
     guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
-    data = GuideData(directory.name, guide, claims_file)
-    problems += _check_claims(data, references, claim_homes)
-    return data, problems
+    reading = GuideReading(GuideData(directory.name, guide, claims_file), problems)
+    _anchor(reading)
+    return reading
 
 
-def _check_claims(data: GuideData, references: References,
-                  claim_homes: dict[str, tuple[Path, int | None]]) -> list[Problem]:
-    problems = []
+def _anchor(reading: GuideReading) -> None:
+    data = reading.data
+    assert data is not None
     path = data.claims_file.path
     index = GuideIndex(data.guide)
-    for claim in data.claims:
+    for position, claim in enumerate(data.claims):
+        result = index.anchor(claim.quote, claim.prefix, claim.suffix)
+        if isinstance(result, AnchorFailure):
+            reading.unanchored[position] = Problem(
+                path, claim.line, claim.id, f"{result.message} ({data.guide.path})", result.hint)
+        else:
+            data.anchors[claim.id] = result
+    for entry in data.claims_file.not_claims:
+        result = index.anchor(entry.quote, entry.prefix, entry.suffix)
+        if isinstance(result, AnchorFailure):
+            reading.not_claim_problems.append(Problem(
+                path, entry.line, "not_claims", f"{result.message} ({data.guide.path})",
+                result.hint))
+        else:
+            data.not_claim_anchors.append((entry, result))
+
+
+def validate_guide(reading: GuideReading, citekeys: Collection[str],
+                   claim_homes: ClaimHomes) -> list[Problem]:
+    """Every problem of a guide as read: its files', then claim by claim a
+    duplicate id, unknown citekeys (checked against ``citekeys``) and a quote
+    that does not anchor, then the non-claims'. ``claim_homes`` holds the ids
+    of the guides validated before, and gains this guide's."""
+    problems = list(reading.problems)
+    data = reading.data
+    if data is None:
+        return problems
+    path = data.claims_file.path
+    for position, claim in enumerate(data.claims):
         if claim.id in claim_homes:
             other_path, other_line = claim_homes[claim.id]
             problems.append(Problem(
@@ -236,29 +291,20 @@ def _check_claims(data: GuideData, references: References,
         else:
             claim_homes[claim.id] = (path, claim.line)
         for link in claim.evidence:
-            if link.source not in references:
-                close = _close_keys(link.source, references)
+            if link.source not in citekeys:
+                close = _close_keys(link.source, citekeys)
                 problems.append(Problem(
                     path, link.line, claim.id, f"unknown citekey {link.source!r}",
                     (f"did you mean {close!r}? " if close else "")
                     + "add the source with `evidence add DOI` or fix the key",
                 ))
-        result = index.anchor(claim.quote, claim.prefix, claim.suffix)
-        if isinstance(result, AnchorFailure):
-            problems.append(Problem(path, claim.line, claim.id,
-                                    f"{result.message} ({data.guide.path})", result.hint))
-        else:
-            data.anchors[claim.id] = result
-    for entry in data.claims_file.not_claims:
-        result = index.anchor(entry.quote, entry.prefix, entry.suffix)
-        if isinstance(result, AnchorFailure):
-            problems.append(Problem(path, entry.line, "not_claims",
-                                    f"{result.message} ({data.guide.path})", result.hint))
-        else:
-            data.not_claim_anchors.append((entry, result))
-    return problems
+        if position in reading.unanchored:
+            problems.append(reading.unanchored[position])
+    return problems + reading.not_claim_problems
 
 
-def _close_keys(key: str, references: References) -> str | None:
-    close = difflib.get_close_matches(key, [s.key for s in references], n=1)
+def _close_keys(key: str, citekeys: Collection[str]) -> str | None:
+    # Ties go to the smaller key (get_close_matches ranks by score, then key),
+    # so the order of ``citekeys`` does not matter.
+    close = difflib.get_close_matches(key, list(citekeys), n=1)
     return close[0] if close else None

@@ -64,6 +64,7 @@ import difflib
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -248,13 +249,13 @@ def run_checks(project: Project) -> list[Finding]:
     findings: list[Finding] = []
     findings += problem_findings(project)
     printed_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
-    linked: dict[str, list[tuple[GuideData, Claim]]] = defaultdict(list)
+    linked: dict[str, list[ClaimLink]] = defaultdict(list)
     index = ReferenceIndex(project)
     for guide in project.guides:
         for claim in guide.claims:
             for key in dict.fromkeys(link.source for link in claim.evidence):
                 if key in project.references:
-                    linked[key].append((guide, claim))
+                    linked[key].append(ClaimLink(guide.id, claim.id))
         findings += claim_findings(project, guide)
         findings += guide_text_findings(project, guide)
         found, keys = printed_findings(project, guide, index)
@@ -384,22 +385,33 @@ def _review_findings(claim: Claim, finding) -> list[Finding]:
 # --- Sources ------------------------------------------------------------------------
 
 
-def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Claim]]],
-                    printed_in: dict[str, set[str]]) -> list[Finding]:
+@dataclass(frozen=True)
+class ClaimLink:
+    """A claim (and its guide) linking a source: what a source's findings name."""
+
+    guide_id: str
+    claim_id: str
+
+
+def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
+                    printed_in: dict[str, set[str]],
+                    sources: Iterable[Source] | None = None) -> list[Finding]:
+    """Findings on ``sources`` (default: every source of references.bib), given
+    the claims linking each (``linked``) and the guides printing each (``printed_in``)."""
     findings = []
     path = _rel(project, project.references.path)
-    for source in project.references:
+    for source in project.references if sources is None else sources:
         claims = linked.get(source.key, [])
-        guides = tuple(sorted({g.id for g, _ in claims} | printed_in.get(source.key, set())))
+        guides = tuple(sorted({c.guide_id for c in claims} | printed_in.get(source.key, set())))
         guide_id = guides[0] if len(guides) == 1 else None
 
-        def finding(code, message, claim=None, guide=None, source=source, guide_id=guide_id,
-                    guides=guides):
-            return Finding(code, message, guide.id if guide else guide_id,
-                           claim.id if claim else None, source.key, path,
+        def finding(code, message, link: ClaimLink | None = None, source=source,
+                    guide_id=guide_id, guides=guides):
+            return Finding(code, message, link.guide_id if link else guide_id,
+                           link.claim_id if link else None, source.key, path,
                            source.line, guides)
 
-        claim_ids = [c.id for _, c in claims]
+        claim_ids = [c.claim_id for c in claims]
         for update in _dedupe_updates(source):
             notice = _describe_update(update)
             if update.withdraws:
@@ -409,13 +421,13 @@ def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Cl
                         f"retracted ({notice}): remove it from references.bib and from any "
                         "printed reference list",
                     ))
-                for guide, claim in claims:
+                for link in claims:
                     findings.append(finding(
                         "source-retracted",
-                        f"retracted ({notice}) and cited by {claim.id}: it no longer supports "
-                        f"the claim; remove the link or replace the source "
+                        f"retracted ({notice}) and cited by {link.claim_id}: it no longer "
+                        f"supports the claim; remove the link or replace the source "
                         f"(affected claims: {_list(claim_ids)})",
-                        claim=claim, guide=guide,
+                        link,
                     ))
             elif update.update_type in ("correction", "expression_of_concern"):
                 code = ("source-corrected" if update.update_type == "correction"

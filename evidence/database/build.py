@@ -7,6 +7,7 @@ a half-written database and the previous one survives any error.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -54,8 +55,8 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
         return BuildResult(database, built=False)
     from evidence.atomic import atomic_path
     from evidence.database import incremental
-    from evidence.database.parallel import load_project_parallel
     from evidence.database.write import write_database
+    from evidence.project import load_project
 
     with collector_paused():
         if not force:
@@ -63,11 +64,10 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
             if result is not None:
                 return result
         # Raises InputError before anything is written.
-        project = load_project_parallel(root)
+        project = load_project(root)
         with atomic_path(database, suffix=".db.tmp") as tmp:
             counts = write_database(project, tmp, digest)
-        try:
+        # Without its state the next build is a full one: nothing lost.
+        with contextlib.suppress(OSError):
             incremental.write_state(database, digest, project)
-        except OSError:
-            pass  # without its state the next build is a full one
-    return BuildResult(database, True, **counts)
+    return BuildResult.written(database, counts)

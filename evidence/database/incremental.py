@@ -7,7 +7,11 @@ database to the temporary file, deletes the rows of the guides whose
 ``guide.md`` or ``claims.yaml`` changed (their ``guides.sha256`` and
 ``guides.claims_sha256`` say which), inserts their new rows, keeps the
 full-text index in step, and renames the file into place: as atomic as a full
-build, and equal to one table by table (tests/test_incremental.py).
+build, and equal to one table by table (tests/database/test_incremental.py).
+
+The changed guides are read and validated by the very functions the full
+build uses (:func:`evidence.project.read_guide_dir`, :func:`validate_guide`),
+and their findings come from the check's own functions.
 
 What a guide's rows depend on beyond the guide itself comes from the
 previous database: each source's tier and retraction (for the basis), the
@@ -38,26 +42,40 @@ import os
 import shutil
 import sqlite3
 import stat
-from collections import defaultdict, namedtuple
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from evidence import __version__
 from evidence.atomic import atomic_path, atomic_write_text
+from evidence.bib import printed
+from evidence.bib.references import References, Source, load_references, parse_references
+from evidence.check.rules import (
+    ClaimLink,
+    Finding,
+    ReferenceIndex,
+    printed_findings,
+    source_findings,
+)
 from evidence.database import schema as m
+from evidence.database.rows import Rows
+from evidence.database.write import BuildResult, Counts, build_engine, insert_rows
 from evidence.errors import EvidenceError
 from evidence.project import (
     CLAIMS_DIR,
     CLAIMS_FILE,
     GUIDE_FILE,
     REFERENCES_FILE,
+    ClaimHomes,
     GuideData,
     Project,
+    SourceFacts,
     guide_dirs,
-    load_guide_dir,
+    read_guide_dir,
     unsafe_input,
+    validate_guide,
 )
 
 STATE_VERSION = 1
@@ -78,8 +96,6 @@ def _sha256_bytes(path: Path) -> str | None:
 
 def write_state(database: Path, digest: str, project: Project) -> None:
     """Record what the next rebuild needs and the database does not hold."""
-    from evidence.check.rules import ReferenceIndex
-
     index = ReferenceIndex(project)
     state = {
         "version": STATE_VERSION,
@@ -100,11 +116,8 @@ def update_state(database: Path, digest: str, printed: dict[str, list[str]]) -> 
     atomic_write_text(path, json.dumps(state, sort_keys=True))
 
 
-def printed_keys(project: Project, guide: GuideData, index) -> list[str]:
+def printed_keys(project: Project, guide: GuideData, index: ReferenceIndex) -> list[str]:
     """The citekeys of the guide's printed reference list (Kilder), if it has one."""
-    from evidence.bib import printed
-    from evidence.check.rules import printed_findings
-
     if printed.kilder_section(guide.guide.text) is None:
         return []
     return sorted(printed_findings(project, guide, index)[1])
@@ -117,80 +130,44 @@ def _read_state(database: Path) -> dict | None:
         return None
     if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
         return None
+    if not isinstance(state.get("printed"), dict):
+        return None  # written by hand or by a broken build: start again
     return state
 
 
-class _KnownKeys:
-    """The citekeys of references.bib as the previous build stored them."""
+@dataclass
+class _Previous:
+    """What the previous build recorded: its input digest, each guide's hashes
+    (guide.md, claims.yaml) and each source's facts."""
 
-    _Key = namedtuple("_Key", "key")
-
-    def __init__(self, keys):
-        self._keys = frozenset(keys)
-
-    def __contains__(self, key) -> bool:
-        return key in self._keys
-
-    def __iter__(self):
-        return (self._Key(k) for k in sorted(self._keys))
+    input_sha256: str
+    guides: dict[str, tuple[str | None, str | None]]
+    facts: dict[str, SourceFacts]
 
 
-class _LazyReferences:
-    """references.bib, parsed only if a check needs the records themselves
-    (a printed reference list to compare): most rebuilds never do."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._loaded = None
-
-    @property
-    def loaded(self):
-        if self._loaded is None:
-            from evidence.bib.references import load_references
-
-            self._loaded = load_references(self.path, validate=False)
-        return self._loaded
-
-    def __getattr__(self, name):
-        return getattr(self.loaded, name)
-
-    def __iter__(self):
-        return iter(self.loaded)
-
-    def __contains__(self, key) -> bool:
-        return key in self.loaded
-
-    def __len__(self) -> int:
-        return len(self.loaded)
-
-
-class _SourceSubset:
-    """Some sources of references.bib, as source_findings iterates them."""
-
-    def __init__(self, path: Path, sources: list):
-        self.path = path
-        self.sources = sources
-        self._by_key = {s.key: s for s in sources}
-
-    def __iter__(self):
-        return iter(self.sources)
-
-    def __contains__(self, key) -> bool:
-        return key in self._by_key
-
-    def get(self, key):
-        return self._by_key.get(key)
-
-    def __len__(self) -> int:
-        return len(self.sources)
-
-
-def rebuild(root: Path, database: Path, digest: str):
+def rebuild(root: Path, database: Path, digest: str) -> BuildResult | None:
     """Rebuild incrementally; None when only a full build can promise the result."""
-    from evidence.database.write import BuildResult
-
     root, database = Path(root), Path(database)
     state = _read_state(database)
+    previous = _usable_previous(root, database, state)
+    if state is None or previous is None:
+        return None
+    directories = {d.name: d for d in guide_dirs(root)}
+    touched = _touched_guides(root, directories, previous)
+    if touched is None:
+        return None
+    changed = sorted(t for t in touched if t in directories)
+    guides = _read_changed(root, [directories[g] for g in changed], previous, database, touched)
+    if guides is None:
+        return None
+    findings = _findings(root, guides, previous, database, touched, state)
+    if findings is None:
+        return None
+    return _write(root, database, digest, state, guides, touched, findings, previous)
+
+
+def _usable_previous(root: Path, database: Path, state: dict | None) -> _Previous | None:
+    """The previous database, when this evidence wrote it from this references.bib."""
     if state is None or state.get("evidence") != __version__ or state.get("schema") != m.SCHEMA_VERSION:
         return None
     references_path = root / REFERENCES_FILE
@@ -200,21 +177,24 @@ def rebuild(root: Path, database: Path, digest: str):
         previous = _read_previous(database)
     except sqlite3.Error:
         return None
-    if previous is None or previous["input_sha256"] != state.get("input_sha256"):
+    if previous is None or previous.input_sha256 != state.get("input_sha256"):
         return None
+    return previous
 
-    # Which guides changed, by the hashes the previous build stored.
-    directories = {d.name: d for d in guide_dirs(root)}
+
+def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previous) -> set[str] | None:
+    """The guides changed, added or removed since the previous build, by the
+    hashes it stored; None when a full build is needed (an unsafe or unreadable
+    file, nothing or too much changed)."""
     claims_dir = root / CLAIMS_DIR
     if directories and (claims_dir.is_symlink() or unsafe_input(claims_dir, root)):
         return None
-    changed = []
+    touched = set(previous.guides) - set(directories)  # removed
     for guide_id, directory in directories.items():
         guide_path = directory / GUIDE_FILE
         paths = (directory, guide_path, directory / CLAIMS_FILE)
         if not _plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
             return None
-        old = previous["guides"].get(guide_id)
         try:
             text = guide_path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
@@ -222,24 +202,26 @@ def rebuild(root: Path, database: Path, digest: str):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         current = (hashlib.sha256(text.encode("utf-8")).hexdigest(),
                    _sha256_bytes(directory / CLAIMS_FILE))
-        if old != current:
-            changed.append(guide_id)
-    removed = sorted(set(previous["guides"]) - set(directories))
-    touched = set(changed) | set(removed)
+        if previous.guides.get(guide_id) != current:
+            touched.add(guide_id)
     if not touched or len(touched) > max(1, MAX_CHANGED_SHARE * len(directories)):
         return None
+    return touched
 
-    # Load the changed guides against what the previous build knew.
-    facts = previous["facts"]
-    known, homes = _KnownKeys(facts), {}
+
+def _read_changed(root: Path, directories: list[Path], previous: _Previous, database: Path,
+                  touched: set[str]) -> list[GuideData] | None:
+    """The changed guides, read and validated as the full build does, against
+    the citekeys and the other guides' claim ids of the previous build (the
+    same, since references.bib and the other guides are unchanged); None on
+    any problem: the full build reports them, every one."""
+    homes: ClaimHomes = {}
     guides: list[GuideData] = []
-    for guide_id in sorted(changed):
-        data, problems = load_guide_dir(root, directories[guide_id], known, homes)
-        if problems or data is None:
-            return None  # the full build reports them, every one
-        guides.append(data)
-    project = Project(root, _LazyReferences(references_path), guides)
-    project._source_facts.update(facts)
+    for directory in directories:
+        reading = read_guide_dir(root, directory)
+        if validate_guide(reading, previous.facts.keys(), homes) or reading.data is None:
+            return None
+        guides.append(reading.data)
     new_ids = [c.id for g in guides for c in g.claims]
     if len(new_ids) + len(touched) > _MAX_VARIABLES:
         return None
@@ -248,40 +230,37 @@ def rebuild(root: Path, database: Path, digest: str):
                           new_ids, sorted(touched))
     if clash:
         return None  # a duplicate claim id: the full build names both places
+    return guides
 
-    try:
-        findings, printed, affected = _findings(project, guides, database, touched, state)
-    except (AttributeError, TypeError, KeyError):
-        return None  # the check grew something this mirror does not follow
 
-    from evidence.database.rows import Rows
-    from evidence.database.write import build_engine
-
+def _write(root: Path, database: Path, digest: str, state: dict, guides: list[GuideData],
+           touched: set[str], findings: _Findings, previous: _Previous) -> BuildResult:
+    """The previous database, copied, with the touched guides' rows replaced."""
+    project = Project(root, References.empty(root / REFERENCES_FILE), guides)
+    project.seed_source_facts(previous.facts)  # every citekey the guides link: validated
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    rows = Rows([], [], [], [], [], [], [], [], [], [], [], [])
-    for guide in guides:
-        rows._add_guide(project, guide, built_at, {})
+    rows = Rows.for_guides(project, guides, built_at)
     with atomic_path(database, suffix=".db.tmp") as tmp:
         shutil.copyfile(database, tmp)
         engine = build_engine(tmp)
         try:
             with engine.begin() as conn:
-                _replace_rows(conn, sorted(touched), rows, findings, affected)
+                _replace_rows(conn, sorted(touched), rows, findings.rows, findings.affected)
                 conn.exec_driver_sql("update guides set built_at = ?", (built_at,))
                 conn.exec_driver_sql("update _evidence_build set input_sha256 = ?, built_at = ?",
                                      (digest, built_at))
                 _check_foreign_keys(conn, sorted(touched))
-                counts = conn.exec_driver_sql(
+                counts = Counts(*conn.exec_driver_sql(
                     "select (select count(*) from guides), (select count(*) from claims), "
-                    "(select count(*) from sources), (select count(*) from findings)").fetchone()
+                    "(select count(*) from sources), (select count(*) from findings)").one())
         except SQLAlchemyError as exc:
             raise EvidenceError(f"could not write the database {database}: {exc}") from exc
         finally:
             engine.dispose()
     all_printed = {k: v for k, v in state["printed"].items() if k not in touched}
-    all_printed.update(printed)
+    all_printed.update(findings.printed)
     update_state(database, digest, dict(sorted(all_printed.items())))
-    return BuildResult(database, True, *counts, incremental=True)
+    return BuildResult.written(database, counts, incremental=True)
 
 
 def _plainly_safe(paths) -> bool:
@@ -313,7 +292,7 @@ def _check_foreign_keys(conn, touched: list[str]) -> None:
         raise EvidenceError(f"internal error: dangling foreign keys {broken[:5]}")
 
 
-def _read_previous(database: Path) -> dict | None:
+def _read_previous(database: Path) -> _Previous | None:
     if not database.exists():
         return None
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
@@ -325,7 +304,7 @@ def _read_previous(database: Path) -> dict | None:
             "select id, sha256, claims_sha256 from guides")}
         facts = {row[0]: (row[1], bool(row[2])) for row in conn.execute(
             "select id, tier, retracted from sources")}
-    return {"input_sha256": info[0], "guides": guides, "facts": facts}
+    return _Previous(info[0], guides, facts)
 
 
 def _in_query(conn, sql: str, *lists):
@@ -337,41 +316,53 @@ def _in_query(conn, sql: str, *lists):
     return conn.execute(sql.format(*marks), params).fetchall()
 
 
-def _findings(project: Project, guides: list[GuideData], database: Path, touched: set[str],
-              state: dict):
-    """The findings rows to write again, the printed citekeys of the changed
-    guides, and the sources whose findings are computed again.
+@dataclass
+class _Findings:
+    rows: list[dict]  # the findings rows to write again
+    printed: dict[str, list[str]]  # the citekeys each changed guide prints
+    affected: list[str]  # the sources whose findings were computed again
+
+
+def _findings(root: Path, guides: list[GuideData], previous: _Previous, database: Path,
+              touched: set[str], state: dict) -> _Findings | None:
+    """The findings to write again; None when they do not fit one statement.
 
     Mirrors check.run_checks (a test holds the two equal): a guide's own
     findings for each changed guide; a source's findings for every source a
     changed guide links or prints, before or after the edit.
     """
-    from evidence.check.rules import (
-        ReferenceIndex,
-        claim_findings,
-        guide_text_findings,
-        printed_findings,
-        source_findings,
-    )
+    from evidence.check.rules import claim_findings, guide_text_findings
 
+    # references.bib is parsed only for a printed reference list to compare:
+    # most rebuilds need no record beyond the facts the previous build stored.
+    needs_records = any(_has_printed_list(g) for g in guides)
+    references_path = root / REFERENCES_FILE
+    records = load_references(references_path, validate=False) if needs_records else None
+    project = Project(root, records or References.empty(references_path), guides)
+    project.seed_source_facts(previous.facts)
     index = ReferenceIndex(project)
-    findings = []
+    findings: list[Finding] = []
     printed: dict[str, list[str]] = {}
-    new_links: dict[str, dict[str, list[str]]] = {}  # guide -> key -> claim ids, in order
     for guide in guides:
-        keys: set[str] = set()
         findings += claim_findings(project, guide)
         findings += guide_text_findings(project, guide)
-        if _has_printed_list(guide):
-            found, keys = printed_findings(project, guide, index)
-            findings += found
+        found, keys = printed_findings(project, guide, index)
+        findings += found
         printed[guide.id] = sorted(keys)
-        by_key: dict[str, list[str]] = defaultdict(list)
-        for claim in guide.claims:
-            for key in dict.fromkeys(link.source for link in claim.evidence):
-                by_key[key].append(claim.id)
-        new_links[guide.id] = by_key
+    sources = _source_findings(project, records, printed, database, touched, state)
+    if sources is None:
+        return None
+    found, affected = sources
+    findings += found
+    return _Findings([f.as_row() for f in dict.fromkeys(findings)], printed, affected)
 
+
+def _source_findings(project: Project, records: References | None,
+                     printed: dict[str, list[str]], database: Path, touched: set[str],
+                     state: dict) -> tuple[list[Finding], list[str]] | None:
+    """The findings of every source a touched guide links or prints, before or
+    after the edit, with the other guides' links read from the previous database."""
+    new_links = {guide.id: _links_by_key(guide) for guide in project.guides}
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         old_keys = {row[0] for row in _in_query(
             conn, "select distinct cs.source_id from claim_sources cs join claims c "
@@ -381,7 +372,7 @@ def _findings(project: Project, guides: list[GuideData], database: Path, touched
         affected = sorted(old_keys | {k for g in new_links.values() for k in g}
                           | {k for keys in printed.values() for k in keys})
         if len(affected) + len(touched) > _MAX_VARIABLES:
-            raise KeyError("too many sources for one statement")
+            return None
         # The other guides' links to those sources, in the order the check meets them.
         linked_rows = _in_query(
             conn, "select c.guide_id, c.id, cs.source_id from claim_sources cs "
@@ -389,48 +380,46 @@ def _findings(project: Project, guides: list[GuideData], database: Path, touched
                   "where cs.source_id in ({}) and c.guide_id not in ({}) "
                   "order by c.guide_id, c.claims_line, c.id, cs.position",
             affected, sorted(touched))
-        sources = _in_query(conn, "select id, line, bibtex from sources where id in ({})",
-                            affected)
-
+        stored = _in_query(conn, "select id, line, bibtex from sources where id in ({})",
+                           affected)
     per_guide: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for guide_id, claim_id, key in linked_rows:
         claims = per_guide[guide_id][key]
         if not claims or claims[-1] != claim_id:
             claims.append(claim_id)
     per_guide.update(new_links)
-    linked: dict[str, list] = defaultdict(list)
+    linked: dict[str, list[ClaimLink]] = defaultdict(list)
     for guide_id in sorted(per_guide):
-        guide = SimpleNamespace(id=guide_id)
         for key, claim_ids in per_guide[guide_id].items():
-            linked[key] += [(guide, SimpleNamespace(id=c)) for c in claim_ids]
+            linked[key] += [ClaimLink(guide_id, c) for c in claim_ids]
     printed_in: dict[str, set[str]] = defaultdict(set)
     for guide_id, keys in {**state["printed"], **printed}.items():
         if guide_id in touched and guide_id not in printed:
             continue  # a removed guide
         for key in keys:
             printed_in[key].add(guide_id)
+    sources = _sources_of(records, stored)
+    return source_findings(project, linked, printed_in, sources), affected
 
-    subset = _SourceSubset(project.references.path, _sources_of(project, sources))
-    source_project = Project(project.root, subset, [])
-    source_project._source_facts.update(project._source_facts)
-    findings += source_findings(source_project, linked, printed_in)
-    return [f.as_row() for f in dict.fromkeys(findings)], printed, affected
+
+def _links_by_key(guide: GuideData) -> dict[str, list[str]]:
+    """The ids of the guide's claims linking each source, in order."""
+    by_key: dict[str, list[str]] = defaultdict(list)
+    for claim in guide.claims:
+        for key in dict.fromkeys(link.source for link in claim.evidence):
+            by_key[key].append(claim.id)
+    return by_key
 
 
 def _has_printed_list(guide: GuideData) -> bool:
-    from evidence.bib import printed
-
     return printed.kilder_section(guide.guide.text) is not None
 
 
-def _sources_of(project: Project, rows) -> list:
+def _sources_of(records: References | None, rows: list[tuple[str, int, str]]) -> list[Source]:
     """Source objects for some citekeys: from references.bib when it was parsed
     anyway, else from their entries as the previous build stored them."""
-    from evidence.bib.references import Source, parse_references
-
-    loaded = project.references._loaded
-    if loaded is not None:
-        return [loaded.get(key) for key, _line, _raw in rows]
+    if records is not None:
+        return [s for key, _line, _raw in rows if (s := records.get(key)) is not None]
     parsed = parse_references("\n\n".join(raw for _key, _line, raw in rows))
     by_key = {s.key: s for s in parsed.sources}
     return [Source(entry=by_key[key].entry, line=line, strings=parsed.strings)
@@ -440,8 +429,6 @@ def _sources_of(project: Project, rows) -> list:
 def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected: list[str]):
     """Delete the changed guides' rows and the affected sources' findings;
     insert the new ones; keep the full-text index and the counts in step."""
-    from evidence.database.write import insert_rows
-
     def run(sql, *lists):
         params, marks = [], []
         for values in lists:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
 from evidence.bibliography.make import guide_bibliography
-from evidence.project import Project
+from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
@@ -87,6 +87,15 @@ class Rows:
             rows._add_source(source, cited.get(source.key, 0))
         if findings:
             rows.findings = collect_findings(project)
+        return rows
+
+    @classmethod
+    def for_guides(cls, project: Project, guides: list[GuideData], built_at: str) -> Rows:
+        """The guides', sections', claims' and links' rows of some guides only
+        (what an incremental rebuild writes again)."""
+        rows = cls([], [], [], [], [], [], [], [], [], [], [], [])
+        for guide in guides:
+            rows._add_guide(project, guide, built_at, {})
         return rows
 
     def _add_guide(self, project: Project, guide, built_at: str, cited: dict[str, int]):

@@ -25,8 +25,23 @@ class BuildResult:
     findings: int = 0
     incremental: bool = False  # True when only the changed guides were written again
 
+    @classmethod
+    def written(cls, database: Path, counts: Counts, *, incremental: bool = False) -> BuildResult:
+        return cls(database, True, counts.guides, counts.claims, counts.sources, counts.findings,
+                   incremental)
 
-def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
+
+@dataclass(frozen=True)
+class Counts:
+    """The rows of the main tables in a database just written."""
+
+    guides: int
+    claims: int
+    sources: int
+    findings: int
+
+
+def write_database(project: Project, path: Path, digest: str) -> Counts:
     from sqlalchemy.exc import SQLAlchemyError
 
     from evidence.database import schema as m
@@ -58,12 +73,7 @@ def write_database(project: Project, path: Path, digest: str) -> dict[str, int]:
         raise EvidenceError(f"could not write the database {path}: {exc}") from exc
     finally:
         engine.dispose()
-    return {
-        "guides": len(rows.guides),
-        "claims": len(rows.claims),
-        "sources": len(rows.sources),
-        "findings": len(rows.findings),
-    }
+    return Counts(len(rows.guides), len(rows.claims), len(rows.sources), len(rows.findings))
 
 
 class _Indexing:
@@ -82,7 +92,7 @@ class _Indexing:
         self.statements = [
             str(CreateIndex(index).compile(dialect=dialect))
             for table in m.Base.metadata.sorted_tables if table is not exclude
-            for index in sorted(table.indexes, key=lambda i: i.name)
+            for index in sorted(table.indexes, key=lambda i: str(i.name))
         ] + m.fts_statements()
         self.driver = conn.connection.driver_connection
         self.error: BaseException | None = None
@@ -141,7 +151,7 @@ def create_indexes(conn, only=None) -> None:
     for table in m.Base.metadata.sorted_tables:
         if only is not None and table is not only:
             continue
-        for index in sorted(table.indexes, key=lambda i: i.name):
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
             conn.execute(CreateIndex(index))
 
 

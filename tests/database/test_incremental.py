@@ -205,3 +205,38 @@ def test_a_guide_file_turned_into_a_link_outside_is_reported_as_by_a_full_build(
     assert [str(p) for p in incremental_error.value.problems] == [
         str(p) for p in full_error.value.problems]
     assert "outside the project" in str(full_error.value.problems[0])
+
+
+def test_a_state_without_printed_citekeys_takes_the_full_build(project):
+    import json
+
+    database = first_build(project)
+    state_file = database.parent / "evidence.db-build.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    del state["printed"]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    corpus.edit_guide(project, "guide-0001")
+    result = build(project, database)
+    assert result.built and not result.incremental
+    assert_equals_full_build(project, database)
+
+
+def test_a_claims_problems_come_in_one_order_whoever_reads_the_guide(project):
+    """Duplicate id, unknown citekey, then a quote that does not anchor: the
+    reading (anchoring) and the validation (ids, citekeys) are separate steps,
+    their problems are reported claim by claim as one."""
+    database = first_build(project)
+    claims = project / "claims" / "guide-0003" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    first = re.search(r"- id: guide-0003-c001\n    quote: (.*)\n", text)
+    edited = text.replace(first.group(0), "- id: guide-0001-c001\n    quote: \"no such words\"\n")
+    edited = edited.replace("      - source: ", "      - source: nosuchkey", 1)
+    claims.write_text(edited, encoding="utf-8")
+    with pytest.raises(InputError) as incremental_error:
+        build(project, database)
+    with pytest.raises(InputError) as full_error:
+        load_project(project)
+    found = [str(p) for p in incremental_error.value.problems]
+    assert found == [str(p) for p in full_error.value.problems]
+    assert ["duplicate claim id" in found[0], "unknown citekey" in found[1],
+            "quote not found" in found[2]] == [True, True, True]
