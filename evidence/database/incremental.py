@@ -160,10 +160,25 @@ def rebuild(root: Path, database: Path, digest: str) -> BuildResult | None:
     guides = _read_changed(root, [directories[g] for g in changed], previous, database, touched)
     if guides is None:
         return None
-    findings = _findings(root, guides, previous, database, touched, state)
+    project, records = _changed_project(root, guides, previous)
+    findings = _findings(project, records, database, touched, state)
     if findings is None:
         return None
-    return _write(root, database, digest, state, guides, touched, findings, previous)
+    return _write(project, database, digest, state, touched, findings)
+
+
+def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
+                     ) -> tuple[Project, References | None]:
+    """The changed guides as a project, with the previous build's facts of
+    every source, and references.bib's records when a printed reference list
+    needs them (to compare and to number): most rebuilds need no record beyond
+    the facts the previous build stored."""
+    references_path = root / REFERENCES_FILE
+    needs_records = any(_has_printed_list(g) for g in guides)
+    records = load_references(references_path, validate=False) if needs_records else None
+    project = Project(root, records or References.empty(references_path), guides)
+    project.seed_source_facts(previous.facts)  # every citekey the guides link: validated
+    return project, records
 
 
 def _usable_previous(root: Path, database: Path, state: dict | None) -> _Previous | None:
@@ -233,13 +248,11 @@ def _read_changed(root: Path, directories: list[Path], previous: _Previous, data
     return guides
 
 
-def _write(root: Path, database: Path, digest: str, state: dict, guides: list[GuideData],
-           touched: set[str], findings: _Findings, previous: _Previous) -> BuildResult:
+def _write(project: Project, database: Path, digest: str, state: dict, touched: set[str],
+           findings: _Findings) -> BuildResult:
     """The previous database, copied, with the touched guides' rows replaced."""
-    project = Project(root, References.empty(root / REFERENCES_FILE), guides)
-    project.seed_source_facts(previous.facts)  # every citekey the guides link: validated
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    rows = Rows.for_guides(project, guides, built_at)
+    rows = Rows.for_guides(project, project.guides, built_at)
     with atomic_path(database, suffix=".db.tmp") as tmp:
         shutil.copyfile(database, tmp)
         engine = build_engine(tmp)
@@ -323,7 +336,7 @@ class _Findings:
     affected: list[str]  # the sources whose findings were computed again
 
 
-def _findings(root: Path, guides: list[GuideData], previous: _Previous, database: Path,
+def _findings(project: Project, records: References | None, database: Path,
               touched: set[str], state: dict) -> _Findings | None:
     """The findings to write again; None when they do not fit one statement.
 
@@ -333,17 +346,10 @@ def _findings(root: Path, guides: list[GuideData], previous: _Previous, database
     """
     from evidence.check.rules import claim_findings, guide_text_findings
 
-    # references.bib is parsed only for a printed reference list to compare:
-    # most rebuilds need no record beyond the facts the previous build stored.
-    needs_records = any(_has_printed_list(g) for g in guides)
-    references_path = root / REFERENCES_FILE
-    records = load_references(references_path, validate=False) if needs_records else None
-    project = Project(root, records or References.empty(references_path), guides)
-    project.seed_source_facts(previous.facts)
     index = ReferenceIndex(project)
     findings: list[Finding] = []
     printed: dict[str, list[str]] = {}
-    for guide in guides:
+    for guide in project.guides:
         findings += claim_findings(project, guide)
         findings += guide_text_findings(project, guide)
         found, keys = printed_findings(project, guide, index)

@@ -157,9 +157,11 @@ class Rows:
                 "kind": block.kind, "start": block.start, "end": block.end,
                 "line": block.line,
             })
-        references = project.references
-        numbered = [(key, printed) for key, printed in guide_bibliography(guide, references)
-                    if key in references]
+        # Known sources only: the incremental rebuild knows every citekey by
+        # the facts of the previous build, without references.bib's records.
+        numbered = [(key, printed)
+                    for key, printed in guide_bibliography(guide, project.references)
+                    if project.source_facts(key) is not None]
         for position, (key, printed) in enumerate(numbered, start=1):
             self.guide_references.append({"guide_id": guide.id, "position": position,
                                           "source_id": key, "printed": printed})
