@@ -115,9 +115,8 @@ def serve_command(host: str = "$HOST", port: str = "$PORT") -> list[str]:
                "-m", "metadata.json", "--template-dir", "templates", "--plugins-dir", "plugins",
                f"--static={STATIC_MOUNT}:{STATIC_DIR}", "--host", host, "--port", port]
     for name, value in (SETTINGS | PUBLIC_SETTINGS).items():
-        if isinstance(value, bool):
-            value = "on" if value else "off"
-        command += ["--setting", name, str(value)]
+        shown = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        command += ["--setting", name, shown]
     return command
 
 
