@@ -63,30 +63,47 @@ class Selection:
     warnings: list[str] = field(default_factory=list)
 
 
-def printed_reference_keys(guide, references) -> list[str] | None:
+class PrintedLookup:
+    """What a printed reference list is matched against: each source's key by
+    DOI and its title. Built once for references.bib, then used for every guide
+    (built per guide, it made the build's cost guides x sources)."""
+
+    def __init__(self, references) -> None:
+        self.key_by_doi = {doi: s.key for doi, s in references.by_doi().items()}
+        self.titles = {s.key: s.text("title") for s in references}
+
+
+def printed_reference_keys(guide, references, lookup: PrintedLookup | None = None
+                           ) -> list[str] | None:
     """The citekeys of the guide's printed reference list (Kilder), in printed order.
 
     ``guide`` is an :class:`evidence.guide.document.Guide`. An item is matched to a
-    source by a DOI it carries, else by containing the source's exact title.
-    None when the guide has no such section or none of its items match.
+    source by a DOI it carries, else by containing the source's exact title
+    (``lookup``, made from ``references`` when not given). None when the guide
+    has no such section or none of its items match.
     """
-    return match_printed_references(
-        guide, {doi: s.key for doi, s in references.by_doi().items()},
-        {s.key: s.text("title") for s in references})
+    if reference_section(guide) is None:
+        return None  # most guides: no need to index references.bib
+    lookup = lookup or PrintedLookup(references)
+    return match_printed_references(guide, lookup.key_by_doi, lookup.titles)
 
 
-def guide_order(data, references) -> list[str]:
+def guide_order(data, references, lookup: PrintedLookup | None = None,
+                printed: list[str] | None = None) -> list[str]:
     """The guide's numbering of its sources (see the module's docstring).
 
     ``data`` is a :class:`evidence.project.GuideData`. Every source the
-    guide's claims link (any relation) gets a place.
+    guide's claims link (any relation) gets a place. ``printed``: the guide's
+    printed keys when the caller has them already.
     """
-    return numbering(printed_reference_keys(data.guide, references),
-                     (link.source for claim in data.claims_in_order()
-                      for link in claim.evidence))
+    if printed is None:
+        printed = printed_reference_keys(data.guide, references, lookup)
+    return numbering(printed, (link.source for claim in data.claims_in_order()
+                               for link in claim.evidence))
 
 
-def guide_bibliography(data, references) -> list[tuple[str, bool]]:
+def guide_bibliography(data, references, lookup: PrintedLookup | None = None
+                       ) -> list[tuple[str, bool]]:
     """A whole guide's bibliography in its numbering: (citekey, printed) pairs.
 
     The sources its claims link as ``supports`` or ``mentions`` and those of
@@ -94,10 +111,11 @@ def guide_bibliography(data, references) -> list[tuple[str, bool]]:
     citation; ``printed`` tells which came from the list. Stored by the build
     (``guide_references``) so the publication numbers as this command does.
     """
-    printed = printed_reference_keys(data.guide, references) or []
+    printed = printed_reference_keys(data.guide, references, lookup) or []
     wanted = _linked(data.claims, CITED_RELATIONS) | set(printed)
     in_list = set(printed)
-    return [(key, key in in_list) for key in guide_order(data, references) if key in wanted]
+    order = guide_order(data, references, printed=printed or None)
+    return [(key, key in in_list) for key in order if key in wanted]
 
 
 def _linked(claims, relations) -> set[str]:

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
-from evidence.bibliography.make import guide_bibliography
+from evidence.bibliography.make import PrintedLookup, guide_bibliography
+from evidence.bibliography.order import reference_section
 from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
 
@@ -53,6 +54,8 @@ class Rows:
     source_csl: list[dict] = field(default_factory=list)
     guide_references: list[dict] = field(default_factory=list)
     blocks: list[dict] = field(default_factory=list)
+    # references.bib indexed for printed reference lists, once per build.
+    _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
 
     def tables(self):
         from evidence.database import schema as m
@@ -160,11 +163,19 @@ class Rows:
         # Known sources only: the incremental rebuild knows every citekey by
         # the facts of the previous build, without references.bib's records.
         numbered = [(key, printed)
-                    for key, printed in guide_bibliography(guide, project.references)
+                    for key, printed in guide_bibliography(guide, project.references,
+                                                           self._lookup(project, guide))
                     if project.source_facts(key) is not None]
         for position, (key, printed) in enumerate(numbered, start=1):
             self.guide_references.append({"guide_id": guide.id, "position": position,
                                           "source_id": key, "printed": printed})
+
+    def _lookup(self, project: Project, guide: GuideData) -> PrintedLookup | None:
+        if reference_section(guide.guide) is None:
+            return None
+        if self._printed_lookup is None:
+            self._printed_lookup = PrintedLookup(project.references)
+        return self._printed_lookup
 
     def _add_source(self, source: Source, claim_count: int):
         self.sources.append({
