@@ -78,7 +78,7 @@ def _sha256_bytes(path: Path) -> str | None:
 
 def write_state(database: Path, digest: str, project: Project) -> None:
     """Record what the next rebuild needs and the database does not hold."""
-    from evidence.check.rules import ReferenceIndex
+    from evidence.check.printed import ReferenceIndex
 
     index = ReferenceIndex(project)
     state = {
@@ -103,7 +103,7 @@ def update_state(database: Path, digest: str, printed: dict[str, list[str]]) -> 
 def printed_keys(project: Project, guide: GuideData, index) -> list[str]:
     """The citekeys of the guide's printed reference list (Kilder), if it has one."""
     from evidence.bib import printed
-    from evidence.check.rules import printed_findings
+    from evidence.check.printed import printed_findings
 
     if printed.kilder_section(guide.guide.text) is None:
         return []
@@ -346,13 +346,10 @@ def _findings(project: Project, guides: list[GuideData], database: Path, touched
     findings for each changed guide; a source's findings for every source a
     changed guide links or prints, before or after the edit.
     """
-    from evidence.check.rules import (
-        ReferenceIndex,
-        claim_findings,
-        guide_text_findings,
-        printed_findings,
-        source_findings,
-    )
+    from evidence.check.claims import claim_findings
+    from evidence.check.printed import ReferenceIndex, printed_findings
+    from evidence.check.sources import source_findings
+    from evidence.check.text import guide_text_findings
 
     index = ReferenceIndex(project)
     findings = []
