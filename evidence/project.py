@@ -115,14 +115,15 @@ def unsafe_input(path: Path, root: Path) -> str | None:
     return None
 
 
-def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None) -> Problem:
+def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None, *,
+                    code: str) -> Problem:
     try:
         shown = path.relative_to(root)
     except ValueError:
         shown = path
     return Problem(path, None, item, f"{shown} {why}",
                    "the build reads only regular files inside the project: "
-                   "copy the file into the project instead of linking to it")
+                   "copy the file into the project instead of linking to it", code=code)
 
 
 def guide_dirs(root: Path) -> list[Path]:
@@ -170,7 +171,7 @@ def _load_project(root: Path, strict: bool) -> Project:
     problems: list[Problem] = []
     why = unsafe_input(root / REFERENCES_FILE, root)
     if why:
-        problems.append(_unsafe_problem(root / REFERENCES_FILE, root, why))
+        problems.append(_unsafe_problem(root / REFERENCES_FILE, root, why, code="bibtex-invalid"))
         references = References.empty(root / REFERENCES_FILE)
     else:
         references = load_references(root / REFERENCES_FILE, validate=False)
@@ -199,10 +200,12 @@ def load_guide_dir(root: Path, directory: Path, references,
     unsafe = [(p, why) for p in (directory, guide_path, claims_path)
               if (why := unsafe_input(p, root))]
     if unsafe:
-        return None, [_unsafe_problem(p, root, why, directory.name) for p, why in unsafe[:1]]
+        return None, [_unsafe_problem(p, root, why, directory.name, code="claims-invalid")
+                      for p, why in unsafe[:1]]
     if not guide_path.exists():
         return None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                              "every guide folder holds guide.md and claims.yaml")]
+                              "every guide folder holds guide.md and claims.yaml",
+                              code="guide-missing")]
     if claims_path.exists():
         claims_file, found = load_claims(claims_path)
         problems += found
@@ -211,7 +214,7 @@ def load_guide_dir(root: Path, directory: Path, references,
     else:
         claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
     try:
-        guide_text = read_utf8(guide_path)
+        guide_text = read_utf8(guide_path, code="claims-invalid")
     except InputError as exc:
         return None, problems + exc.problems
     guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
@@ -232,6 +235,7 @@ def _check_claims(data: GuideData, references: References,
                 path, claim.line, claim.id,
                 f"duplicate claim id (also at {other_path}:{other_line})",
                 "claim ids are unique across all guides and never reused: choose a new one",
+                code="claim-id-duplicate",
             ))
         else:
             claim_homes[claim.id] = (path, claim.line)
@@ -242,18 +246,21 @@ def _check_claims(data: GuideData, references: References,
                     path, link.line, claim.id, f"unknown citekey {link.source!r}",
                     (f"did you mean {close!r}? " if close else "")
                     + "add the source with `evidence add DOI` or fix the key",
+                    code="citekey-unknown",
                 ))
         result = index.anchor(claim.quote, claim.prefix, claim.suffix)
         if isinstance(result, AnchorFailure):
             problems.append(Problem(path, claim.line, claim.id,
-                                    f"{result.message} ({data.guide.path})", result.hint))
+                                    f"{result.message} ({data.guide.path})", result.hint,
+                                    code=result.code))
         else:
             data.anchors[claim.id] = result
     for entry in data.claims_file.not_claims:
         result = index.anchor(entry.quote, entry.prefix, entry.suffix)
         if isinstance(result, AnchorFailure):
             problems.append(Problem(path, entry.line, "not_claims",
-                                    f"{result.message} ({data.guide.path})", result.hint))
+                                    f"{result.message} ({data.guide.path})", result.hint,
+                                    code=result.code))
         else:
             data.not_claim_anchors.append((entry, result))
     return problems

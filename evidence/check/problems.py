@@ -2,40 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from evidence.check.finding import Finding, relative
-from evidence.errors import Problem
 from evidence.project import Project
-
-# (code, pattern on the problem's message), first match wins.
-_PROBLEM_CODES: tuple[tuple[str, re.Pattern], ...] = tuple(
-    (code, re.compile(pattern)) for code, pattern in (
-        ("consensus-without-reason", r"^'consensus' is empty"),
-        ("citekey-unknown", r"^unknown citekey"),
-        ("quote-ambiguous", r"^the quote occurs \d+ times"),
-        ("quote-not-found", (r"^(quote not found|the quote occurs in the guide, but not with"
-                             r"|the quote is empty)")),
-        ("claim-id-duplicate", r"^duplicate claim id"),
-        ("citekey-duplicate", r"^duplicate citekey"),
-        ("doi-duplicate", r"^DOI \S+ is also the DOI of"),
-        ("doi-invalid", r"is not a DOI"),
-        ("study-design-unknown", r"^unknown study design"),
-        ("bibtex-invalid", (r"^(BibTeX could not be parsed|field given twice"
-                            r"|unreadable item in the updates)")),
-        ("guide-missing", r"^no guide\.md"),
-    )
-)
-
-
-def problem_code(problem: Problem) -> str:
-    for code, pattern in _PROBLEM_CODES:
-        if pattern.search(problem.message):
-            return code
-    if problem.path and Path(problem.path).suffix == ".bib":
-        return "bibtex-invalid"
-    return "claims-invalid"
 
 
 def problem_findings(project: Project) -> list[Finding]:
@@ -44,7 +14,7 @@ def problem_findings(project: Project) -> list[Finding]:
     guide_ids = {g.id for g in project.guides}
     findings = []
     for problem in project.problems:
-        code = problem_code(problem)
+        code = problem.code  # set where the problem was made
         if code == "consensus-without-reason":
             continue  # reported from the claim itself, by claim_findings
         item = problem.item
