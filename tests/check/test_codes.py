@@ -53,3 +53,14 @@ def test_every_problem_is_made_with_a_code():
             name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
             if name in ("Problem", "AnchorFailure"):
                 assert any(k.arg == "code" for k in node.keywords), f"{path}:{node.lineno}"
+
+
+def test_findings_document_shows_the_generated_table():
+    """docs/findings.md's table is the code table (regenerate it with
+    ``python -m evidence.check.codes --write docs/findings.md``)."""
+    from evidence.check.codes import markdown_table, with_table
+
+    docs = PACKAGE.parent / "docs" / "findings.md"
+    text = docs.read_text(encoding="utf-8")
+    assert text == with_table(text)
+    assert markdown_table() in text
