@@ -2,46 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
 from evidence.claims.pins import current_pin, pin_changes
+from evidence.language import DOSE, lexicon
 from evidence.project import GuideData, Project
-
-# --- Word lists -------------------------------------------------------------------
-
-# Wording that promises research: by the guide's language (English otherwise).
-# Danish forms are matched as parts of words, for compounds
-# ("tendinopatilitteraturen", "forskningsresultater", "evidensbaseret").
-RESEARCH_WORDS: dict[str, re.Pattern] = {
-    "da": re.compile(
-        r"(?<!\w)\w*?(?:forskning|forsker|studie|evidens|litteratur|videnskab)\w*"
-        r"|\bdokumentation\w*|\bdokumenteret\b|\bundersøgelser viser\b|\bundersøgelsen viste\b"
-        r"|\brandomiser\w*|\bmeta-?analyse\w*|\bsystematisk(?:e)? oversigt\w*",
-        re.IGNORECASE),
-    "en": re.compile(
-        r"\b(?:stud(?:y|ies)|research\w*|evidence\w*|literature|trials?|proven|shown to"
-        r"|meta-?analys[ie]s|systematic reviews?|according to|scientists?|science shows"
-        r"|data show)\b",
-        re.IGNORECASE),
-}
-DEFAULT_LANGUAGE = "en"
-
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|til|to)\s*\d+(?:[.,]\d+)?)?\+?"
-# Units after a number (Danish and English: a Danish guide quotes English terms).
-_UNIT_AFTER = (
-    r"sæt|sets?|reps?|repetitions?|gentagelser|gentagelse|sekunder|sekund|sek|seconds?|secs?"
-    r"|minutter|minut|min|minutes?|mins?|timer|time|hours?|hrs?|h|døgn|dage|dag|days?"
-    r"|uger|uge|weeks?|måneder|måned|mdr|months?|år|years?|gange|times|x|×|%|procent|percent"
-    r"|rpm|bpm|g/kg|mg/kg|kcal|kg|mg|ml|km|g|grader|degrees?|°|watt|w"
-)
-# Units before a number: "Uge 1-2", "week 6".
-_UNIT_BEFORE = r"uge|week|dag|day|måned|month"
-DOSE = re.compile(
-    rf"(?<![\w.,]){_NUMBER}\s*(?:{_UNIT_AFTER})(?![\w/])|\b(?:{_UNIT_BEFORE})\s+{_NUMBER}\b",
-    re.IGNORECASE,
-)
 
 # A consensus "reason" that is only a marker, not a reason.
 _MARKERS = frozenset({"", "true", "false", "yes", "no", "ja", "nej", "x", "-", "?", "todo",
@@ -57,16 +22,14 @@ def consensus_is_marker(consensus: str | None) -> bool:
 
 
 def research_words(text: str, language: str | None) -> list[str]:
-    pattern = RESEARCH_WORDS.get(_base_language(language)) or RESEARCH_WORDS[DEFAULT_LANGUAGE]
+    """Words of the text that promise research, by the guide's language (English otherwise)."""
+    pattern = lexicon(language).research
     return list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
 
 
 def doses(text: str) -> list[str]:
+    """Doses and time frames in the text, in any language's units."""
     return list(dict.fromkeys(" ".join(m.group(0).split()) for m in DOSE.finditer(text)))
-
-
-def _base_language(language: str | None) -> str:
-    return (language or DEFAULT_LANGUAGE).split("-")[0].split("_")[0].lower()
 
 
 def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
