@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
 from evidence.claims.pins import current_pin, pin_changes
@@ -81,7 +83,7 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
     return findings
 
 
-def _review_findings(claim: Claim, finding) -> list[Finding]:
+def _review_findings(claim: Claim, finding: Callable[[str, str], Finding]) -> list[Finding]:
     review = claim.review
     if review.status == "unreviewed":
         return []

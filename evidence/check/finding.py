@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def relative(project: Project, path: Path | str | None) -> str | None:
         return str(path)
 
 
-def listing(items, limit: int = 8) -> str:
+def listing(items: Iterable[object], limit: int = 8) -> str:
     items = list(items)
     shown = ", ".join(str(i) for i in items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

@@ -82,7 +82,7 @@ class ReferenceIndex:
 
 def _build_doi_index(project: Project) -> dict[str, str]:
     """Citekey by DOI, aliases recorded by the resolver (``doialias``) included."""
-    index = {}
+    index: dict[str, str] = {}
     for source in project.references:
         for raw in (source.raw("doi"), source.raw("doialias")):
             if not raw:

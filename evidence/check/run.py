@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from pathlib import Path
 
 from evidence.check.claims import claim_findings
@@ -46,7 +47,8 @@ def check_project(root: Path | str = ".") -> tuple[Project, list[Finding]]:
     return project, run_checks(project)
 
 
-def filter_findings(findings: list[Finding], *, guides=(), codes=(),
+def filter_findings(findings: list[Finding], *, guides: Collection[str] = (),
+                    codes: Collection[str] = (),
                     severity: str | None = None) -> list[Finding]:
     """Keep findings of these guides and codes, at ``severity`` or above."""
     kept = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evidence.bib.references import Source
+from evidence.bib.references import Source, Update
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
 from evidence.project import GuideData, Project
@@ -87,9 +87,9 @@ def source_findings(project: Project, linked: dict[str, list[tuple[GuideData, Cl
     return findings
 
 
-def _dedupe_updates(source: Source):
+def _dedupe_updates(source: Source) -> list[Update]:
     """One notice per type and notice DOI (publisher and Retraction Watch both report)."""
-    seen = {}
+    seen: dict[tuple[str, str | None], Update] = {}
     for update in source.updates:
         key = (update.update_type, update.notice_doi or update.updated)
         if key not in seen:
@@ -97,7 +97,7 @@ def _dedupe_updates(source: Source):
     return list(seen.values())
 
 
-def _describe_update(update) -> str:
+def _describe_update(update: Update) -> str:
     parts = [update.label.lower()]
     if update.notice_doi:
         parts.append(f"notice {update.notice_doi}")

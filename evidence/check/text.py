@@ -107,7 +107,7 @@ def dangling_lead_ins(guide: Guide) -> list[tuple[Block, Block | None]]:
     the end of the guide, plain prose or a note ("Vigtigt: ...") after it
     means the announced list is missing.
     """
-    found = []
+    found: list[tuple[Block, Block | None]] = []
     blocks = guide.blocks
     for i, block in enumerate(blocks):
         if block.kind not in ("paragraph", "item") or not block.text.rstrip().endswith(":"):
