@@ -7,20 +7,15 @@ from collections.abc import Callable
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
 from evidence.claims.pins import current_pin, pin_changes
-from evidence.language import DOSE, lexicon
+from evidence.language import DOSE, MARKERS, lexicon
 from evidence.project import GuideData, Project
-
-# A consensus "reason" that is only a marker, not a reason.
-_MARKERS = frozenset({"", "true", "false", "yes", "no", "ja", "nej", "x", "-", "?", "todo",
-                      "tbd", "fixme", "consensus", "konsensus", "none", "null", "~"})
-
 
 # --- Claims -------------------------------------------------------------------------
 
 
 def consensus_is_marker(consensus: str | None) -> bool:
     """True when ``consensus`` is set but gives no reason ("", "yes", "TODO")."""
-    return consensus is not None and consensus.strip().lower() in _MARKERS
+    return consensus is not None and consensus.strip().lower() in MARKERS
 
 
 def research_words(text: str, language: str | None) -> list[str]:

@@ -9,13 +9,9 @@ import unicodedata
 
 from evidence.check.finding import Finding, excerpt, relative
 from evidence.guide.document import Block, Guide, Section
+from evidence.language import NOTE_LABELS
 from evidence.project import GuideData, Project
 
-# Labels that start a note rather than an item a lead-in announces ("Vigtigt: …").
-_ADMONITIONS = frozenset({
-    "vigtigt", "bemærk", "obs", "nb", "husk", "tip", "advarsel", "pointe", "note",
-    "important", "warning", "caution", "remember", "notice",
-})
 _LABEL = re.compile(r"^([^:.!?]{1,80}):\s+\S")
 _OPENING_QUOTES = "\"'“‘«„"
 
@@ -96,7 +92,7 @@ def _introduces(block: Block) -> bool:
     if not label:
         return False
     name = label.group(1).strip()
-    return len(name.split()) <= 6 and name.casefold() not in _ADMONITIONS
+    return len(name.split()) <= 6 and name.casefold() not in NOTE_LABELS
 
 
 def dangling_lead_ins(guide: Guide) -> list[tuple[Block, Block | None]]:

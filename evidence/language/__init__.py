@@ -33,6 +33,10 @@ class Lexicon:
     evidence: str
     number_words: str
     function_words: frozenset[str]  # common words that tell the language of a text
+    # evidence check: labels that start a note, not an item a lead-in announces ("Vigtigt: …")
+    note_labels: frozenset[str]
+    # evidence check: a consensus "reason" that is only a marker ("ja", "yes")
+    markers: frozenset[str]
 
 
 def base_language(language: str | None) -> str:
@@ -94,3 +98,9 @@ def _dose_pattern() -> re.Pattern:
 
 
 DOSE = _dose_pattern()
+
+# A guide's labels and an editor's markers may be in any of the languages: all count.
+NOTE_LABELS: frozenset[str] = frozenset().union(*(lex.note_labels for lex in LEXICONS.values()))
+# Markers that are no word of any language.
+_SHARED_MARKERS = frozenset({"", "x", "-", "?", "~", "todo", "tbd", "fixme"})
+MARKERS: frozenset[str] = _SHARED_MARKERS.union(*(lex.markers for lex in LEXICONS.values()))

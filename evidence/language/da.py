@@ -42,4 +42,7 @@ LEXICON = Lexicon(
         "og", "er", "det", "på", "til", "ikke", "med", "som", "af", "har", "kan", "der",
         "de", "et", "eller", "ved", "hvis", "skal", "være", "meget", "du", "dig", "din",
         "også", "fra", "når", "efter", "hvor", "men", "mere"}),
+    note_labels=frozenset({"vigtigt", "bemærk", "obs", "nb", "husk", "tip", "advarsel",
+                           "pointe", "note"}),
+    markers=frozenset({"ja", "nej", "konsensus"}),
 )

@@ -35,4 +35,7 @@ LEXICON = Lexicon(
         "the", "and", "is", "of", "to", "that", "with", "are", "be", "this", "it", "or",
         "can", "if", "not", "you", "your", "when", "from", "after", "but", "which", "was",
         "have", "has", "on", "at", "by", "more", "also"}),
+    note_labels=frozenset({"important", "warning", "caution", "remember", "notice", "note",
+                           "tip"}),
+    markers=frozenset({"true", "false", "yes", "no", "consensus", "none", "null"}),
 )
