@@ -331,13 +331,9 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
     when there is an error (with --strict, also a warning) among the findings
     shown.
     """
+    from evidence.check.codes import CODE_BY_NAME
     from evidence.check.report import print_text, to_json, to_markdown
-    from evidence.check.rules import (
-        CODE_BY_NAME,
-        check_project,
-        exit_status,
-        filter_findings,
-    )
+    from evidence.check.run import check_project, exit_status, filter_findings
 
     unknown = [c for c in codes if c not in CODE_BY_NAME]
     if unknown:

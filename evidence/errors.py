@@ -7,7 +7,7 @@ first one, so an editor sees everything wrong in one run; it then raises
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -18,6 +18,10 @@ class Problem:
     item: str | None  # claim id, citekey or DOI the problem concerns
     message: str
     hint: str | None = None
+    # The finding code ``evidence check`` reports the problem under: one of
+    # evidence.check.codes.CODES (a test holds every construction site to it;
+    # this bottom layer cannot import the check).
+    code: str = field(kw_only=True)
 
     def location(self) -> str:
         where = _display_path(self.path) if self.path else "<input>"
@@ -52,10 +56,10 @@ def raise_if(problems: list[Problem]) -> None:
         raise InputError(problems)
 
 
-def read_utf8(path: Path | str, *, keep_newlines: bool = False) -> str:
+def read_utf8(path: Path | str, *, code: str, keep_newlines: bool = False) -> str:
     """A source file's text (newlines as Python's text mode reads them, or as
     they are with ``keep_newlines``); a file that is not UTF-8 is an
-    InputError naming the line of its first bad byte."""
+    InputError naming the line of its first bad byte, under finding ``code``."""
     data = Path(path).read_bytes()
     try:
         text = data.decode("utf-8")
@@ -63,7 +67,7 @@ def read_utf8(path: Path | str, *, keep_newlines: bool = False) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError([Problem(
             path, line, None, f"not UTF-8 text (byte {data[exc.start]:#04x} cannot be read)",
-            "save the file as UTF-8",
+            "save the file as UTF-8", code=code,
         )]) from None
     return text if keep_newlines else text.replace("\r\n", "\n").replace("\r", "\n")
 

@@ -126,14 +126,15 @@ def unsafe_input(path: Path, root: Path) -> str | None:
     return None
 
 
-def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None) -> Problem:
+def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None, *,
+                    code: str) -> Problem:
     try:
         shown = path.relative_to(root)
     except ValueError:
         shown = path
     return Problem(path, None, item, f"{shown} {why}",
                    "the build reads only regular files inside the project: "
-                   "copy the file into the project instead of linking to it")
+                   "copy the file into the project instead of linking to it", code=code)
 
 
 def guide_dirs(root: Path) -> list[Path]:
@@ -181,7 +182,7 @@ def _load_project(root: Path, strict: bool) -> Project:
     problems: list[Problem] = []
     why = unsafe_input(root / REFERENCES_FILE, root)
     if why:
-        problems.append(_unsafe_problem(root / REFERENCES_FILE, root, why))
+        problems.append(_unsafe_problem(root / REFERENCES_FILE, root, why, code="bibtex-invalid"))
         references = References.empty(root / REFERENCES_FILE)
     else:
         references = load_references(root / REFERENCES_FILE, validate=False)
@@ -224,11 +225,13 @@ def read_guide_dir(root: Path, directory: Path) -> GuideReading:
     unsafe = [(p, why) for p in (directory, guide_path, claims_path)
               if (why := unsafe_input(p, root))]
     if unsafe:
-        return GuideReading(None, [_unsafe_problem(p, root, why, directory.name)
+        return GuideReading(None, [_unsafe_problem(p, root, why, directory.name,
+                                                   code="claims-invalid")
                                    for p, why in unsafe[:1]])
     if not guide_path.exists():
         return GuideReading(None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                                           "every guide folder holds guide.md and claims.yaml")])
+                                           "every guide folder holds guide.md and claims.yaml",
+                                           code="guide-missing")])
     problems: list[Problem] = []
     if claims_path.exists():
         claims_file, found = load_claims(claims_path)
@@ -238,7 +241,7 @@ def read_guide_dir(root: Path, directory: Path) -> GuideReading:
     else:
         claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
     try:
-        guide_text = read_utf8(guide_path)
+        guide_text = read_utf8(guide_path, code="claims-invalid")
     except InputError as exc:
         return GuideReading(None, problems + exc.problems)
     guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
@@ -256,7 +259,8 @@ def _anchor(reading: GuideReading) -> None:
         result = index.anchor(claim.quote, claim.prefix, claim.suffix)
         if isinstance(result, AnchorFailure):
             reading.unanchored[position] = Problem(
-                path, claim.line, claim.id, f"{result.message} ({data.guide.path})", result.hint)
+                path, claim.line, claim.id, f"{result.message} ({data.guide.path})", result.hint,
+                code=result.code)
         else:
             data.anchors[claim.id] = result
     for entry in data.claims_file.not_claims:
@@ -264,7 +268,7 @@ def _anchor(reading: GuideReading) -> None:
         if isinstance(result, AnchorFailure):
             reading.not_claim_problems.append(Problem(
                 path, entry.line, "not_claims", f"{result.message} ({data.guide.path})",
-                result.hint))
+                result.hint, code=result.code))
         else:
             data.not_claim_anchors.append((entry, result))
 
@@ -287,6 +291,7 @@ def validate_guide(reading: GuideReading, citekeys: Collection[str],
                 path, claim.line, claim.id,
                 f"duplicate claim id (also at {other_path}:{other_line})",
                 "claim ids are unique across all guides and never reused: choose a new one",
+                code="claim-id-duplicate",
             ))
         else:
             claim_homes[claim.id] = (path, claim.line)
@@ -297,6 +302,7 @@ def validate_guide(reading: GuideReading, citekeys: Collection[str],
                     path, link.line, claim.id, f"unknown citekey {link.source!r}",
                     (f"did you mean {close!r}? " if close else "")
                     + "add the source with `evidence add DOI` or fix the key",
+                    code="citekey-unknown",
                 ))
         if position in reading.unanchored:
             problems.append(reading.unanchored[position])

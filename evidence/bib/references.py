@@ -648,7 +648,7 @@ def load_references(path: Path, *, validate: bool = True) -> References:
         refs = References.empty(path)
     else:
         # Newlines as they are: an edit must not turn a CRLF file into an LF one.
-        refs = parse_references(read_utf8(path, keep_newlines=True), path)
+        refs = parse_references(read_utf8(path, code="bibtex-invalid", keep_newlines=True), path)
     if validate:
         raise_if(validate_references(refs))
     return refs
@@ -680,18 +680,21 @@ def _failed_block_problem(path: Path, block: ParsingFailedBlock) -> Problem:
         where = (f" (also at line {previous.start_line + 1})"
                  if previous is not None and previous.start_line is not None else "")
         return Problem(path, line, block.key, f"duplicate citekey{where}",
-                       "each entry needs its own key; rename or merge one of them")
+                       "each entry needs its own key; rename or merge one of them",
+                       code="citekey-duplicate")
     if isinstance(block, DuplicateFieldKeyBlock):
         fields = ", ".join(sorted(block.duplicate_keys))
         return Problem(path, line, getattr(block, "key", None),
-                       f"field given twice in one entry: {fields}", "keep one of them")
+                       f"field given twice in one entry: {fields}", "keep one of them",
+                       code="bibtex-invalid")
     error = block.error
     detail = getattr(error, "abort_reason", None) or getattr(error, "message", None) or str(error)
     detail = " ".join(str(detail).split()) or "syntax error"
     raw = (block.raw or "").strip()
     head = raw.splitlines()[0][:60] if raw else ""
     return Problem(path, line, None, f"BibTeX could not be parsed: {detail}",
-                   f"check the braces and quotes of the block starting {head!r}")
+                   f"check the braces and quotes of the block starting {head!r}",
+                   code="bibtex-invalid")
 
 
 def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -> list[Problem]:
@@ -701,7 +704,8 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
         try:
             doi = normalise_doi(raw_doi)
         except InvalidDOI as exc:
-            problems.append(Problem(path, source.field_line("doi"), source.key, str(exc)))
+            problems.append(Problem(path, source.field_line("doi"), source.key, str(exc),
+                                    code="doi-invalid"))
         else:
             if doi in seen_dois:
                 other = seen_dois[doi]
@@ -709,6 +713,7 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
                     path, source.field_line("doi"), source.key,
                     f"DOI {doi} is also the DOI of {other.key} (line {other.line})",
                     "one work, one entry: merge the two and keep one citekey",
+                    code="doi-duplicate",
                 ))
             else:
                 seen_dois[doi] = source
@@ -717,7 +722,7 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
         problems.append(Problem(
             path, source.field_line("studydesign"), source.key,
             f"unknown study design {design!r}",
-            _suggest_design(design),
+            _suggest_design(design), code="study-design-unknown",
         ))
     for update in source.updates:
         if update.update_type == "other":
@@ -725,6 +730,6 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
                 path, source.field_line("updates"), source.key,
                 "unreadable item in the updates field",
                 "write items as 'type doi date origin' separated by ';', "
-                "e.g. 'retraction 10.1000/xyz 2020-05-01 publisher'",
+                "e.g. 'retraction 10.1000/xyz 2020-05-01 publisher'", code="bibtex-invalid",
             ))
     return problems

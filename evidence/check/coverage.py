@@ -34,6 +34,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from evidence.guide.document import Block, Guide
+from evidence.language import (
+    DEFAULT_LANGUAGE,
+    LEXICONS,
+    Lexicon,
+    base_language,
+    guess_language,
+)
+from evidence.language import lexicon as lexicon_for
 from evidence.project import GuideData, Project
 
 # --- Sentence splitting -------------------------------------------------------
@@ -131,100 +139,10 @@ def _trimmed(text: str, start: int, end: int) -> Span:
 # --- What looks factual -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lexicon:
-    """Per-language patterns for what makes a sentence look factual."""
-
-    language: str
-    duration: str
-    dose: str
-    comparison: str
-    effect: str  # verbs saying what something does to something else
-    evidence: str
-    number_words: str
-    function_words: frozenset[str]  # common words that tell the language of a text
-
-
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\+?")
 _PERCENT = re.compile(r"\d+(?:[.,]\d+)?(?:\s*[-–]\s*\d+(?:[.,]\d+)?)?\s*%|\bpro(?:cent|mille)\b"
                       r"|\bper ?cent\b")
 _TIMES = re.compile(r"\d\s*[x×]\s*\d")
-
-LEXICONS: dict[str, Lexicon] = {
-    "da": Lexicon(
-        language="da",
-        duration=r"\b(?:sekund(?:er|erne)?|minut(?:ter|terne)?|timer?|døgn|dag(?:e|en|ene)?"
-                 r"|uge(?:r|n|rne)?|måned(?:er|en|erne)?|år(?:et|ene)?)\b|\bsek\.",
-        dose=r"\b(?:sæt|reps?|gentagelser|rpm|g/kg|kg|mg|ml|grader)\b|\bper (?:uge|dag|ben)\b",
-        comparison=r"\b(?:bedre|bedst[e]?|værre|værst[e]?|mere|mest[e]?|mindre|mindst[e]?|flere"
-                   r"|færre|end|højere|lavere|større|størst[e]?|hurtigere|langsommere|oftere"
-                   r"|sjældnere|stærkere|svagere|tungere|lettere)\b",
-        # Present and past tense, not the imperative ("øg belastningen" is an instruction).
-        effect=r"\b(?:(?:for)?øge(?:r|de)|mindske(?:r|de)|reducere(?:r|de)|forbedre(?:r|de)"
-               r"|forværre(?:r|de)|hæmme(?:r|de)|påvirke(?:r|de)|nedsætter|nedsatte"
-               r"|forebygge(?:r|de)|forhindre(?:r|de)|fremme(?:r|de)|lindre(?:r|de)"
-               r"|forårsage(?:r|de)|medfører|medførte|belaste(?:r|de)|aflaste(?:r|de)"
-               r"|styrke(?:r|de)|svække(?:r|de)|forlænge(?:r|de)|forkorte(?:r|de))\b",
-        # Substrings, not words: Danish compounds ("tendinopatilitteraturen",
-        # "forskningsresultater", "evidensbaseret").
-        evidence=r"forskning|forsker|studie|evidens|dokumentation|dokumenteret|konsensus"
-                 r"|litteratur|undersøgelsen viste|forsøg",
-        number_words=r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede|tusind"
-                     r"|halvdelen|dobbelt|tredjedel|fjerdedel)\b",
-        function_words=frozenset({
-            "og", "er", "det", "på", "til", "ikke", "med", "som", "af", "har", "kan", "der",
-            "de", "et", "eller", "ved", "hvis", "skal", "være", "meget", "du", "dig", "din",
-            "også", "fra", "når", "efter", "hvor", "men", "mere"}),
-    ),
-    "en": Lexicon(
-        language="en",
-        duration=r"\b(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b",
-        dose=r"\b(?:sets?|reps?|repetitions?|rpm|g/kg|kg|mg|ml|degrees?)\b|\bper (?:week|day|leg)\b",
-        comparison=r"\b(?:better|best|worse|worst|more|most|less|least|fewer|than|higher|lower"
-                   r"|greater|greatest|faster|slower|stronger|weaker|heavier|lighter)\b",
-        # Third person and past tense, not the imperative ("increase the load").
-        effect=r"\b(?:increases|increased|reduces|reduced|decreases|decreased|improves|improved"
-               r"|worsens|worsened|inhibits|inhibited|impairs|impaired|affects|affected"
-               r"|prevents|prevented|causes|caused|relieves|relieved|alleviates|alleviated"
-               r"|aggravates|aggravated|lowers|raises|strengthens|weakens|shortens|lengthens"
-               r"|speeds up|slows down|predicts|predicted)\b",
-        evidence=r"\b(?:research\w*|stud(?:y|ies|ied)|evidence|consensus|literature|trials?"
-                 r"|documented|meta-analys[ie]s)\b",
-        number_words=r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
-                     r"|thousand|half|twice|double|third|quarter|dozen)\b",
-        function_words=frozenset({
-            "the", "and", "is", "of", "to", "that", "with", "are", "be", "this", "it", "or",
-            "can", "if", "not", "you", "your", "when", "from", "after", "but", "which", "was",
-            "have", "has", "on", "at", "by", "more", "also"}),
-    ),
-}
-DEFAULT_LANGUAGE = "en"
-
-
-def lexicon_for(language: str | None) -> Lexicon:
-    """The word lists for a language code ("da", "da-DK", "en-GB"); English otherwise."""
-    code = (language or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
-    return LEXICONS.get(code, LEXICONS[DEFAULT_LANGUAGE])
-
-
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def guess_language(text: str) -> str | None:
-    """The language (of those with word lists) the text plainly reads as, else None.
-
-    Counts each language's common words; one must be at least twice as frequent as any
-    other, over at least 20 words of it."""
-    counts = dict.fromkeys(LEXICONS, 0)
-    for word in _WORD.findall(text.lower()):
-        for code, lexicon in LEXICONS.items():
-            if word in lexicon.function_words:
-                counts[code] += 1
-    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
-    best, count = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    return best if count >= 20 and count >= 2 * runner_up else None
-
 
 def text_lexicon(declared: str | None, text: str) -> tuple[Lexicon, str | None]:
     """The word lists for a guide, and a note when they are not the declared language's.
@@ -233,8 +151,7 @@ def text_lexicon(declared: str | None, text: str) -> tuple[Lexicon, str | None]:
     the language the text plainly reads as; a language without word lists keeps the
     English fallback."""
     lexicon = lexicon_for(declared)
-    code = (declared or DEFAULT_LANGUAGE).lower().replace("_", "-").split("-")[0]
-    if code not in LEXICONS:
+    if base_language(declared) not in LEXICONS:
         return lexicon, None
     guessed = guess_language(text)
     if guessed is None or guessed == lexicon.language:

@@ -9,7 +9,8 @@ from collections import Counter
 from rich.console import Console
 from rich.text import Text
 
-from evidence.check.rules import CODE_BY_NAME, CODES, SEVERITIES, SEVERITY_RANK, Finding
+from evidence.check.codes import CODE_BY_NAME, CODES, SEVERITIES, SEVERITY_RANK
+from evidence.check.finding import Finding
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _TITLE = {"error": "Errors", "warning": "Warnings", "info": "Info"}

@@ -120,8 +120,8 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
 
-    def problem(self, line, item, message, hint=None):
-        self.problems.append(Problem(self.path, line, item, message, hint))
+    def problem(self, line, item, message, hint=None, code="claims-invalid"):
+        self.problems.append(Problem(self.path, line, item, message, hint, code=code))
 
     def check_keys(self, node, allowed, item, what):
         for key in node:
@@ -209,7 +209,8 @@ class _Reader:
         consensus = self.text(node, "consensus", item)
         if consensus is not None and not consensus.strip():
             self.problem(_line(node, "consensus"), item, "'consensus' is empty",
-                         "give the reason the claim rests on consensus, or remove the field")
+                         "give the reason the claim rests on consensus, or remove the field",
+                         code="consensus-without-reason")
         evidence = self.read_evidence(node.get("evidence"), node, item)
         review = self.read_review(node.get("review"), node, item)
         if not (claim_id and quote and claim_type):
@@ -347,9 +348,10 @@ def parse_claims(text: str, path: Path | str) -> tuple[ClaimsFile | None, list[P
         line = mark.line + 1 if mark else None
         detail = " ".join(f"{exc.context or ''} {exc.problem or ''}".split())
         return None, [Problem(path, line, None, f"malformed YAML: {detail}",
-                              "check the indentation and quoting around this line")]
+                              "check the indentation and quoting around this line",
+                              code="claims-invalid")]
     except (YAMLError, ValueError, OverflowError) as exc:  # a value no constructor can make
-        return None, [Problem(path, None, None, f"malformed YAML: {exc}")]
+        return None, [Problem(path, None, None, f"malformed YAML: {exc}", code="claims-invalid")]
     reader = _Reader(path)
     claims_file = reader.read(data)
     return claims_file, reader.problems
@@ -360,5 +362,6 @@ def load_claims(path: Path) -> tuple[ClaimsFile | None, list[Problem]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(path, None, None, f"not UTF-8 text: {exc}")]
+        return None, [Problem(path, None, None, f"not UTF-8 text: {exc}",
+                              code="claims-invalid")]
     return parse_claims(text, path)

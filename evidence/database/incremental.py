@@ -52,13 +52,11 @@ from evidence import __version__
 from evidence.atomic import atomic_path, atomic_write_text
 from evidence.bib import printed
 from evidence.bib.references import References, Source, load_references, parse_references
-from evidence.check.rules import (
-    ClaimLink,
-    Finding,
-    ReferenceIndex,
-    printed_findings,
-    source_findings,
-)
+from evidence.check.claims import claim_findings
+from evidence.check.finding import Finding
+from evidence.check.printed import ReferenceIndex, printed_findings
+from evidence.check.sources import ClaimLink, source_findings
+from evidence.check.text import guide_text_findings
 from evidence.database import schema as m
 from evidence.database.rows import Rows
 from evidence.database.write import BuildResult, Counts, build_engine, insert_rows
@@ -344,7 +342,6 @@ def _findings(project: Project, records: References | None, database: Path,
     findings for each changed guide; a source's findings for every source a
     changed guide links or prints, before or after the edit.
     """
-    from evidence.check.rules import claim_findings, guide_text_findings
 
     index = ReferenceIndex(project)
     findings: list[Finding] = []

@@ -202,7 +202,7 @@ class Rows:
 
 def collect_findings(project: Project) -> list[dict]:
     """Findings of the editorial check, as rows; the check module owns their logic."""
-    from evidence.check.rules import run_checks
+    from evidence.check.run import run_checks
 
     return [finding.as_row() for finding in run_checks(project)]
 

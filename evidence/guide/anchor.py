@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from evidence.guide.document import normalise_words, plain_text_offsets
@@ -37,6 +37,7 @@ class AnchorFailure:
 
     message: str
     hint: str | None = None
+    code: str = field(kw_only=True)  # quote-not-found or quote-ambiguous (check.codes)
 
 
 class GuideIndex:
@@ -72,12 +73,14 @@ class GuideIndex:
                suffix: str | None = None) -> Anchor | AnchorFailure:
         words = normalise_words(quote)
         if not words:
-            return AnchorFailure("the quote is empty", "copy the claim's words from guide.md")
+            return AnchorFailure("the quote is empty", "copy the claim's words from guide.md",
+                                 code="quote-not-found")
         hits = self.occurrences(words)
         if not hits:
             return AnchorFailure(
                 "quote not found in the guide",
                 self._did_you_mean(words),
+                code="quote-not-found",
             )
         if prefix or suffix:
             hits = [h for h in hits if self._context_matches(h, len(words), prefix, suffix)]
@@ -86,13 +89,14 @@ class GuideIndex:
                     "the quote occurs in the guide, but not with the given prefix/suffix",
                     "prefix/suffix must be the words right before/after the quote "
                     "as they stand in guide.md",
+                    code="quote-not-found",
                 )
         if len(hits) > 1:
             places = "; ".join(self._describe(h, len(words)) for h in hits)
             return AnchorFailure(
                 f"the quote occurs {len(hits)} times: {places}",
                 "add a prefix (words just before) or suffix (words just after) "
-                "to pick one, or quote more words",
+                "to pick one, or quote more words", code="quote-ambiguous",
             )
         return self._make_anchor(hits[0], len(words))
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from evidence.check.report import to_markdown
-from evidence.check.rules import check_project
+from evidence.check.run import check_project
 from evidence.cli import cli
 from tests.check.test_check import GUIDE, HEAD, KILDER, LOADING, claim, entry, project
 
@@ -109,7 +109,7 @@ def test_markdown_escapes_cells_and_truncates(tmp_path):
     root = project(tmp_path)
     _, findings = check_project(root)
     assert "No findings" in to_markdown(findings)
-    from evidence.check.rules import Finding
+    from evidence.check.finding import Finding
 
     many = [Finding("heading-empty", f"heading <b>{i}</b> | x", "g", path="g.md", line=i)
             for i in range(5)]

@@ -7,7 +7,7 @@ import difflib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence.check.rules import (
+from evidence.check.text import (
     REPEAT_MIN_WORDS,
     REPEAT_RATIO,
     _comparable,

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from evidence.check.coverage import (
     factual_reasons,
-    lexicon_for,
     project_coverage,
     split_sentences,
 )
 from evidence.cli import cli
+from evidence.language import lexicon as lexicon_for
 from evidence.project import load_project
 
 BIB = """\

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evidence.check.rules import check_project
+from evidence.check.run import check_project
 from evidence.claims import review as review_module
 from evidence.claims.loader import parse_claims
 from evidence.claims.pins import current_pin

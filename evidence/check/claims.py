@@ -1,0 +1,107 @@
+"""Rules on claims: support, consensus, wording that promises research, doses, reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from evidence.check.finding import Finding, listing, relative
+from evidence.claims.loader import Claim
+from evidence.claims.pins import current_pin, pin_changes
+from evidence.language import DOSE, MARKERS, lexicon
+from evidence.project import GuideData, Project
+
+# --- Claims -------------------------------------------------------------------------
+
+
+def consensus_is_marker(consensus: str | None) -> bool:
+    """True when ``consensus`` is set but gives no reason ("", "yes", "TODO")."""
+    return consensus is not None and consensus.strip().lower() in MARKERS
+
+
+def research_words(text: str, language: str | None) -> list[str]:
+    """Words of the text that promise research, by the guide's language (English otherwise)."""
+    pattern = lexicon(language).research
+    return list(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
+
+
+def doses(text: str) -> list[str]:
+    """Doses and time frames in the text, in any language's units."""
+    return list(dict.fromkeys(" ".join(m.group(0).split()) for m in DOSE.finditer(text)))
+
+
+def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
+    findings = []
+    path = relative(project, guide.claims_file.path)
+    for claim in guide.claims:
+        def finding(code, message, source_id=None, claim=claim):
+            return Finding(code, message, guide.id, claim.id, source_id, path, claim.line)
+
+        grade = project.grade(claim)
+        basis = grade.basis
+        marker = consensus_is_marker(claim.consensus)
+        if marker:
+            findings.append(finding(
+                "consensus-without-reason",
+                f"'consensus: {claim.consensus}' gives no reason: write why the claim may rest "
+                "on consensus (e.g. 'Standard anatomy.'), or remove the field and link a source",
+            ))
+        elif basis == "unsupported":
+            findings.append(finding(
+                "claim-unsupported",
+                "no source supports this claim: link one (evidence: - source: KEY), or give "
+                "the reason it rests on established knowledge (consensus: ...)",
+            ))
+        if basis in ("unsupported", "consensus"):
+            words = research_words(claim.quote, guide.language)
+            if words:
+                rests = "on consensus" if basis == "consensus" else "on no source"
+                findings.append(finding(
+                    "wording-promises-research",
+                    f"the wording promises research ({listing(words)}) but the claim rests {rests}: "
+                    "link the research it refers to, or reword the sentence in the guide",
+                ))
+            found = doses(claim.quote)
+            # An editor who marked the claim needs-source has seen it already.
+            if found and claim.review.status != "needs-source":
+                findings.append(finding(
+                    "dose-without-source",
+                    f"gives a dose or time frame ({listing(found)}) that no source supports: "
+                    "link a source for it, or mark it with `evidence review --status needs-source`",
+                ))
+        if grade.indirect:
+            findings.append(finding(
+                "evidence-indirect-only",
+                f"rests only on indirect evidence ({basis} tier, every best source marked "
+                "direct: false): look for a source on this condition and population",
+            ))
+        findings += _review_findings(claim, finding)
+    return findings
+
+
+def _review_findings(claim: Claim, finding: Callable[[str, str], Finding]) -> list[Finding]:
+    review = claim.review
+    if review.status == "unreviewed":
+        return []
+    found = []
+    who = (f" by {review.by}" if review.by else "") + (f" on {review.on}" if review.on else "")
+    if review.pin:
+        changed = pin_changes(review.pin, current_pin(claim))
+        if changed:
+            found.append(finding(
+                "review-stale",
+                f"marked {review.status}{who}, but its {' and '.join(changed)} changed since: "
+                f"review it again (evidence review {claim.id} --status ...)",
+            ))
+    elif review.status == "verified":
+        found.append(finding(
+            "review-unpinned",
+            f"marked verified{who} without a pin of what was verified, so a later change "
+            f"cannot be detected: record it with `evidence review {claim.id} --status verified`",
+        ))
+    if review.status == "disputed":
+        note = f": {review.note}" if review.note else ""
+        found.append(finding(
+            "review-disputed",
+            f"disputed{who}{note}; correct the guide or the claim, then review it again",
+        ))
+    return found

@@ -1,0 +1,242 @@
+"""Finding codes: the contract of ``evidence check``.
+
+A finding is something true of the project that needs an editor's attention:
+an unsupported claim, a retracted source, a heading with nothing under it. It
+has a stable kebab-case **code** (scripts, CI and the published ``findings``
+table rely on it: never rename one, add new ones), a **severity**, the guide,
+claim and source it concerns, and a message that says what to do.
+
+Severities: ``error`` (the data is wrong or unsafe to publish: the check
+exits 1), ``warning`` (an editor should act: exits 1 with ``--strict``),
+``info`` (worth knowing, no action required).
+
+``docs/findings.md`` shows this table with what to do about each code; its
+table is generated from it (``python -m evidence.check.codes --write docs/findings.md``)
+and a test holds the two equal.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    concerns: str  # claim | source | guide (or "source, claim")
+    summary: str  # one sentence, for reports
+    when: str  # when the check reports it (docs/findings.md)
+    action: str  # what the editor does about it (docs/findings.md)
+
+
+CODES: tuple[Code, ...] = (
+    # Claims
+    Code("claim-unsupported", "warning", "claim",
+         summary="No source supports the claim and it gives no consensus reason.",
+         when="no source supports the claim and it gives no consensus reason",
+         action="link a source (`evidence: - source: KEY`), or give `consensus: <reason>` if it "
+                "rests on established knowledge"),
+    Code("consensus-without-reason", "error", "claim",
+         summary="The claim is marked as consensus but gives no reason.",
+         when="`consensus:` is present but gives no reason: empty, or only a marker (`yes`, "
+              "`true`, `x`, `TODO`, `consensus` …)",
+         action='write the reason (e.g. "Standard anatomy."), or remove the field and link a '
+                "source"),
+    Code("quote-not-found", "error", "claim",
+         summary="The quote is not in guide.md (the guide was edited, or the quote mistyped).",
+         when="the quote of a claim (or a `not_claims` entry) is not in guide.md, or not with "
+              "its prefix/suffix: usually the guide was edited",
+         action="copy the words as they now stand in guide.md (the message suggests the closest "
+                "passage)"),
+    Code("quote-ambiguous", "error", "claim",
+         summary="The quote occurs more than once in guide.md and prefix/suffix do not pick one.",
+         when="the quote occurs more than once in guide.md",
+         action="add `prefix`/`suffix` (the words just before/after) or quote more words"),
+    Code("review-stale", "warning", "claim",
+         summary="The claim's quote or evidence changed since an editor reviewed it.",
+         when="the claim was reviewed, and its quote or evidence changed since (the review's "
+              "pin no longer matches)",
+         action="review it again: `evidence review ID --status …`"),
+    Code("review-unpinned", "info", "claim",
+         summary="The claim is marked verified, but nothing records what was verified.",
+         when="`status: verified` with no `pin` (set by hand), so a later change cannot be "
+              "detected",
+         action="record the review with `evidence review ID --status verified`"),
+    Code("review-disputed", "warning", "claim",
+         summary="An editor disputed the claim.",
+         when="an editor disputed the claim",
+         action="correct the guide or the claim, then review it again"),
+    Code("wording-promises-research", "warning", "claim",
+         summary="The wording promises research, but the claim rests on consensus or on nothing.",
+         when='the quote uses research words ("studie", "forskning", "evidens", "litteraturen", '
+              '"study", "research", "evidence" …) but the claim rests on consensus or on '
+              "nothing",
+         action="link the research the sentence refers to, or reword the sentence"),
+    Code("evidence-indirect-only", "info", "claim",
+         summary="The claim rests only on indirect evidence (another condition or population).",
+         when="every best supporting source is marked `direct: false` (another condition or "
+              "population)",
+         action="look for a source on this condition and population"),
+    Code("dose-without-source", "info", "claim",
+         summary="The claim gives a dose or time frame that no source supports.",
+         when="the quote gives a dose or time frame (sets, reps, seconds, weeks, months, %, "
+              "rpm, g/kg …) and no source supports the claim",
+         action="link a source for the dose, or mark the claim `needs-source`"),
+    Code("claim-id-duplicate", "error", "claim",
+         summary="Two claims share an id.",
+         when="two claims share an id (ids are unique across all guides)",
+         action="give one a new id; never reuse an old one"),
+    Code("citekey-unknown", "error", "claim",
+         summary="An evidence link names a citekey that references.bib does not have.",
+         when="an evidence link names a citekey that references.bib does not have",
+         action="fix the key (the message suggests the closest) or `evidence add DOI`"),
+    Code("claims-invalid", "error", "claim",
+         summary="claims.yaml has an error.",
+         when="claims.yaml cannot be read: YAML syntax, an unknown field, type, relation or "
+              "status, a missing quote …",
+         action="fix the line named"),
+    # Sources
+    Code("source-printed-unlinked", "warning", "source",
+         summary="The guide's printed reference list cites the source, but no claim links to it.",
+         when="the guide's printed reference list (\"Kilder\") cites the source, but no claim "
+              "links to it",
+         action="link it from the claims it supports, or drop it from the list"),
+    Code("source-uncited", "info", "source",
+         summary="The source is in references.bib but no guide links or prints it.",
+         when="the source is in references.bib but no claim links it and no guide prints it",
+         action="link it or remove it"),
+    Code("source-retracted", "error", "source, claim",
+         summary="The source was retracted.",
+         when="the source was retracted (its `updates` field); one finding per affected claim, "
+              "each listing them all",
+         action="remove the link or replace the source; a retracted source supports nothing"),
+    Code("source-corrected", "warning", "source",
+         summary="The source carries a correction.",
+         when="the source carries a correction notice",
+         action="read the correction; check the claims citing it still hold"),
+    Code("source-expression-of-concern", "warning", "source",
+         summary="The source carries an expression of concern.",
+         when="the source carries an expression of concern",
+         action="read the notice; check the claims citing it still hold"),
+    Code("source-no-doi", "warning", "source",
+         summary="The source has no DOI.",
+         when="the source has no DOI",
+         action="add it, so `evidence resolve` can fetch the record and watch for retractions"),
+    Code("source-no-study-design", "warning", "source",
+         summary="The source has no study design, so its evidence tier is unknown.",
+         when="the source has no `studydesign`, so its tier is unknown (it counts as expert "
+              "tier)",
+         action="set a design code (DESIGN.md §3)"),
+    Code("printed-citation-differs", "warning", "source",
+         summary="A field of the printed citation differs from the source's record.",
+         when="a field of a printed citation (authors, title, journal, year, volume, issue, "
+              "pages, DOI) differs from the source's record; one finding per field",
+         action="correct the printed citation, or the record if it is the one that is wrong"),
+    Code("printed-citation-unmatched", "warning", "source",
+         summary="A printed citation cannot be read, or matches no entry of references.bib.",
+         when="a printed citation cannot be read, or has no DOI and matches no entry by title",
+         action="write it as an AMA citation with its DOI, or add the work"),
+    Code("printed-doi-missing", "error", "source",
+         summary="A DOI printed in the guide's reference list is not in references.bib.",
+         when="a DOI printed in the guide's reference list is not in references.bib",
+         action="`evidence add DOI` or `evidence add --from-guide GUIDE`"),
+    Code("doi-invalid", "error", "source",
+         summary="The source's DOI is malformed.",
+         when="a source's DOI is malformed",
+         action="write it as `10.NNNN/suffix`"),
+    Code("doi-duplicate", "error", "source",
+         summary="Two sources share a DOI.",
+         when="two sources share a DOI",
+         action="merge them and keep one citekey"),
+    Code("doi-not-normalised", "warning", "source",
+         summary="The DOI is not written lower case without resolver prefix.",
+         when="the `doi` field has upper case or a resolver prefix (`https://doi.org/`, `doi:`)",
+         action="write it lower case without prefix, as DESIGN.md §2 asks"),
+    Code("citekey-duplicate", "error", "source",
+         summary="Two entries share a citekey.",
+         when="two entries of references.bib share a citekey",
+         action="rename or merge one"),
+    Code("study-design-unknown", "error", "source",
+         summary="The study design is not a code of the evidence scale.",
+         when="`studydesign` is not a code of the evidence scale",
+         action="use a code of DESIGN.md §3"),
+    Code("bibtex-invalid", "error", "source",
+         summary="references.bib has a block that cannot be read.",
+         when="references.bib has a block that cannot be parsed, a field given twice, or an "
+              "unreadable `updates` item",
+         action="fix the block named"),
+    # Guide text
+    Code("heading-empty", "warning", "guide",
+         summary="A heading has no text under it.",
+         when="a heading has no text under it before the next heading of the same or a higher "
+              "level (text under its subheadings counts)",
+         action="write the section or remove the heading"),
+    Code("lead-in-dangling", "warning", "guide",
+         summary="A sentence ends in ':' but no list or items follow it.",
+         when='a paragraph or item ends in ":" and what follows is not a list or items: a '
+              'heading, the end, plain prose, or a note such as "Vigtigt: …"',
+         action='add the list it announces, or end the sentence with "."'),
+    Code("paragraph-repeated", "warning", "guide",
+         summary="A paragraph repeats another.",
+         when="a paragraph of at least 8 words repeats an earlier one, exactly or nearly (90 % "
+              "similar after case, punctuation and whitespace are set aside)",
+         action="keep one of them"),
+    Code("guide-missing", "error", "guide",
+         summary="A guide folder has no guide.md.",
+         when="a folder under claims/ has no guide.md",
+         action="add guide.md or remove the folder"),
+    Code("guide-without-claims", "warning", "guide",
+         summary="A guide has text but no claims (claims.yaml missing or empty).",
+         when="guide.md has text but claims.yaml is missing or holds no claims (an emptied file "
+              "would otherwise publish a guide without claims)",
+         action="record the guide's claims, or restore the file"),
+)
+CODE_BY_NAME = {c.code: c for c in CODES}
+
+
+# --- docs/findings.md -------------------------------------------------------------
+
+# The generated table sits between these lines of docs/findings.md; the prose
+# around it is written by hand.
+TABLE_START = "<!-- codes: generated from evidence/check/codes.py, do not edit by hand -->"
+TABLE_END = "<!-- end of codes -->"
+
+
+def markdown_table() -> str:
+    """The table of every code, as docs/findings.md shows it."""
+    lines = ["| code | severity | concerns | when | what to do |", "|---|---|---|---|---|"]
+    lines += [f"| `{c.code}` | {c.severity} | {c.concerns} | {c.when} | {c.action} |"
+              for c in CODES]
+    return "\n".join(lines) + "\n"
+
+
+def with_table(document: str) -> str:
+    """The document with the text between its table markers replaced by the table."""
+    head, start, rest = document.partition(TABLE_START + "\n")
+    _, end, tail = rest.partition(TABLE_END)
+    if not start or not end:
+        raise ValueError(f"the document has no {TABLE_START!r} ... {TABLE_END!r} lines")
+    return head + start + markdown_table() + end + tail
+
+
+def main(argv: list[str]) -> int:
+    """``--markdown``: print the table; ``--write FILE``: regenerate FILE's table."""
+    if argv == ["--markdown"]:
+        sys.stdout.write(markdown_table())
+        return 0
+    if len(argv) == 2 and argv[0] == "--write":
+        path = Path(argv[1])
+        path.write_text(with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
+    sys.stderr.write("usage: python -m evidence.check.codes --markdown | --write FILE\n")
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

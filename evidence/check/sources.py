@@ -1,0 +1,121 @@
+"""Rules on sources: update notices (retractions, corrections), DOIs, study designs, use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from evidence.bib.references import Source, Update
+from evidence.check.finding import Finding, listing, relative
+from evidence.project import Project
+
+
+@dataclass(frozen=True)
+class ClaimLink:
+    """A claim (and its guide) linking a source: what a source's findings name."""
+
+    guide_id: str
+    claim_id: str
+
+
+def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
+                    printed_in: dict[str, set[str]],
+                    sources: Iterable[Source] | None = None) -> list[Finding]:
+    """Findings on ``sources`` (default: every source of references.bib), given
+    the claims linking each (``linked``) and the guides printing each (``printed_in``)."""
+    findings = []
+    path = relative(project, project.references.path)
+    for source in project.references if sources is None else sources:
+        claims = linked.get(source.key, [])
+        guides = tuple(sorted({c.guide_id for c in claims} | printed_in.get(source.key, set())))
+        guide_id = guides[0] if len(guides) == 1 else None
+
+        def finding(code, message, link: ClaimLink | None = None, source=source,
+                    guide_id=guide_id, guides=guides):
+            return Finding(code, message, link.guide_id if link else guide_id,
+                           link.claim_id if link else None, source.key, path,
+                           source.line, guides)
+
+        claim_ids = [c.claim_id for c in claims]
+        for update in _dedupe_updates(source):
+            notice = _describe_update(update)
+            if update.withdraws:
+                if not claims:
+                    findings.append(finding(
+                        "source-retracted",
+                        f"retracted ({notice}): remove it from references.bib and from any "
+                        "printed reference list",
+                    ))
+                for link in claims:
+                    findings.append(finding(
+                        "source-retracted",
+                        f"retracted ({notice}) and cited by {link.claim_id}: it no longer "
+                        f"supports the claim; remove the link or replace the source "
+                        f"(affected claims: {listing(claim_ids)})",
+                        link,
+                    ))
+            elif update.update_type in ("correction", "expression_of_concern"):
+                code = ("source-corrected" if update.update_type == "correction"
+                        else "source-expression-of-concern")
+                affected = (f"; check the claims citing it: {listing(claim_ids)}" if claim_ids
+                            else "")
+                findings.append(finding(
+                    code, f"{update.label.lower()} ({notice}): read the notice and check that "
+                          f"the claims still hold{affected}",
+                ))
+        raw_doi = source.raw("doi")
+        if raw_doi and source.doi and raw_doi.strip() != source.doi:
+            findings.append(finding(
+                "doi-not-normalised",
+                f"the DOI is written {raw_doi.strip()!r}: write it as {source.doi!r} "
+                "(lower case, no resolver prefix), the form references.bib keeps",
+            ))
+        if not raw_doi:
+            findings.append(finding(
+                "source-no-doi",
+                "no DOI: add it (doi = {10....}) so `evidence resolve` can fetch the record "
+                "and watch for retractions; a work without a DOI keeps this warning",
+            ))
+        if source.study_design is None:
+            findings.append(finding(
+                "source-no-study-design",
+                "no studydesign: set one (studydesign = {...}, codes in DESIGN.md §3); until "
+                "then it counts as the weakest (expert) tier",
+            ))
+        if not claims:
+            in_guides = printed_in.get(source.key)
+            if in_guides:
+                for guide_id in sorted(in_guides):
+                    findings.append(Finding(
+                        "source-printed-unlinked",
+                        f"printed in the reference list of {guide_id} but no claim links to it: "
+                        "link it from the claims it supports, or drop it from the list",
+                        guide_id, None, source.key, path, source.line, guides,
+                    ))
+            else:
+                findings.append(finding(
+                    "source-uncited",
+                    "no claim links to it and no guide prints it: link it or remove it",
+                ))
+    return findings
+
+
+def _dedupe_updates(source: Source) -> list[Update]:
+    """One notice per type and notice DOI (publisher and Retraction Watch both report)."""
+    seen: dict[tuple[str, str | None], Update] = {}
+    for update in source.updates:
+        key = (update.update_type, update.notice_doi or update.updated)
+        if key not in seen:
+            seen[key] = update
+    return list(seen.values())
+
+
+def _describe_update(update: Update) -> str:
+    parts = [update.label.lower()]
+    if update.notice_doi:
+        parts.append(f"notice {update.notice_doi}")
+    if update.updated:
+        parts.append(update.updated)
+    if update.origin:
+        parts.append(f"from {update.origin}")
+    return ", ".join(parts[1:]) or "no notice recorded"

@@ -1,0 +1,48 @@
+"""Danish."""
+
+from __future__ import annotations
+
+import re
+
+from evidence.language import Lexicon
+
+LEXICON = Lexicon(
+    language="da",
+    # Matched as parts of words, for compounds ("tendinopatilitteraturen",
+    # "forskningsresultater", "evidensbaseret"); "undersøgelse" alone is also a
+    # clinical examination, so only "undersøgelser viser" counts.
+    research=re.compile(
+        r"(?<!\w)\w*?(?:forskning|forsker|studie|evidens|litteratur|videnskab)\w*"
+        r"|\bdokumentation\w*|\bdokumenteret\b|\bundersøgelser viser\b|\bundersøgelsen viste\b"
+        r"|\brandomiser\w*|\bmeta-?analyse\w*|\bsystematisk(?:e)? oversigt\w*",
+        re.IGNORECASE),
+    dose_units=r"sæt|gentagelser|gentagelse|sekunder|sekund|sek|minutter|minut|min|timer|time"
+               r"|døgn|dage|dag|uger|uge|måneder|måned|mdr|år|gange|procent|grader",
+    dose_units_before=r"uge|dag|måned",
+    range_words=r"til",
+    duration=r"\b(?:sekund(?:er|erne)?|minut(?:ter|terne)?|timer?|døgn|dag(?:e|en|ene)?"
+             r"|uge(?:r|n|rne)?|måned(?:er|en|erne)?|år(?:et|ene)?)\b|\bsek\.",
+    dose=r"\b(?:sæt|reps?|gentagelser|rpm|g/kg|kg|mg|ml|grader)\b|\bper (?:uge|dag|ben)\b",
+    comparison=r"\b(?:bedre|bedst[e]?|værre|værst[e]?|mere|mest[e]?|mindre|mindst[e]?|flere"
+               r"|færre|end|højere|lavere|større|størst[e]?|hurtigere|langsommere|oftere"
+               r"|sjældnere|stærkere|svagere|tungere|lettere)\b",
+    # Present and past tense, not the imperative ("øg belastningen" is an instruction).
+    effect=r"\b(?:(?:for)?øge(?:r|de)|mindske(?:r|de)|reducere(?:r|de)|forbedre(?:r|de)"
+           r"|forværre(?:r|de)|hæmme(?:r|de)|påvirke(?:r|de)|nedsætter|nedsatte"
+           r"|forebygge(?:r|de)|forhindre(?:r|de)|fremme(?:r|de)|lindre(?:r|de)"
+           r"|forårsage(?:r|de)|medfører|medførte|belaste(?:r|de)|aflaste(?:r|de)"
+           r"|styrke(?:r|de)|svække(?:r|de)|forlænge(?:r|de)|forkorte(?:r|de))\b",
+    # Substrings, not words: Danish compounds ("tendinopatilitteraturen",
+    # "forskningsresultater", "evidensbaseret").
+    evidence=r"forskning|forsker|studie|evidens|dokumentation|dokumenteret|konsensus"
+             r"|litteratur|undersøgelsen viste|forsøg",
+    number_words=r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede|tusind"
+                 r"|halvdelen|dobbelt|tredjedel|fjerdedel)\b",
+    function_words=frozenset({
+        "og", "er", "det", "på", "til", "ikke", "med", "som", "af", "har", "kan", "der",
+        "de", "et", "eller", "ved", "hvis", "skal", "være", "meget", "du", "dig", "din",
+        "også", "fra", "når", "efter", "hvor", "men", "mere"}),
+    note_labels=frozenset({"vigtigt", "bemærk", "obs", "nb", "husk", "tip", "advarsel",
+                           "pointe", "note"}),
+    markers=frozenset({"ja", "nej", "konsensus"}),
+)
