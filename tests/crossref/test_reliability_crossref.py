@@ -228,7 +228,15 @@ def test_a_resolver_killed_at_random_moments_keeps_every_entry_whole(tmp_path):
             # before, the others are quick.
             args = ("--all", "--refresh") if attempt % 2 else ("--all",)
             process = resolver(project, fake, cache, *args)
-            if rng.random() < 0.5:
+            if attempt == 9:
+                # Once, right after the first write lands, so that a kill between
+                # two writes is tested however slowly a loaded machine starts.
+                first = bib.read_bytes()
+                deadline = time.monotonic() + 60
+                while (bib.read_bytes() == first and process.poll() is None
+                       and time.monotonic() < deadline):
+                    time.sleep(0.001)
+            elif rng.random() < 0.5:
                 # After a random number of requests, plus a fraction of a request's time.
                 target = rng.randint(0, count)
                 deadline = time.monotonic() + 30
