@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from evidence.bib.csl import sources_to_csl
 from evidence.bib.references import load_references
-from evidence.bibliography.make import format_items, pandoc_executable
+from evidence.bibliography.formatting import format_items, pandoc_executable
 from evidence.bibliography.styles import resolve_style
 
 CDL = REPO.parent / "shared" / "bench" / "cdl.bib"

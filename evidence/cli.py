@@ -229,7 +229,8 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
     (Kilder) first, then first citation.
     """
     from evidence.atomic import atomic_write_text
-    from evidence.bibliography.make import FORMAT_BY_SUFFIX, FORMATS, make
+    from evidence.bibliography.formatting import FORMAT_BY_SUFFIX, FORMATS
+    from evidence.bibliography.make import make
     from evidence.errors import EvidenceError
 
     if fmt is None and output is not None and output.suffix:

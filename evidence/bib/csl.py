@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from evidence.bib.csl_types import TYPES
 from evidence.bib.references import InvalidDOI, expand_macros, normalise_doi
-from evidence.bib.richtext import csl_plain, strip_markup  # noqa: F401 - re-exported
+from evidence.bib.richtext import strip_markup
 
 if TYPE_CHECKING:
     from evidence.bib.references import PersonName, Source

@@ -14,10 +14,3 @@ MARKUP = re.compile(r"</?(?:i|b|sup|sub|span)(?:\s[^<>]*)?>")
 def strip_markup(value: str) -> str:
     """CSL rich text as plain text: the markup tags removed."""
     return " ".join(MARKUP.sub("", value).split())
-
-
-def csl_plain(item: dict, variable: str) -> str | None:
-    value = item.get(variable)
-    if value is None:
-        return None
-    return strip_markup(str(value))

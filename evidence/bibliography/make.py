@@ -22,25 +22,12 @@ import difflib
 import os
 from dataclasses import dataclass, field
 
-from evidence.bibliography.formatting import (  # noqa: F401 - the engine, re-exported
-    FORMAT_ALIASES,
-    FORMAT_BY_SUFFIX,
-    FORMATS,
-    PANDOC_LOCALES,
-    STYLED_FORMATS,
-    Bibliography,
-    FormattedEntry,
-    PandocFailed,
-    PandocMissing,
+from evidence.bibliography.formatting import (
     format_items,
     normalise_format,
-    normalise_locale,
-    pandoc_executable,
-    run_citeproc,
 )
-from evidence.bibliography.order import (  # noqa: F401 - re-exported
+from evidence.bibliography.order import (
     CITED_RELATIONS,
-    REFERENCE_HEADINGS,
     match_printed_references,
     numbering,
     reference_section,

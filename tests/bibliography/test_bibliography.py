@@ -372,15 +372,15 @@ def test_locale_changes_the_terms(tmp_path):
 
 def test_unknown_locale_is_an_error():
     with pytest.raises(bib.EvidenceError, match="unknown locale 'xx-YY'"):
-        bib.normalise_locale("xx-YY")
-    assert bib.normalise_locale("da_dk") == "da-DK"
+        formatting.normalise_locale("xx-YY")
+    assert formatting.normalise_locale("da_dk") == "da-DK"
 
 
 # --- the engine -----------------------------------------------------------------------
 
 def test_one_pandoc_call_per_bibliography(monkeypatch):
     calls = []
-    real = bib.run_citeproc
+    real = formatting.run_citeproc
 
     def counting(items, style, locale=None, timeout=300):
         calls.append(len(items))
@@ -412,8 +412,8 @@ def test_missing_pandoc_says_how_to_install(monkeypatch, ordered):
 
 def test_pandoc_path_that_does_not_exist(monkeypatch, tmp_path):
     monkeypatch.setenv("EVIDENCE_PANDOC", str(tmp_path / "pandoc"))
-    with pytest.raises(bib.PandocMissing, match="EVIDENCE_PANDOC"):
-        bib.pandoc_executable()
+    with pytest.raises(formatting.PandocMissing, match="EVIDENCE_PANDOC"):
+        formatting.pandoc_executable()
 
 
 def test_pandoc_failure_is_reported(monkeypatch, tmp_path):
@@ -421,7 +421,7 @@ def test_pandoc_failure_is_reported(monkeypatch, tmp_path):
     fake.write_text("#!/bin/sh\necho 'something broke' >&2\nexit 3\n")
     fake.chmod(0o755)
     monkeypatch.setenv("EVIDENCE_PANDOC", str(fake))
-    with pytest.raises(bib.PandocFailed, match="something broke"):
+    with pytest.raises(formatting.PandocFailed, match="something broke"):
         bib.format_items([{"id": "a", "type": "book", "title": "T"}], "apa")
 
 
@@ -434,13 +434,13 @@ def test_text_renderer_handles_pandoc_inline_kinds():
         {"t": "Quoted", "c": [{"t": "DoubleQuote"}, [{"t": "Str", "c": "q"}]]},
         {"t": "SoftBreak"}, {"t": "Emph", "c": [{"t": "Str", "c": "in*vivo"}]},
     ]
-    entry = bib.FormattedEntry("k", None, inlines)
+    entry = formatting.FormattedEntry("k", None, inlines)
     assert entry.text == "H₂O ¹⁴C CAPS “q” in*vivo"
     assert entry.markdown == ('H<sub>2</sub>O <sup>14</sup>C '
                               '<span style="font-variant:small-caps">caps</span> “q” *in\\*vivo*')
     assert entry.html == ('H<sub>2</sub>O <sup>14</sup>C '
                           '<span style="font-variant:small-caps">caps</span> “q” <em>in*vivo</em>')
-    unsafe = bib.FormattedEntry("k", None, [{"t": "Link", "c": [
+    unsafe = formatting.FormattedEntry("k", None, [{"t": "Link", "c": [
         ["", [], []], [{"t": "Str", "c": "x"}], ["javascript:alert(1)", ""]]}])
     assert unsafe.html == "x" and unsafe.markdown == "x"
 
