@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from evidence import SCHEMA_VERSION, __version__
-from evidence.database.write import BuildResult
+from evidence.database.result import BuildResult
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
 from evidence.project import input_digest
@@ -37,10 +37,6 @@ def stored_digest(database: Path) -> str | None:
     except sqlite3.Error:
         return None
     return row[0] if row else None
-
-
-def is_stale(root: Path, database: Path) -> bool:
-    return stored_digest(database) != build_digest(root)
 
 
 def build(root: Path | str = ".", database: Path | str | None = None, *,

@@ -58,8 +58,9 @@ from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
 from evidence.database import schema as m
+from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
-from evidence.database.write import BuildResult, Counts, build_engine, insert_rows
+from evidence.database.write import build_engine, insert_rows
 from evidence.errors import EvidenceError
 from evidence.project import (
     CLAIMS_DIR,

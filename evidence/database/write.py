@@ -6,39 +6,13 @@ the previous database); both rename their file into place only when complete.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
+from evidence.database.result import Counts
 from evidence.database.rows import Rows, collect_findings
 from evidence.errors import EvidenceError
 from evidence.project import Project
-
-
-@dataclass
-class BuildResult:
-    database: Path
-    built: bool  # False when the database was already up to date
-    guides: int = 0
-    claims: int = 0
-    sources: int = 0
-    findings: int = 0
-    incremental: bool = False  # True when only the changed guides were written again
-
-    @classmethod
-    def written(cls, database: Path, counts: Counts, *, incremental: bool = False) -> BuildResult:
-        return cls(database, True, counts.guides, counts.claims, counts.sources, counts.findings,
-                   incremental)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """The rows of the main tables in a database just written."""
-
-    guides: int
-    claims: int
-    sources: int
-    findings: int
 
 
 def write_database(project: Project, path: Path, digest: str) -> Counts:
