@@ -25,12 +25,11 @@ from typing import TYPE_CHECKING
 
 from evidence.bib.references import InvalidDOI, normalise_doi
 from evidence.errors import EvidenceError
+from evidence.guide.document import Guide
+from evidence.guide.reference_list import reference_list
 
 if TYPE_CHECKING:
     from evidence.bib.references import References, Source
-
-SECTION_NAMES = ("kilder", "referencer", "litteratur", "references", "sources",
-                 "bibliography", "literature", "works cited")
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\[\d+\]\s*)")
@@ -97,24 +96,6 @@ class CitationDifference:
 
 # ---------------------------------------------------------------------------
 # finding and reading the list
-
-
-def kilder_section(guide_text: str, names=SECTION_NAMES) -> tuple[str, int] | None:
-    """The text under the guide's Kilder heading and the line number (1-based)
-    of its first line; None when there is no such heading."""
-    lines = guide_text.splitlines()
-    for index, line in enumerate(lines):
-        match = _HEADING.match(line)
-        if match and match.group(2).strip().rstrip(":").casefold() in names:
-            level = len(match.group(1))
-            end = len(lines)
-            for j in range(index + 1, len(lines)):
-                other = _HEADING.match(lines[j])
-                if other and len(other.group(1)) <= level:
-                    end = j
-                    break
-            return "\n".join(lines[index + 1:end]), index + 2
-    return None
 
 
 def _items(section_text: str) -> list[tuple[int, str]]:
@@ -414,14 +395,13 @@ def _compare_authors(c: PrintedCitation, s: Source) -> list[tuple[str, str, str]
     return out
 
 
-def compare_guide_citations(guide_text: str, references: References) -> list[CitationDifference]:
-    """:func:`compare_printed_citations` on a whole guide.md (line numbers are
-    the guide's); no differences when the guide has no Kilder section."""
-    found = kilder_section(guide_text)
+def compare_guide_citations(guide: Guide, references: References) -> list[CitationDifference]:
+    """:func:`compare_printed_citations` on a whole guide (line numbers are the
+    guide's); no differences when the guide prints no reference list."""
+    found = reference_list(guide)
     if found is None:
         return []
-    section, first_line = found
-    return compare_printed_citations(section, references, first_line=first_line)
+    return compare_printed_citations(found.text, references, first_line=found.first_line)
 
 
 def guide_path(project: Path, guide: str) -> Path:

@@ -30,10 +30,10 @@ from evidence.bibliography.order import (
     CITED_RELATIONS,
     match_printed_references,
     numbering,
-    reference_section,
 )
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
+from evidence.guide.reference_list import reference_section
 
 
 class SelectionError(EvidenceError):

@@ -1,7 +1,7 @@
 """A guide's numbering of its sources (DESIGN §8): the printed list, then first citation.
 
-1. when the guide has a printed reference section (``## Kilder``,
-   ``## References`` …) whose items carry DOIs (or the exact title of a
+1. when the guide has a printed reference list (``## Kilder``,
+   ``## Kildeliste``, ``## References`` …: :mod:`evidence.guide.reference_list`) whose items carry DOIs (or the exact title of a
    source), that list *is* the guide's numbering: its sources come first, in
    printed order. The printed guide cites no numbers in its text, so the
    Kilder list is the only numbering it has, and the generated list must
@@ -19,18 +19,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from evidence.guide.document import Guide
+from evidence.guide.reference_list import reference_list
+
 CITED_RELATIONS = ("supports", "mentions")
-REFERENCE_HEADINGS = frozenset({
-    "kilder", "kildeliste", "referencer", "litteratur", "litteraturliste",
-    "references", "reference list", "bibliography", "sources", "literature",
-    "works cited", "quellen", "literatur", "literaturverzeichnis", "références",
-    "bibliographie", "referencias", "bibliografía", "fuentes", "referenser", "källor",
-    "kilder og referencer", "referanser", "litteraturliste og kilder",
-})
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 
 
-def match_printed_references(guide, key_by_doi: dict[str, str],
+def match_printed_references(guide: Guide, key_by_doi: dict[str, str],
                              titles: dict[str, str | None]) -> list[str] | None:
     """The citekeys of the guide's printed reference list (Kilder), in printed order.
 
@@ -39,30 +35,21 @@ def match_printed_references(guide, key_by_doi: dict[str, str],
     containing the source's exact title (``titles``: key -> title). None when
     the guide has no such section or none of its items match.
     """
-    section = reference_section(guide)
-    if section is None:
+    found = reference_list(guide)
+    if found is None:
         return None
     by_title: dict[str, str] = {}
     for key, title in titles.items():
         if title and len(title) > 12:
             by_title.setdefault(" ".join(title.split()).lower(), key)
     keys: list[str] = []
-    for block in section.blocks:
+    for block in found.blocks:
         if block.kind not in ("item", "paragraph"):
             continue
-        found = _match_reference(block.text, key_by_doi, by_title)
-        if found and found not in keys:
-            keys.append(found)
+        key = _match_reference(block.text, key_by_doi, by_title)
+        if key and key not in keys:
+            keys.append(key)
     return keys or None
-
-
-def reference_section(guide):
-    """The guide's printed reference section (``## Kilder`` …), or None."""
-    for section in reversed(guide.sections):
-        heading = section.heading.strip().strip(":").strip().lower()
-        if heading in REFERENCE_HEADINGS:
-            return section
-    return None
 
 
 def _match_reference(text: str, key_by_doi: dict[str, str],

@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from evidence.guide.document import Block, Guide
+from evidence.guide.reference_list import reference_list
 from evidence.language import (
     DEFAULT_LANGUAGE,
     LEXICONS,
@@ -193,12 +194,6 @@ def factual_reasons(sentence: str, language: str | Lexicon | None) -> list[str]:
 
 # --- The report ---------------------------------------------------------------
 
-REFERENCE_HEADINGS = frozenset({
-    "kilder", "kildeliste", "referencer", "litteratur", "litteraturliste",
-    "references", "sources", "bibliography", "literature", "further reading",
-})
-
-
 @dataclass
 class Sentence:
     section: str
@@ -267,18 +262,13 @@ class CoverageReport:
 
 
 def _text_blocks(guide: Guide) -> Iterable[Block]:
-    """Paragraphs and list items, outside any references section."""
-    skip_level: int | None = None
-    for section in guide.sections:
-        if skip_level is not None and section.level > skip_level:
+    """Paragraphs and list items, outside the printed reference list."""
+    found = reference_list(guide)
+    for block in guide.blocks:
+        if found is not None and found.start <= block.start < found.end:
             continue
-        skip_level = None
-        if section.heading.strip().rstrip(":").lower() in REFERENCE_HEADINGS:
-            skip_level = section.level
-            continue
-        for block in section.blocks:
-            if block.kind in ("paragraph", "item"):
-                yield block
+        if block.kind in ("paragraph", "item"):
+            yield block
 
 
 def guide_coverage(data: GuideData, problems: Iterable[str] = ()) -> CoverageReport:

@@ -8,6 +8,7 @@ from functools import cached_property
 from evidence.bib import printed
 from evidence.bib.references import InvalidDOI, normalise_doi
 from evidence.check.finding import Finding, relative
+from evidence.guide.reference_list import reference_list
 from evidence.project import GuideData, Project
 
 
@@ -22,10 +23,10 @@ def printed_findings(project: Project, guide: GuideData,
     The list is read by :mod:`evidence.bib.printed` (AMA/Vancouver citations,
     compared field by field with the records).
     """
-    found = printed.kilder_section(guide.guide.text)
+    found = reference_list(guide.guide)
     if found is None:
         return [], set()
-    section, first_line = found
+    section, first_line = found.text, found.first_line
     references = project.references
     index = index or ReferenceIndex(project)
     by_doi, titles = index.dois, index.titles

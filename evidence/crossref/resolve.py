@@ -696,18 +696,17 @@ def run_add(project: Path, dois: list[str], *, from_guide: str | None, offline: 
     refs = load_references(path)
     dois = list(dois)
     if from_guide:
-        from evidence.bib.printed import (
-            guide_path,
-            kilder_section,
-            missing_printed_dois,
-        )
+        from evidence.bib.printed import guide_path, missing_printed_dois
+        from evidence.guide.document import load_guide
+        from evidence.guide.reference_list import reference_list
 
         guide = guide_path(Path(project), from_guide)
-        section = kilder_section(guide.read_text(encoding="utf-8"))
-        if section is None:
-            raise EvidenceError(f"{guide}: no Kilder (references) heading, so no printed "
-                                "DOIs to add; the list goes under a heading such as '## Kilder'")
-        missing = missing_printed_dois(section[0], refs)
+        found = reference_list(load_guide(guide.parent.name, guide))
+        if found is None:
+            raise EvidenceError(f"{guide}: no reference list, so no printed DOIs to add; "
+                                "the list goes under a heading such as '## Kilder' or "
+                                "'## References'")
+        missing = missing_printed_dois(found.text, refs)
         if not missing and not dois:
             echo(f"Every DOI printed in the Kilder list of {guide} is in references.bib.")
             return 0

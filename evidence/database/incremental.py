@@ -50,7 +50,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from evidence import __version__
 from evidence.atomic import atomic_path, atomic_write_text
-from evidence.bib import printed
 from evidence.bib.references import References, Source, load_references, parse_references
 from evidence.check.claims import claim_findings
 from evidence.check.finding import Finding
@@ -62,6 +61,7 @@ from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
 from evidence.database.write import build_engine, insert_rows
 from evidence.errors import EvidenceError
+from evidence.guide.reference_list import reference_section
 from evidence.project import (
     CLAIMS_DIR,
     CLAIMS_FILE,
@@ -117,7 +117,7 @@ def update_state(database: Path, digest: str, printed: dict[str, list[str]]) -> 
 
 def printed_keys(project: Project, guide: GuideData, index: ReferenceIndex) -> list[str]:
     """The citekeys of the guide's printed reference list (Kilder), if it has one."""
-    if printed.kilder_section(guide.guide.text) is None:
+    if reference_section(guide.guide) is None:
         return []
     return sorted(printed_findings(project, guide, index)[1])
 
@@ -416,7 +416,7 @@ def _links_by_key(guide: GuideData) -> dict[str, list[str]]:
 
 
 def _has_printed_list(guide: GuideData) -> bool:
-    return printed.kilder_section(guide.guide.text) is not None
+    return reference_section(guide.guide) is not None
 
 
 def _sources_of(records: References | None, rows: list[tuple[str, int, str]]) -> list[Source]:

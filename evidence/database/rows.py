@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
 from evidence.bibliography.make import PrintedLookup, guide_bibliography
-from evidence.bibliography.order import reference_section
+from evidence.guide.reference_list import reference_section
 from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
 

@@ -37,6 +37,8 @@ class Lexicon:
     note_labels: frozenset[str]
     # evidence check: a consensus "reason" that is only a marker ("ja", "yes")
     markers: frozenset[str]
+    # the headings of a printed reference list ("Kilder", "References"), lower-case
+    reference_headings: frozenset[str]
 
 
 def base_language(language: str | None) -> str:
@@ -104,3 +106,25 @@ NOTE_LABELS: frozenset[str] = frozenset().union(*(lex.note_labels for lex in LEX
 # Markers that are no word of any language.
 _SHARED_MARKERS = frozenset({"", "x", "-", "?", "~", "todo", "tbd", "fixme"})
 MARKERS: frozenset[str] = _SHARED_MARKERS.union(*(lex.markers for lex in LEXICONS.values()))
+
+# Reference-list headings of languages that have no lexicon yet: a guide may be
+# written in any of them, and its printed list must still be found.
+_OTHER_REFERENCE_HEADINGS = {
+    "de": frozenset({"quellen", "literatur", "literaturverzeichnis", "quellenverzeichnis"}),
+    "fr": frozenset({"références", "bibliographie", "sources"}),
+    "es": frozenset({"referencias", "bibliografía", "fuentes"}),
+    "sv": frozenset({"referenser", "källor", "litteratur", "källförteckning"}),
+    "nb": frozenset({"kilder", "referanser", "litteratur", "litteraturliste"}),
+}
+# A guide's reference list is recognised by its heading in any language: a
+# Danish guide may print an English "References" list, and the other way round.
+REFERENCE_HEADINGS: frozenset[str] = frozenset().union(
+    *(lex.reference_headings for lex in LEXICONS.values()),
+    *_OTHER_REFERENCE_HEADINGS.values())
+
+
+def is_reference_heading(heading: str) -> bool:
+    """True for the heading of a printed reference list: "Kilder", "## Kildeliste:",
+    "References" (case, surrounding space and a final colon do not matter)."""
+    words = " ".join(heading.split()).rstrip(":").strip().casefold()
+    return words in REFERENCE_HEADINGS

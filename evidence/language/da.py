@@ -45,4 +45,7 @@ LEXICON = Lexicon(
     note_labels=frozenset({"vigtigt", "bemærk", "obs", "nb", "husk", "tip", "advarsel",
                            "pointe", "note"}),
     markers=frozenset({"ja", "nej", "konsensus"}),
+    reference_headings=frozenset({"kilder", "kildeliste", "referencer", "referenceliste",
+                                  "litteratur", "litteraturliste", "kilder og referencer",
+                                  "litteraturliste og kilder", "videre læsning"}),
 )

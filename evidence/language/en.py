@@ -38,4 +38,7 @@ LEXICON = Lexicon(
     note_labels=frozenset({"important", "warning", "caution", "remember", "notice", "note",
                            "tip"}),
     markers=frozenset({"true", "false", "yes", "no", "consensus", "none", "null"}),
+    reference_headings=frozenset({"references", "reference list", "bibliography", "sources",
+                                  "literature", "works cited", "further reading",
+                                  "sources and references"}),
 )

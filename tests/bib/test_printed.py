@@ -12,11 +12,12 @@ from evidence.bib.printed import (
     compare_guide_citations,
     compare_printed_citations,
     initials_of,
-    kilder_section,
     missing_printed_dois,
     parse_printed_citations,
 )
 from evidence.bib.references import load_references, parse_references
+from evidence.guide.document import parse_guide
+from evidence.guide.reference_list import reference_list
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "claims" / "distal-hasetendinopati" / "guide.md"
@@ -171,16 +172,16 @@ def test_parser_never_raises(text):
     parse_printed_citations(text)
     compare_printed_citations(text, refs())
     missing_printed_dois(text, refs())
-    kilder_section(text)
+    compare_guide_citations(parse_guide("g", text), refs())
 
 
-def test_kilder_section_and_guide_line_numbers():
-    guide = "# Title\n\nText.\n\n## Kilder\n\n- " + SEDERBERG.replace("2022", "2023") + "\n\n## After\n\n- x\n"
-    section, first = kilder_section(guide)
-    assert first == 6 and "## After" not in section
-    [diff] = compare_guide_citations(guide, refs())
+def test_the_reference_list_and_guide_line_numbers():
+    text = "# Title\n\nText.\n\n## Kilder\n\n- " + SEDERBERG.replace("2022", "2023") + "\n\n## After\n\n- x\n"
+    found = reference_list(parse_guide("g", text))
+    assert found.first_line == 6 and "## After" not in found.text
+    [diff] = compare_guide_citations(parse_guide("g", text), refs())
     assert diff.field == "year" and diff.line == 7
-    assert compare_guide_citations("# No list here\n", refs()) == []
+    assert compare_guide_citations(parse_guide("g", "# No list here\n"), refs()) == []
 
 
 def test_initials():
@@ -194,10 +195,11 @@ def test_initials():
 
 def test_the_real_guide_matches_references_bib():
     text = GUIDE.read_text(encoding="utf-8")
-    section, first = kilder_section(text)
-    citations = parse_printed_citations(section, first_line=first)
+    found = reference_list(parse_guide("distal-hasetendinopati", text))
+    section = found.text
+    citations = parse_printed_citations(section, first_line=found.first_line)
     assert len(citations) == 6 and not any(c.problems for c in citations)
     assert citations[0].line == text.splitlines().index("- " + SEDERBERG) + 1
     references = load_references(REPO / "references.bib")
     assert missing_printed_dois(section, references) == []
-    assert compare_guide_citations(text, references) == []
+    assert compare_guide_citations(parse_guide("g", text), references) == []

@@ -564,10 +564,11 @@ Some text.
 """
 
 
-def test_cli_add_from_guide(bib, fake, env):
+@pytest.mark.parametrize("heading", ["Kilder", "Kildeliste", "References"])
+def test_cli_add_from_guide(bib, fake, env, heading):
     guide = bib.parent / "claims" / "testguide" / "guide.md"
     guide.parent.mkdir(parents=True)
-    guide.write_text(GUIDE, encoding="utf-8")
+    guide.write_text(GUIDE.replace("## Kilder", f"## {heading}"), encoding="utf-8")
     runner = CliRunner()
     result = runner.invoke(cli, ["add", "--from-guide", "testguide", "--project", str(bib.parent)],
                            env=env)
