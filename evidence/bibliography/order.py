@@ -46,9 +46,9 @@ def match_printed_references(guide: Guide, key_by_doi: dict[str, str],
     for block in found.blocks:
         if block.kind not in ("item", "paragraph"):
             continue
-        key = _match_reference(block.text, key_by_doi, by_title)
-        if key and key not in keys:
-            keys.append(key)
+        matched = _match_reference(block.text, key_by_doi, by_title)
+        if matched and matched not in keys:
+            keys.append(matched)
     return keys or None
 
 
