@@ -28,11 +28,14 @@ import re
 from typing import TYPE_CHECKING
 
 from evidence.bib.csl_types import TYPES
-from evidence.bib.references import InvalidDOI, expand_macros, normalise_doi
+from evidence.bib.doi import InvalidDOI, normalise_doi
+from evidence.bib.latex import latex_to_csl
+from evidence.bib.references import expand_macros
 from evidence.bib.richtext import strip_markup
 
 if TYPE_CHECKING:
-    from evidence.bib.references import PersonName, Source
+    from evidence.bib.names import PersonName
+    from evidence.bib.references import Source
 
 # Every CSL type, for validation (CSL 1.0.2).
 CSL_TYPES = frozenset({
@@ -292,103 +295,3 @@ def _date(value: str | None) -> dict | None:
     return {"date-parts": parts[:2]}
 
 
-# --- LaTeX to CSL rich text -------------------------------------------------
-
-_FORMAT_MACROS = {
-    "emph": ("<i>", "</i>"),
-    "textit": ("<i>", "</i>"),
-    "textsl": ("<i>", "</i>"),
-    "mkbibemph": ("<i>", "</i>"),
-    "textbf": ("<b>", "</b>"),
-    "mkbibbold": ("<b>", "</b>"),
-    "textsc": ('<span style="font-variant:small-caps;">', "</span>"),
-    "textsuperscript": ("<sup>", "</sup>"),
-    "mkbibsuperscript": ("<sup>", "</sup>"),
-    "textsubscript": ("<sub>", "</sub>"),
-    "mkbibsubscript": ("<sub>", "</sub>"),
-    "textup": ("", ""),
-    "textrm": ("", ""),
-    "textnormal": ("", ""),
-    "url": ("", ""),
-    "nolinkurl": ("", ""),
-}
-_BARE_SPECIAL = re.compile(r"(?<!\\)([&%#])")
-_converter = None
-
-
-def _latex():
-    global _converter
-    if _converter is None:
-        from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec
-        from pylatexenc.latex2text import get_default_latex_context_db as text_db
-        from pylatexenc.latexwalker import get_default_latex_context_db as walker_db
-        from pylatexenc.macrospec import MacroSpec, MacroStandardArgsParser
-
-        walker = walker_db()
-        walker.add_context_category("evidence", prepend=True, macros=[
-            MacroSpec(name, args_parser=MacroStandardArgsParser("{"))
-            for name in _FORMAT_MACROS if walker.get_macro_spec(name) is None
-        ] + [MacroSpec("href", args_parser=MacroStandardArgsParser("{{"))])
-        texts = text_db()
-        texts.add_context_category("evidence", prepend=True,
-                                   macros=[MacroTextSpec("href", "%(2)s")])
-        _converter = (walker, LatexNodes2Text(latex_context=texts, math_mode="text",
-                                              keep_braced_groups=False))
-    return _converter
-
-
-def latex_to_csl(value: str) -> str:
-    """Decode LaTeX into CSL rich text: accents, dashes and quotes decoded,
-    ``{Protected}`` groups as ``<span class="nocase">``, ``\\emph`` as ``<i>``."""
-    from pylatexenc.latexwalker import LatexWalker
-
-    walker_db, to_text = _latex()
-    # A bare & % or # in a field is text (Crossref titles carry them), not LaTeX.
-    value = _BARE_SPECIAL.sub(r"\\\1", value)
-    try:
-        nodes, _, _ = LatexWalker(value, latex_context=walker_db,
-                                  tolerant_parsing=True).get_latex_nodes()
-        text = _render_nodes(nodes, to_text, top=True)
-    except Exception:  # noqa: BLE001 - pylatexenc raises many kinds of error on odd input
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.split())
-
-
-def _render_nodes(nodes, to_text, top: bool) -> str:
-    from pylatexenc.latexwalker import LatexGroupNode, LatexMacroNode
-
-    out = []
-    for node in nodes or []:
-        if node is None:
-            continue
-        if isinstance(node, LatexGroupNode) and node.delimiters == ("{", "}"):
-            inner = node.nodelist or []
-            first = next((n for n in inner if not _is_blank(n)), None)
-            content = _render_nodes(inner, to_text, top=False)
-            if top and first is not None and not isinstance(first, LatexMacroNode):
-                # A brace group in a BibTeX value protects its case.
-                out.append(f'<span class="nocase">{content}</span>' if content.strip()
-                           else content)
-            else:
-                out.append(content)
-        elif isinstance(node, LatexMacroNode) and node.macroname in _FORMAT_MACROS:
-            start, end = _FORMAT_MACROS[node.macroname]
-            args = node.nodeargd.argnlist if node.nodeargd else []
-            arg = args[-1] if args else None
-            inner = _render_nodes(arg.nodelist if hasattr(arg, "nodelist") else [arg],
-                                  to_text, top=False) if arg is not None else ""
-            out.append(f"{start}{inner}{end}" if inner else "")
-        elif isinstance(node, LatexMacroNode) and node.macroname == "href":
-            args = node.nodeargd.argnlist if node.nodeargd else []
-            arg = args[-1] if args else None
-            out.append(_render_nodes(arg.nodelist if hasattr(arg, "nodelist") else [],
-                                     to_text, top=False) if arg is not None else "")
-        else:
-            out.append(to_text.nodelist_to_text([node]))
-    return "".join(out)
-
-
-def _is_blank(node) -> bool:
-    from pylatexenc.latexwalker import LatexCharsNode
-
-    return isinstance(node, LatexCharsNode) and not node.chars.strip()

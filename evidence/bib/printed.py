@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidence.bib.references import InvalidDOI, normalise_doi
+from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.errors import EvidenceError
 from evidence.guide.document import Guide
 from evidence.guide.reference_list import reference_list

@@ -13,16 +13,12 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import bibtexparser
 from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
-from bibtexparser.middlewares.names import (
-    InvalidNameError,
-    parse_single_name_into_parts,
-)
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -30,45 +26,16 @@ from bibtexparser.model import (
     Field,
     ParsingFailedBlock,
 )
-from pylatexenc.latexwalker import LatexWalkerError
 
 from evidence.atomic import atomic_write_text
+from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
+from evidence.bib.latex import latex_to_text
+from evidence.bib.names import PersonName, parse_person_name, parse_person_names
 from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
 from evidence.perf import collector_paused
 from evidence.scale import DESIGN_BY_CODE, WITHDRAWING_UPDATES, tier_of
 
-DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 UPDATE_TYPES = ("retraction", "correction", "expression_of_concern")
-
-
-class InvalidDOI(ValueError):
-    pass
-
-
-def normalise_doi(value: str) -> str:
-    """Lower-case a DOI and strip any resolver prefix; raise InvalidDOI if malformed.
-
-    DOIs are case-insensitive by definition (ISO 26324), so lower case is the
-    canonical form kept in references.bib.
-    """
-    doi = _DOI_PREFIX.sub("", value.strip()).strip().lower()
-    if not DOI_PATTERN.match(doi):
-        raise InvalidDOI(
-            f"{value!r} is not a DOI: a DOI starts with '10.', a registrant code "
-            "of 4 to 9 digits, '/', then a suffix without spaces (e.g. 10.1002/pmrj.12667)"
-        )
-    return doi
-
-
-def doi_or_none(value: str | None) -> str | None:
-    """The normalised DOI, or None when the value is empty or not a DOI."""
-    if not value:
-        return None
-    try:
-        return normalise_doi(value)
-    except InvalidDOI:
-        return None
 
 
 @dataclass(frozen=True)
@@ -203,99 +170,6 @@ class Source:
         return None
 
 
-@dataclass(frozen=True)
-class PersonName:
-    """One BibTeX name, its parts decoded for display (CSL's name model)."""
-
-    family: str | None = None
-    given: str | None = None
-    particle: str | None = None  # the "von" part: van der, de, von
-    suffix: str | None = None  # the "jr" part: Jr., III
-    literal: str | None = None  # an organisation, written in braces
-    others: bool = False  # "and others": et al.
-
-    @property
-    def full_family(self) -> str:
-        family = " ".join(p for p in (self.particle, self.family) if p)
-        if self.suffix:
-            family += ", " + self.suffix
-        return family
-
-
-def _single_group(text: str) -> bool:
-    """True when ``text`` is one brace group: ``{World Health Organization}``."""
-    if not (text.startswith("{") and text.endswith("}")):
-        return False
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0 and i != len(text) - 1:
-                return False
-    return depth == 0
-
-
-@lru_cache(maxsize=65536)
-def parse_person_name(name: str) -> PersonName:
-    """Parse one name as written (braces and LaTeX kept), decoding each part."""
-    name = " ".join(name.split())
-    if name.lower() == "others":
-        return PersonName(others=True)
-    if _single_group(name):
-        return PersonName(literal=latex_to_text(name[1:-1]).strip())
-    try:
-        parts = parse_single_name_into_parts(name, strict=False)
-    except InvalidNameError:
-        return PersonName(literal=latex_to_text(name))
-
-    def decode(words: list[str]) -> str | None:
-        return latex_to_text(" ".join(words)) or None if words else None
-
-    family = decode(parts.last)
-    if family is None and parts.von:
-        return PersonName(family=decode(parts.von), given=decode(parts.first),
-                          suffix=decode(parts.jr))
-    return PersonName(family=family, given=decode(parts.first), particle=decode(parts.von),
-                      suffix=decode(parts.jr))
-
-
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-
-
-def split_person_names(value: str) -> list[str]:
-    """Split a name field on ``and`` outside braces.
-
-    bibtexparser's own splitter drops the first characters of a name that
-    starts with a LaTeX command (``X and \\'{E}mile`` gives ``{E}mile``).
-    """
-    names, depth, start, i = [], 0, 0, 0
-    while i < len(value):
-        char = value[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0 and char.isspace():
-            match = _AND.match(value, i)
-            if match and match.end() < len(value):
-                names.append(value[start:i])
-                start = i = match.end()
-                continue
-        i += 1
-    names.append(value[start:])
-    return [" ".join(n.split()) for n in names if n.strip()]
-
-
-def parse_person_names(value: str) -> list[PersonName]:
-    """Split a name field on ``and`` (outside braces) and parse each name."""
-    return [parse_person_name(n) for n in split_person_names(value)]
-
-
 def _parse_name(name: str, orcid: str | None) -> Author:
     person = parse_person_name(name)
     if person.literal is not None:
@@ -358,51 +232,6 @@ def expand_macros(value: str, strings: dict[str, str]) -> str:
         else:
             pieces.append(strings.get(piece.lower(), piece))
     return "".join(pieces)
-
-
-_latex_decoder = None
-_latex_context = None
-# No character LaTeX gives a meaning beyond grouping: no macros, math, ties,
-# comments, specials or quote ligatures.
-_BRACES_ONLY = re.compile(r"[^\\$~%&#^_`'\[\]]*")
-
-
-def _balanced(value: str) -> bool:
-    depth = 0
-    for ch in value:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
-
-
-@lru_cache(maxsize=65536)
-def latex_to_text(value: str) -> str:
-    """Decode LaTeX for display. Only called on values that need it: it is slow.
-
-    Memoised: names and journals recur across a bibliography."""
-    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
-        return " ".join(value.split())
-    if _BRACES_ONLY.fullmatch(value) and "--" not in value and _balanced(value):
-        # Text whose only LaTeX is grouping braces ("{MRI} of the {Achilles}"):
-        # what pylatexenc makes of it, without pylatexenc (a test holds them equal).
-        return " ".join(value.replace("{", "").replace("}", "").split())
-    global _latex_decoder, _latex_context
-    if _latex_decoder is None:
-        from pylatexenc.latex2text import LatexNodes2Text
-        from pylatexenc.latexwalker import get_default_latex_context_db
-
-        _latex_decoder = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
-        # Built once: pylatexenc builds its default macro table on every call otherwise.
-        _latex_context = get_default_latex_context_db()
-    try:
-        text = _latex_decoder.latex_to_text(value, latex_context=_latex_context)
-    except (LatexWalkerError, ValueError, IndexError):  # unbalanced or odd LaTeX
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.split())
 
 
 _WRITE_STACK: tuple[type[AddEnclosingMiddleware], dict[str, Any]] = (

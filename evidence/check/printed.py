@@ -6,7 +6,7 @@ import re
 from functools import cached_property
 
 from evidence.bib import printed
-from evidence.bib.references import InvalidDOI, normalise_doi
+from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.check.finding import Finding, relative
 from evidence.guide.reference_list import reference_list
 from evidence.project import GuideData, Project

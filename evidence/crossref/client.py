@@ -39,7 +39,7 @@ import httpx2
 from habanero import Crossref
 from habanero.exceptions import RequestError as HabaneroRequestError
 
-from evidence.bib.references import InvalidDOI, normalise_doi
+from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.crossref.cache import ResponseCache
 from evidence.errors import EvidenceError
 

@@ -30,13 +30,8 @@ from typing import TYPE_CHECKING
 
 from bibtexparser.model import Entry, Field
 
-from evidence.bib.references import (
-    InvalidDOI,
-    doi_or_none,
-    format_updates,
-    load_references,
-    normalise_doi,
-)
+from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
+from evidence.bib.references import format_updates, load_references
 from evidence.crossref.client import (
     POLITE_POOL,
     Cancelled,

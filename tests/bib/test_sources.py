@@ -2,13 +2,8 @@
 
 import pytest
 
-from evidence.bib.references import (
-    InvalidDOI,
-    load_references,
-    normalise_doi,
-    parse_references,
-    validate_references,
-)
+from evidence.bib.doi import InvalidDOI, normalise_doi
+from evidence.bib.references import load_references, parse_references, validate_references
 from evidence.errors import InputError
 
 BIB = r"""% Comment kept verbatim

@@ -64,7 +64,7 @@ def test_braces_only_text_decodes_as_pylatexenc_decodes_it(value):
     from pylatexenc.latex2text import LatexNodes2Text
     from pylatexenc.latexwalker import LatexWalkerError
 
-    from evidence.bib.references import latex_to_text
+    from evidence.bib.latex import latex_to_text
 
     try:
         text = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False).latex_to_text(value)

@@ -1,0 +1,104 @@
+"""Person names in BibTeX name fields: split on ``and``, parsed into CSL's parts, decoded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+
+from evidence.bib.latex import latex_to_text
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """One BibTeX name, its parts decoded for display (CSL's name model)."""
+
+    family: str | None = None
+    given: str | None = None
+    particle: str | None = None  # the "von" part: van der, de, von
+    suffix: str | None = None  # the "jr" part: Jr., III
+    literal: str | None = None  # an organisation, written in braces
+    others: bool = False  # "and others": et al.
+
+    @property
+    def full_family(self) -> str:
+        family = " ".join(p for p in (self.particle, self.family) if p)
+        if self.suffix:
+            family += ", " + self.suffix
+        return family
+
+
+def _single_group(text: str) -> bool:
+    """True when ``text`` is one brace group: ``{World Health Organization}``."""
+    if not (text.startswith("{") and text.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
+
+
+@lru_cache(maxsize=65536)
+def parse_person_name(name: str) -> PersonName:
+    """Parse one name as written (braces and LaTeX kept), decoding each part."""
+    name = " ".join(name.split())
+    if name.lower() == "others":
+        return PersonName(others=True)
+    if _single_group(name):
+        return PersonName(literal=latex_to_text(name[1:-1]).strip())
+    try:
+        parts = parse_single_name_into_parts(name, strict=False)
+    except InvalidNameError:
+        return PersonName(literal=latex_to_text(name))
+
+    def decode(words: list[str]) -> str | None:
+        return latex_to_text(" ".join(words)) or None if words else None
+
+    family = decode(parts.last)
+    if family is None and parts.von:
+        return PersonName(family=decode(parts.von), given=decode(parts.first),
+                          suffix=decode(parts.jr))
+    return PersonName(family=family, given=decode(parts.first), particle=decode(parts.von),
+                      suffix=decode(parts.jr))
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def split_person_names(value: str) -> list[str]:
+    """Split a name field on ``and`` outside braces.
+
+    bibtexparser's own splitter drops the first characters of a name that
+    starts with a LaTeX command (``X and \\'{E}mile`` gives ``{E}mile``).
+    """
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char.isspace():
+            match = _AND.match(value, i)
+            if match and match.end() < len(value):
+                names.append(value[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+def parse_person_names(value: str) -> list[PersonName]:
+    """Split a name field on ``and`` (outside braces) and parse each name."""
+    return [parse_person_name(n) for n in split_person_names(value)]
