@@ -30,7 +30,7 @@ from bibtexparser.model import (
 from evidence.atomic import atomic_write_text
 from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.latex import latex_to_text
-from evidence.bib.names import PersonName, parse_person_name, parse_person_names
+from evidence.bib.names import PersonName, parse_person_names
 from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
 from evidence.perf import collector_paused
 from evidence.scale import DESIGN_BY_CODE, WITHDRAWING_UPDATES, tier_of
@@ -168,13 +168,6 @@ class Source:
             if value:
                 return value
         return None
-
-
-def _parse_name(name: str, orcid: str | None) -> Author:
-    person = parse_person_name(name)
-    if person.literal is not None:
-        return Author(family=person.literal, given=None, orcid=orcid)
-    return Author(family=person.full_family, given=person.given, orcid=orcid)
 
 
 _UPDATE_ITEM = re.compile(
