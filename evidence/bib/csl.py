@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING
 
 from evidence.bib.csl_types import TYPES
 from evidence.bib.doi import InvalidDOI, normalise_doi
-from evidence.bib.latex import latex_to_csl
+from evidence.bib.latex import latex_to_csl, latex_to_text
 from evidence.bib.references import expand_macros
-from evidence.bib.richtext import strip_markup
 
 if TYPE_CHECKING:
     from evidence.bib.names import PersonName
@@ -67,7 +66,6 @@ _MONTHS = {
 _PAGE_DASH = re.compile(r"\s*(?:-{1,3}|\u2013|\u2014|\u2012|\u2010|\u2011)\s*")
 _URL_MACRO = re.compile(r"^\s*\\url\s*\{(?P<url>[^{}]*)\}\s*$")
 _ISO_DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
-_NEEDS_LATEX = re.compile(r"[\\{}~$]|--|``|''")
 _CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
 
 
@@ -221,10 +219,7 @@ def _plain(source: Source, name: str) -> str | None:
     value = source.raw(name)
     if value is None:
         return None
-    value = expand_macros(value, source.strings)
-    if _NEEDS_LATEX.search(value):
-        return strip_markup(latex_to_csl(value)) or None
-    return " ".join(value.split()) or None
+    return latex_to_text(expand_macros(value, source.strings)) or None
 
 
 def _rich(source: Source, name: str) -> str | None:
@@ -232,10 +227,7 @@ def _rich(source: Source, name: str) -> str | None:
     value = source.raw(name)
     if value is None:
         return None
-    value = expand_macros(value, source.strings)
-    if _NEEDS_LATEX.search(value):
-        return latex_to_csl(value) or None
-    return " ".join(value.split()) or None
+    return latex_to_csl(expand_macros(value, source.strings)) or None
 
 
 def _pages(value: str | None) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pylatexenc.latexwalker import LatexWalkerError
+from evidence.bib.richtext import strip_markup
 
-_latex_decoder = None
-_latex_context = None
+# What makes a value need the decoder: a macro, a group, a tie, math, or TeX's
+# dash and quote ligatures. Anything else is its own text (bare & % # included).
+NEEDS_LATEX = re.compile(r"[\\{}~$]|--|``|''")
 # No character LaTeX gives a meaning beyond grouping: no macros, math, ties,
 # comments, specials or quote ligatures.
 _BRACES_ONLY = re.compile(r"[^\\$~%&#^_`'\[\]]*")
@@ -28,28 +29,19 @@ def _balanced(value: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def latex_to_text(value: str) -> str:
-    """Decode LaTeX for display. Only called on values that need it: it is slow.
+    """Decode LaTeX for display: the words of :func:`latex_to_csl` without its markup,
+    so the database, the pages and the CSL export read every value alike
+    (``\\href{url}{words}`` is its words, ``Sz\\~{u}cs`` is Szũcs, ``50%`` is text).
 
-    Memoised: names and journals recur across a bibliography."""
-    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
+    Memoised, and values with no LaTeX but braces skip the parser: names and
+    journals recur across a bibliography, and the parser is slow."""
+    if not NEEDS_LATEX.search(value):
         return " ".join(value.split())
     if _BRACES_ONLY.fullmatch(value) and "--" not in value and _balanced(value):
         # Text whose only LaTeX is grouping braces ("{MRI} of the {Achilles}"):
         # what pylatexenc makes of it, without pylatexenc (a test holds them equal).
         return " ".join(value.replace("{", "").replace("}", "").split())
-    global _latex_decoder, _latex_context
-    if _latex_decoder is None:
-        from pylatexenc.latex2text import LatexNodes2Text
-        from pylatexenc.latexwalker import get_default_latex_context_db
-
-        _latex_decoder = LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
-        # Built once: pylatexenc builds its default macro table on every call otherwise.
-        _latex_context = get_default_latex_context_db()
-    try:
-        text = _latex_decoder.latex_to_text(value, latex_context=_latex_context)
-    except (LatexWalkerError, ValueError, IndexError):  # unbalanced or odd LaTeX
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(text.split())
+    return strip_markup(latex_to_csl(value))
 
 
 _FORMAT_MACROS = {
@@ -95,11 +87,14 @@ def _latex():
     return _converter
 
 
+@lru_cache(maxsize=65536)
 def latex_to_csl(value: str) -> str:
     """Decode LaTeX into CSL rich text: accents, dashes and quotes decoded,
     ``{Protected}`` groups as ``<span class="nocase">``, ``\\emph`` as ``<i>``."""
     from pylatexenc.latexwalker import LatexWalker
 
+    if not NEEDS_LATEX.search(value):
+        return " ".join(value.split())
     walker_db, to_text = _latex()
     # A bare & % or # in a field is text (Crossref titles carry them), not LaTeX.
     value = _BARE_SPECIAL.sub(r"\\\1", value)

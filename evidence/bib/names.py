@@ -45,6 +45,12 @@ def _single_group(text: str) -> bool:
     return depth == 0
 
 
+# A tilde accent, ``\~{u}`` or ``\~n``: BibTeX's name splitter reads its ``~`` as a
+# tie (a space) and cuts the word in two ("Sz ucs"). In braces, as BibTeX's own
+# "special character" ``{\~u}``, it stays one letter.
+_TILDE_ACCENT = re.compile(r"\\~\s*(\{[^{}]*\}|\\[A-Za-z]+|[^\W\d_])")
+
+
 @lru_cache(maxsize=65536)
 def parse_person_name(name: str) -> PersonName:
     """Parse one name as written (braces and LaTeX kept), decoding each part."""
@@ -53,6 +59,7 @@ def parse_person_name(name: str) -> PersonName:
         return PersonName(others=True)
     if _single_group(name):
         return PersonName(literal=latex_to_text(name[1:-1]).strip())
+    name = _TILDE_ACCENT.sub(lambda m: "{\\~" + m.group(1) + "}", name)
     try:
         parts = parse_single_name_into_parts(name, strict=False)
     except InvalidNameError:

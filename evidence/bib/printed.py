@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence.bib.doi import InvalidDOI, normalise_doi
+from evidence.bib.initials import initials
 from evidence.errors import EvidenceError
 from evidence.guide.document import Guide
 from evidence.guide.reference_list import reference_list
@@ -202,21 +203,6 @@ def _parse_authors(text: str) -> tuple[list[PrintedAuthor], str | None]:
 # comparing with references.bib
 
 
-def initials_of(given: str | None) -> str:
-    """Vancouver initials: "Daniel M." → "DM", "Jean-Pierre" → "JP", "AMT" → "AMT"."""
-    if not given:
-        return ""
-    given = given.strip()
-    if re.fullmatch(r"[A-Z]{2,4}", given):
-        return given
-    letters: list[str] = []
-    for word in re.split(r"[\s.\-\u2010]+", given):
-        word = word.strip("{}")
-        if word and word[0].isalpha() and (word[0].isupper() or len(letters) == 0):
-            letters.append(word[0].upper())
-    return "".join(letters)
-
-
 def format_authors(names: list[str], et_al: bool) -> str:
     text = ", ".join(names)
     if et_al:
@@ -365,13 +351,13 @@ def _compare_authors(c: PrintedCitation, s: Source) -> list[tuple[str, str, str]
     if not c.authors and not registered:
         return []
     truncated = bool(re.search(r"\band\s+others\s*$", s.raw("author") or ""))
-    names_r = [f"{a.family} {initials_of(a.given)}".strip() for a in registered]
+    names_r = [f"{a.family} {initials(a.given)}".strip() for a in registered]
     out = []
     for i, (p, r) in enumerate(zip(c.authors, registered, strict=False), start=1):
         same_family = _name_key(p.family) == _name_key(r.family)
         same_initials = (not r.given or not p.initials
                          or p.initials.replace("-", "").upper()
-                         == initials_of(r.given).replace("-", "").upper())
+                         == initials(r.given).replace("-", "").upper())
         if not (same_family and same_initials):
             out.append((str(p), names_r[i - 1],
                         f"author {i} printed {str(p)!r}, registered {names_r[i - 1]!r}"))

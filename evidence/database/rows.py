@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
+from evidence.bib.initials import initials
 from evidence.bibliography.make import PrintedLookup, guide_bibliography
 from evidence.guide.reference_list import reference_section
 from evidence.project import GuideData, Project
@@ -25,11 +25,7 @@ def display_authors(source: Source) -> str | None:
     """Vancouver-style names ('Sederberg M, Cushman DM') for tables and search."""
     names = []
     for author in source.authors:
-        if author.given:
-            initials = "".join(p[0] for p in re.split(r"[\s.\-]+", author.given) if p)
-            names.append(f"{author.family} {initials}")
-        else:
-            names.append(author.family)
+        names.append(f"{author.family} {initials(author.given)}".strip())
     return ", ".join(names) or None
 
 

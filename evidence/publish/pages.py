@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from evidence.bib.initials import initials
 from evidence.publish.metadata import DATABASE, tier_sentences
 from evidence.scale import (
     BASES,
@@ -431,10 +432,7 @@ def reference_parts(source: dict, authors: list[dict]) -> dict:
     if authors:
         names = []
         for author in authors:
-            given = author.get("given") or ""
-            initials = "".join(p[0] for p in given.replace("-", " ").replace(".", " ").split()
-                               if p)
-            names.append(f"{author['family']} {initials}".strip())
+            names.append(f"{author['family']} {initials(author.get('given'))}".strip())
         if len(names) > 6:
             names = names[:3] + ["et al"]
         author_text = ", ".join(names)
@@ -450,7 +448,8 @@ def reference_parts(source: dict, authors: list[dict]) -> dict:
             if source.get("issue"):
                 where += f"({source['issue']})"
         if source.get("pages"):
-            where += f":{source['pages'].replace('--', '-')}"
+            # AMA prints a page range with a hyphen; the stored text has LaTeX's en dash.
+            where += f":{source['pages'].replace('--', '-').replace('–', '-')}"
     return {
         "authors": full_stop(author_text),
         "title": full_stop(title),

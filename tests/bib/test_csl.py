@@ -11,11 +11,11 @@ from evidence.bib.csl import (
     TYPES,
     source_to_csl,
     sources_to_csl,
-    strip_markup,
 )
 from evidence.bib.latex import latex_to_csl
 from evidence.bib.names import parse_person_names
 from evidence.bib.references import load_references, parse_references
+from evidence.bib.richtext import strip_markup
 from tests.csl_schema import csl_errors
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from evidence.bib.printed import (
     compare_guide_citations,
     compare_printed_citations,
-    initials_of,
     missing_printed_dois,
     parse_printed_citations,
 )
@@ -182,15 +181,6 @@ def test_the_reference_list_and_guide_line_numbers():
     [diff] = compare_guide_citations(parse_guide("g", text), refs())
     assert diff.field == "year" and diff.line == 7
     assert compare_guide_citations(parse_guide("g", "# No list here\n"), refs()) == []
-
-
-def test_initials():
-    assert initials_of("Daniel M.") == "DM"
-    assert initials_of("Y. A. E.") == "YAE"
-    assert initials_of("Jean-Pierre") == "JP"
-    assert initials_of("AMT") == "AMT"
-    assert initials_of("Sze Ting") == "ST"
-    assert initials_of(None) == ""
 
 
 def test_the_real_guide_matches_references_bib():

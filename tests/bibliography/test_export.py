@@ -9,8 +9,9 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-from evidence.bib.csl import sources_to_csl, strip_markup
+from evidence.bib.csl import sources_to_csl
 from evidence.bib.references import load_references, parse_references
+from evidence.bib.richtext import strip_markup
 from evidence.bibliography import bibtex_export, export
 from evidence.cli import cli
 from tests.conftest import write_project
