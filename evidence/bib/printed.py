@@ -15,7 +15,6 @@ DOI and returns the differences (for `evidence check`, as findings);
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
 import unicodedata
@@ -35,7 +34,9 @@ if TYPE_CHECKING:
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\[\d+\]\s*)")
 _DOI_AT_END = re.compile(
-    r"(?:\bdoi\s*:?\s*|https?://(?:dx\.)?doi\.org/)(?P<doi>10\.\d{4,9}/\S+?)[.,;]?\s*$",
+    # "DOI: 10.…", "doi:10.…", "https://doi.org/10.…" and "DOI: https://doi.org/10.…"
+    r"(?:\bdoi\s*:?\s*(?:https?://(?:dx\.)?doi\.org/)?|https?://(?:dx\.)?doi\.org/)"
+    r"(?P<doi>10\.\d{4,9}/\S+?)[.,;]?\s*$",
     re.IGNORECASE,
 )
 _TRAILING_IDS = re.compile(r"\s*\b(?:PMID|PMCID)\s*:?\s*\S+\.?\s*$", re.IGNORECASE)
@@ -243,27 +244,14 @@ def _simple(value: str | None) -> str:
     return " ".join((value or "").split()).casefold()
 
 
-def _doi_index(references: References) -> tuple[dict[str, Source], dict[str, Source]]:
-    by_doi: dict[str, Source] = {}
-    by_alias: dict[str, Source] = {}
-    for source in references.sources:
-        if source.doi:
-            by_doi.setdefault(source.doi, source)
-        raw_alias = source.raw("doialias")
-        if raw_alias:
-            with contextlib.suppress(InvalidDOI):
-                by_alias.setdefault(normalise_doi(raw_alias), source)
-    return by_doi, by_alias
-
-
 def missing_printed_dois(section_text: str, references: References) -> list[str]:
     """Printed DOIs (in list order) that are neither a doi nor a doialias in
     references.bib."""
-    by_doi, by_alias = _doi_index(references)
+    index = references.doi_index()
     missing = []
     for citation in parse_printed_citations(section_text):
         doi = citation.doi
-        if doi and doi not in by_doi and doi not in by_alias and doi not in missing:
+        if doi and doi not in index and doi not in missing:
             missing.append(doi)
     return missing
 
@@ -277,15 +265,16 @@ def compare_printed_citations(section_text: str, references: References, *,
     :func:`missing_printed_dois` lists them. An unreadable citation gives one
     difference with field ``citation``.
     """
-    by_doi, by_alias = _doi_index(references)
+    index = references.doi_index()
     by_title = {_fold(s.text("title")): s for s in references.sources if s.raw("title")}
     out: list[CitationDifference] = []
     for c in parse_printed_citations(section_text, first_line=first_line):
         source = None
         if c.doi:
-            source = by_doi.get(c.doi) or by_alias.get(c.doi)
-            if source is None:
+            key = index.key(c.doi)
+            if key is None:
                 continue
+            source = references.get(key)
         elif c.title:
             source = by_title.get(_fold(c.title))
         readable = [p for p in c.problems if p != "no DOI printed"]

@@ -28,7 +28,7 @@ from bibtexparser.model import (
 )
 
 from evidence.atomic import atomic_write_text
-from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
+from evidence.bib.doi import DoiIndex, InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.latex import latex_to_text
 from evidence.bib.names import PersonName, parse_person_names
 from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
@@ -248,6 +248,7 @@ class References:
             for e in library.entries
         ]
         self._by_key = {s.key: s for s in self.sources}
+        self._doi_index: DoiIndex | None = None
         self._snapshot = {id(e): _fingerprint(e) for e in library.entries}
         self._spans = _entry_spans(text, library.entries)
 
@@ -267,8 +268,14 @@ class References:
     def __len__(self) -> int:
         return len(self.sources)
 
-    def by_doi(self) -> dict[str, Source]:
-        return {s.doi: s for s in self.sources if s.doi}
+    def doi_index(self) -> DoiIndex:
+        """Citekey by DOI, aliases included (:class:`evidence.bib.doi.DoiIndex`).
+
+        Built once and kept up to date by :meth:`add` and :meth:`set_field`: a
+        check asks it for every guide, resolve for every DOI."""
+        if self._doi_index is None:
+            self._doi_index = DoiIndex.of(self.sources)
+        return self._doi_index
 
     def add(self, entry: Entry) -> Source:
         """Append a new entry (written at the end of the file)."""
@@ -282,10 +289,14 @@ class References:
         source = Source(entry=entry, line=0, strings=self.strings)
         self.sources.append(source)
         self._by_key[entry.key] = source
+        if self._doi_index is not None:
+            self._doi_index.add(source)
         return source
 
     def set_field(self, key: str, name: str, value: str | None) -> bool:
         """Set (or with None remove) one field of an entry; True if it changed."""
+        if name.lower() in ("doi", "doialias"):
+            self._doi_index = None  # rebuilt when next asked
         entry = self._by_key[key].entry
         current = entry.fields_dict.get(name)
         if value is None:

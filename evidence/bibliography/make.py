@@ -56,7 +56,7 @@ class PrintedLookup:
     (built per guide, it made the build's cost guides x sources)."""
 
     def __init__(self, references) -> None:
-        self.key_by_doi = {doi: s.key for doi, s in references.by_doi().items()}
+        self.dois = references.doi_index()
         self.titles = {s.key: s.text("title") for s in references}
 
 
@@ -72,7 +72,7 @@ def printed_reference_keys(guide, references, lookup: PrintedLookup | None = Non
     if reference_section(guide) is None:
         return None  # most guides: no need to index references.bib
     lookup = lookup or PrintedLookup(references)
-    return match_printed_references(guide, lookup.key_by_doi, lookup.titles)
+    return match_printed_references(guide, lookup.dois, lookup.titles)
 
 
 def guide_order(data, references, lookup: PrintedLookup | None = None,

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from evidence.bib.doi import DoiIndex
 from evidence.guide.document import Guide
 from evidence.guide.reference_list import reference_list
 
@@ -26,12 +27,13 @@ CITED_RELATIONS = ("supports", "mentions")
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 
 
-def match_printed_references(guide: Guide, key_by_doi: dict[str, str],
+def match_printed_references(guide: Guide, dois: DoiIndex,
                              titles: dict[str, str | None]) -> list[str] | None:
     """The citekeys of the guide's printed reference list (Kilder), in printed order.
 
     ``guide`` is a parsed guide (:class:`evidence.guide.document.Guide`). An
-    item is matched to a source by a DOI it carries (``key_by_doi``), else by
+    item is matched to a source by a DOI it carries (``dois``: any spelling, or an
+    alias), else by
     containing the source's exact title (``titles``: key -> title). None when
     the guide has no such section or none of its items match.
     """
@@ -46,18 +48,17 @@ def match_printed_references(guide: Guide, key_by_doi: dict[str, str],
     for block in found.blocks:
         if block.kind not in ("item", "paragraph"):
             continue
-        matched = _match_reference(block.text, key_by_doi, by_title)
+        matched = _match_reference(block.text, dois, by_title)
         if matched and matched not in keys:
             keys.append(matched)
     return keys or None
 
 
-def _match_reference(text: str, key_by_doi: dict[str, str],
-                     by_title: dict[str, str]) -> str | None:
+def _match_reference(text: str, dois: DoiIndex, by_title: dict[str, str]) -> str | None:
     for match in _DOI_IN_TEXT.finditer(text):
-        doi = match.group(1).rstrip(".,;)]").lower()
-        if doi in key_by_doi:
-            return key_by_doi[doi]
+        key = dois.key(match.group(1).rstrip(".,;)]"))
+        if key is not None:
+            return key
     lowered = " ".join(text.split()).lower()
     for title, key in by_title.items():
         if title in lowered:

@@ -6,7 +6,6 @@ import re
 from functools import cached_property
 
 from evidence.bib import printed
-from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.check.finding import Finding, relative
 from evidence.guide.reference_list import reference_list
 from evidence.project import GuideData, Project
@@ -29,7 +28,7 @@ def printed_findings(project: Project, guide: GuideData,
     section, first_line = found.text, found.first_line
     references = project.references
     index = index or ReferenceIndex(project)
-    by_doi, titles = index.dois, index.titles
+    by_doi, titles = references.doi_index(), index.titles
     path = relative(project, guide.guide.path)
     findings: list[Finding] = []
     keys: set[str] = set()
@@ -39,8 +38,9 @@ def printed_findings(project: Project, guide: GuideData,
         if citation.doi in missing and citation.doi not in reported:
             reported.add(citation.doi)
             findings.append(_missing_doi(guide, citation.doi, path, citation.line))
-        if citation.doi and citation.doi in by_doi:
-            keys.add(by_doi[citation.doi])
+        key = by_doi.key(citation.doi)
+        if key is not None:
+            keys.add(key)
         elif citation.title and _normalised_title(citation.title) in titles:
             keys.add(titles[_normalised_title(citation.title)])
     for diff in printed.compare_printed_citations(section, references, first_line=first_line):
@@ -72,27 +72,9 @@ class ReferenceIndex:
         self.project = project
 
     @cached_property
-    def dois(self) -> dict[str, str]:
-        return _build_doi_index(self.project)
-
-    @cached_property
     def titles(self) -> dict[str, str]:
         return {_normalised_title(title): s.key for s in self.project.references
                 if (title := s.text("title"))}
-
-
-def _build_doi_index(project: Project) -> dict[str, str]:
-    """Citekey by DOI, aliases recorded by the resolver (``doialias``) included."""
-    index: dict[str, str] = {}
-    for source in project.references:
-        for raw in (source.raw("doi"), source.raw("doialias")):
-            if not raw:
-                continue
-            try:
-                index.setdefault(normalise_doi(raw), source.key)
-            except InvalidDOI:
-                continue
-    return index
 
 
 def _missing_doi(guide: GuideData, doi: str, path: str | None, line: int | None) -> Finding:

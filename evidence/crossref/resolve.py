@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from bibtexparser.model import Entry, Field
 
-from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
+from evidence.bib.doi import DoiIndex, InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.references import format_updates, load_references
 from evidence.crossref.client import (
     POLITE_POOL,
@@ -113,18 +113,13 @@ def select_entries(refs: References, names: list[str], *, everything: bool = Fal
     chosen: list[Source] = []
     outcomes: list[Outcome] = []
     if names:
-        by_doi: dict[str, Source] = {}
-        for entry in refs.sources:
-            if entry.doi:
-                by_doi[entry.doi] = entry
-            alias = doi_or_none(entry.raw("doialias"))
-            if alias:
-                by_doi.setdefault(alias, entry)
+        dois = refs.doi_index()
         for name in names:
             source = refs.get(name)
             if source is None:
                 doi = doi_or_none(name)
-                source = by_doi.get(doi) if doi else None
+                key = dois.key(doi)
+                source = refs.get(key) if key else None
                 if source is None:
                     hint = ("; add it with `evidence add`" if doi else
                             "; give a citekey or a DOI of references.bib")
@@ -573,11 +568,11 @@ def _merge(refs: References, key: str, doi: str, fetched: Fetched, today: str):
         return Outcome(doi=doi, key=key, message=f"{doi}: {exc}"), None
     canonical = work.doi if work.doi != doi else None
     if canonical:
-        other = refs.by_doi().get(work.doi)
-        if other is not None and other.key != key:
+        other = refs.doi_index().key(work.doi)
+        if other is not None and other != key:
             return Outcome(doi=doi, key=key, canonical=canonical, message=(
                 f"{key}: {doi} is an alias of {work.doi}, which is already the DOI of "
-                f"{other.key}; one work, one entry: merge the two")), None
+                f"{other}; one work, one entry: merge the two")), None
     plan = plan_update(source, work, fetched, today)
     status = "updated" if plan.changes else "unchanged"
     changed = [n for n in plan.changes if n != "metadatasource"]
@@ -595,13 +590,7 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
     """Resolve new DOIs and append them as entries with generated citekeys.
     A DOI already in references.bib (as doi or doialias) is reported, not added."""
     today = today or date.today().isoformat()
-    known: dict[str, str] = {}
-    for source in refs.sources:
-        if source.doi:
-            known[source.doi] = source.key
-        alias = doi_or_none(source.raw("doialias"))
-        if alias:
-            known.setdefault(alias, source.key)
+    known = DoiIndex.of(refs.sources)  # a copy: the DOIs of this batch are noted in it
     taken = {s.key for s in refs.sources}
     outcomes: list[Outcome] = []
     slots: dict[str, int] = {}
@@ -612,9 +601,10 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
         except InvalidDOI as exc:
             outcomes.append(Outcome(doi=raw, message=str(exc)))
             continue
-        if doi in known:
-            outcomes.append(Outcome(doi=doi, key=known[doi], status="present",
-                                    message=f"{doi} is already in references.bib as {known[doi]}"))
+        present = known.key(doi)
+        if present is not None:
+            outcomes.append(Outcome(doi=doi, key=present, status="present",
+                                    message=f"{doi} is already in references.bib as {present}"))
         elif doi not in slots:
             slots[doi] = len(outcomes)
             outcomes.append(Outcome(doi=doi))
@@ -631,16 +621,17 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
             outcomes[index] = Outcome(doi=doi, message=f"{doi}: {exc}")
             return None
         canonical = work.doi if work.doi != doi else None
-        if work.doi in known:
+        present = known.key(work.doi)
+        if present is not None:
             outcomes[index] = Outcome(
-                doi=doi, key=known[work.doi], status="present", canonical=canonical,
-                message=f"{doi} is already in references.bib as {known[work.doi]}"
+                doi=doi, key=present, status="present", canonical=canonical,
+                message=f"{doi} is already in references.bib as {present}"
                 + (f" (it is an alias of {work.doi})" if canonical else ""))
             return None
         key = unique_citekey(citekey_base(work), taken)
         taken.add(key)
-        known[work.doi] = key
-        known[doi] = key
+        known.note(work.doi, key)
+        known.note(doi, key)
         outcomes[index] = Outcome(doi=doi, key=key, status="added", canonical=canonical,
                                   updates=work.updates)
         plan = new_entry_plan(work, result, key, today)
