@@ -1,20 +1,3 @@
-"""Crossref: the polite client, the response cache, the mapping to BibTeX and
-the resolve/add batches (DESIGN §6)."""
-
-from evidence.crossref.client import (
-    BadResponse,
-    CrossrefClient,
-    CrossrefError,
-    CrossrefUnavailable,
-    DOINotFound,
-    InvalidDOIError,
-    NotCached,
-    RateLimiter,
-    RetryPolicy,
-)
-from evidence.crossref.mapping import MappedWork, map_work
-
-__all__ = [
-    "BadResponse", "CrossrefClient", "CrossrefError", "CrossrefUnavailable", "DOINotFound",
-    "InvalidDOIError", "MappedWork", "NotCached", "RateLimiter", "RetryPolicy", "map_work",
-]
+"""The lookups of DESIGN §6, a client each behind shared parts: Crossref (``client``,
+``cache``, ``mapping``, ``resolve``), with ``errors``, ``limits`` (header-driven rate
+limits) and ``retry`` (the retry policy, run by tenacity) for every client."""

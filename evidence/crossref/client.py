@@ -23,14 +23,9 @@ thread, the last response it returned (:class:`_ResponseRecorder`).
 
 from __future__ import annotations
 
-import collections
-import email.utils
 import json
 import os
-import random
-import re
 import threading
-import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote, urlsplit
 
@@ -41,6 +36,16 @@ from habanero.exceptions import RequestError as HabaneroRequestError
 
 from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.crossref.cache import ResponseCache
+from evidence.crossref.errors import (
+    BadResponse,
+    CrossrefError,
+    CrossrefUnavailable,
+    DOINotFound,
+    InvalidDOIError,
+    NotCached,
+)
+from evidence.crossref.limits import RateLimiter
+from evidence.crossref.retry import RetryPolicy, _wait, retry_after_seconds
 from evidence.errors import EvidenceError
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
@@ -84,42 +89,6 @@ def base_url_from_env() -> str:
     if not value or not value.strip():
         return DEFAULT_BASE_URL
     return check_base_url(value, BASE_URL_VARIABLE)
-
-
-# ---------------------------------------------------------------------------
-# errors
-
-
-class CrossrefError(EvidenceError):
-    """Fetching one DOI failed; ``str()`` is the message shown to the editor."""
-
-    def __init__(self, doi: str, message: str):
-        self.doi = doi
-        super().__init__(message)
-
-
-class DOINotFound(CrossrefError):
-    pass
-
-
-class InvalidDOIError(CrossrefError):
-    pass
-
-
-class BadResponse(CrossrefError):
-    pass
-
-
-class NotCached(CrossrefError):
-    pass
-
-
-class CrossrefUnavailable(CrossrefError):
-    pass
-
-
-class Cancelled(Exception):
-    """The batch was interrupted; raised in worker threads to stop them."""
 
 
 # ---------------------------------------------------------------------------
@@ -177,167 +146,7 @@ def _recorder() -> _ResponseRecorder:
 
 
 # ---------------------------------------------------------------------------
-# rate and concurrency limits
-
-
-def parse_interval(value: str | None) -> float | None:
-    """``1s``, ``500ms``, ``1m`` → seconds."""
-    if not value:
-        return None
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*", value)
-    if not match:
-        return None
-    number = float(match.group(1))
-    unit = match.group(2) or "s"
-    return number * {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
-
-
-class RateLimiter:
-    """At most ``concurrency`` requests in flight, starts at least
-    ``interval / limit`` apart, and never more than ``limit`` starts in any
-    ``interval`` (a sliding window); all three adapt to what the server
-    announces.
-
-    Starts are spaced evenly rather than allowed in bursts: at 10/s a request
-    may start every 100 ms. The spacing is measured from the start actually
-    taken (not from a slot reserved ahead), so a worker that was late never
-    bunches up with the next one. A small margin (``SAFETY``) absorbs the
-    milliseconds between leaving the limiter and the request reaching the
-    server, so the server never sees more than the limit in a window.
-    """
-
-    SAFETY = 0.05
-
-    def __init__(self, rate: float, concurrency: int, clock=time.monotonic):
-        self.concurrency = int(concurrency)
-        self.limit, self.interval = max(1, round(rate)), max(1, round(rate)) / float(rate)
-        self._clock = clock
-        self._cond = threading.Condition()
-        self._active = 0
-        self._last_start = float("-inf")
-        self._paused_until = 0.0
-        self._closed: tuple[float, str] | None = None
-        self._starts: collections.deque[float] = collections.deque()
-
-    @property
-    def rate(self) -> float:
-        return self.limit / self.interval
-
-    def acquire(self, cancel: threading.Event | None = None) -> None:
-        with self._cond:
-            while self._active >= self.concurrency:
-                self._check(cancel)
-                self._cond.wait(0.05)
-            self._active += 1
-            try:
-                while True:
-                    self._check(cancel)
-                    now = self._clock()
-                    spacing = self.interval / self.limit * (1 + self.SAFETY)
-                    earliest = max(self._last_start + spacing, self._paused_until,
-                                   self._window_free(now))
-                    if now >= earliest:
-                        self._last_start = now
-                        self._starts.append(now)
-                        return
-                    self._cond.wait(min(earliest - now, 0.05))
-            except BaseException:
-                self._active -= 1
-                self._cond.notify_all()
-                raise
-
-    def _window_free(self, now: float) -> float:
-        """When the sliding window next has room for a start (``now`` if it has)."""
-        window = self.interval * (1 + self.SAFETY)
-        while self._starts and now - self._starts[0] >= window:
-            self._starts.popleft()
-        if len(self._starts) < self.limit:
-            return now
-        return self._starts[-self.limit] + window
-
-    def release(self) -> None:
-        with self._cond:
-            self._active -= 1
-            self._cond.notify_all()
-
-    def _check(self, cancel) -> None:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled()
-        if self._closed is not None and self._clock() < self._closed[0]:
-            raise CrossrefUnavailable("", self._closed[1])
-
-    def observe(self, headers) -> None:
-        """Adopt the limits a response announces."""
-        limit = _number(headers.get("x-rate-limit-limit"))
-        interval = parse_interval(headers.get("x-rate-limit-interval")) or 1.0
-        concurrency = _number(headers.get("x-concurrency-limit"))
-        with self._cond:
-            if limit and limit >= 1 and interval > 0:
-                self.limit, self.interval = int(limit), interval
-            if concurrency and concurrency >= 1:
-                self.concurrency = int(concurrency)
-            self._cond.notify_all()
-
-    def pause(self, seconds: float) -> None:
-        """Hold every request back for ``seconds`` (after a 429)."""
-        with self._cond:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def close_for(self, seconds: float, reason: str) -> None:
-        """Fail every request for ``seconds`` (Crossref asked for a long pause)."""
-        with self._cond:
-            self._closed = (self._clock() + seconds, reason)
-
-
-def _number(value) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _wait(seconds: float, cancel: threading.Event | None) -> None:
-    if seconds <= 0:
-        return
-    if cancel is not None:
-        if cancel.wait(seconds):
-            raise Cancelled()
-    else:
-        time.sleep(seconds)
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", value):
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - (now if now is not None else time.time()))
-
-
-# ---------------------------------------------------------------------------
 # the client
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5  # first try included
-    base_delay: float = 0.5  # seconds, doubled each retry
-    max_delay: float = 30.0
-    max_retry_after: float = 120.0  # a longer Retry-After fails instead of waiting
-
-    def delay(self, retry: int) -> float:
-        """Back-off before retry number ``retry`` (0-based): exponential, with
-        jitter in its upper half so parallel workers do not retry in step."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** retry))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
 
 
 @dataclass

@@ -32,12 +32,8 @@ from bibtexparser.model import Entry, Field
 
 from evidence.bib.doi import DoiIndex, InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.references import format_updates, load_references
-from evidence.crossref.client import (
-    POLITE_POOL,
-    Cancelled,
-    CrossrefClient,
-    CrossrefError,
-)
+from evidence.crossref.client import POLITE_POOL, CrossrefClient
+from evidence.crossref.errors import Cancelled, CrossrefError
 from evidence.crossref.mapping import (
     CONTAINER_FIELD,
     CONTAINER_FIELDS,

@@ -13,19 +13,19 @@ from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import (
     DEFAULT_BASE_URL,
     BadBaseURL,
+    CrossrefClient,
+    base_url_from_env,
+)
+from evidence.crossref.errors import (
     BadResponse,
     Cancelled,
-    CrossrefClient,
     CrossrefUnavailable,
     DOINotFound,
     InvalidDOIError,
     NotCached,
-    RateLimiter,
-    RetryPolicy,
-    base_url_from_env,
-    parse_interval,
-    retry_after_seconds,
 )
+from evidence.crossref.limits import RateLimiter, parse_interval
+from evidence.crossref.retry import RetryPolicy, retry_after_seconds
 from tests.crossref_support import RECORDED, FakeCrossref, Reply, envelope, fixture
 
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.02)

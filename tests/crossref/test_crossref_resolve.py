@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from evidence.bib.references import load_references, parse_updates
 from evidence.cli import cli
 from evidence.crossref.cache import ResponseCache
-from evidence.crossref.client import CrossrefClient, RetryPolicy
+from evidence.crossref.client import CrossrefClient
 from evidence.crossref.mapping import map_work
 from evidence.crossref.resolve import (
     add_dois,
@@ -26,6 +26,7 @@ from evidence.crossref.resolve import (
     select_entries,
     unique_citekey,
 )
+from evidence.crossref.retry import RetryPolicy
 from tests.crossref_support import FakeCrossref, Reply, envelope, fixture
 
 TODAY = "2026-11-28"

@@ -23,8 +23,9 @@ import pytest
 
 from evidence.bib.references import load_references
 from evidence.crossref.cache import ResponseCache
-from evidence.crossref.client import CrossrefClient, RetryPolicy
+from evidence.crossref.client import CrossrefClient
 from evidence.crossref.resolve import add_dois, resolve_references, select_entries
+from evidence.crossref.retry import RetryPolicy
 from tests.crossref.test_crossref_resolve import (
     assert_each_entry_before_or_after,
     bulk_bib,
