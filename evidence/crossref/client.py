@@ -5,8 +5,9 @@ throttling, no redirects, DOIs unquoted in the URL. This module adds
 
 - URL-quoting of DOIs;
 - retries with exponential back-off and jitter on 429, 5xx, timeouts and
-  connection errors, honouring ``Retry-After`` (a 429 pauses every worker);
-- rate and concurrency limits read from ``x-rate-limit-limit``,
+  connection errors, honouring ``Retry-After`` (a 429 pauses every worker):
+  the loop is tenacity's, the policy :mod:`.retry`;
+- rate and concurrency limits (:mod:`.limits`) read from ``x-rate-limit-limit``,
   ``x-rate-limit-interval`` and ``x-concurrency-limit`` (until a response
   says otherwise: 5/s one at a time in the public pool, 10/s three at a time
   in the polite pool, i.e. with a mailto);
@@ -45,7 +46,7 @@ from evidence.crossref.errors import (
     NotCached,
 )
 from evidence.crossref.limits import RateLimiter
-from evidence.crossref.retry import RetryPolicy, _wait, retry_after_seconds
+from evidence.crossref.retry import Retryable, RetryPolicy, retry_after_seconds, retrying
 from evidence.errors import EvidenceError
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
@@ -233,23 +234,28 @@ class CrossrefClient:
     def _request(self, doi: str, cancel):
         """("work", message, body, url) or ("alias", canonical doi, None, location)."""
         quoted = quote(doi, safe="/")
-        last_problem = ""
-        for attempt in range(self.retry.attempts):
-            wait = None
-            data, response, problem = self._send(doi, quoted, cancel)
-            if problem is not None:
-                last_problem = problem
-            if response is not None:
-                self.limiter.observe(response.headers)
-                answer = self._final_answer(doi, data, response)
-                if answer is not None:
-                    return answer
-                last_problem, wait = self._retry_wait(doi, response, attempt)
-            if attempt + 1 < self.retry.attempts:
-                _wait(max(wait or 0.0, self.retry.delay(attempt)), cancel)
-        raise CrossrefUnavailable(doi, f"{doi}: Crossref did not answer after "
-                                  f"{self.retry.attempts} attempts (last: {last_problem}); "
-                                  "try again later")
+        try:
+            for attempt in retrying(self.retry, cancel):
+                with attempt:
+                    return self._attempt(doi, quoted, cancel,
+                                         attempt.retry_state.attempt_number - 1)
+        except Retryable as exc:
+            raise CrossrefUnavailable(doi, f"{doi}: Crossref did not answer after "
+                                      f"{self.retry.attempts} attempts (last: {exc.problem}); "
+                                      "try again later") from None
+        raise AssertionError("unreachable: the retry loop returns or raises")
+
+    def _attempt(self, doi: str, quoted: str, cancel, retry: int):
+        """One attempt: the final answer, or :class:`Retryable` for one worth retrying."""
+        data, response, problem = self._send(doi, quoted, cancel)
+        if response is None:
+            raise Retryable(problem or "no answer")
+        self.limiter.observe(response.headers)
+        answer = self._final_answer(doi, data, response)
+        if answer is not None:
+            return answer
+        problem, wait = self._retry_wait(doi, response, retry)
+        raise Retryable(problem, wait)
 
     def _send(self, doi: str, quoted: str, cancel):
         """One request within the limits: (data, response, None), or (None, None, why)

@@ -1,4 +1,12 @@
-"""Retrying a request: the policy (attempts, back-off with jitter) and ``Retry-After``."""
+"""Retrying a request: the policy (attempts, back-off with jitter), ``Retry-After``,
+and the loop that runs them (tenacity's).
+
+A client raises :class:`Retryable` for an answer worth asking again (a 429, a
+5xx, no answer at all), with the wait the server asked for; everything else it
+raises goes straight to the caller. The wait before the next attempt is the
+longer of the server's and the policy's back-off, and it is cancellable: Ctrl-C
+on a batch stops a worker in its back-off at once.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,10 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from evidence.crossref.errors import Cancelled
 
@@ -50,3 +61,36 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if when is None:
         return None
     return max(0.0, when.timestamp() - (now if now is not None else time.time()))
+
+
+class Retryable(Exception):
+    """An answer worth asking again: why (shown if no attempt succeeds), and how long
+    the server asked us to wait (``Retry-After``), if it said."""
+
+    def __init__(self, problem: str, wait: float | None = None):
+        super().__init__(problem)
+        self.problem = problem
+        self.wait = wait
+
+
+def retrying(policy: RetryPolicy, cancel: threading.Event | None = None) -> Retrying:
+    """The retry loop of one request: ``for attempt in retrying(...): with attempt: …``.
+
+    After the last attempt the final :class:`Retryable` is raised again, for the
+    client to turn into its own error."""
+    return Retrying(
+        stop=stop_after_attempt(policy.attempts),
+        retry=retry_if_exception_type(Retryable),
+        wait=_backoff(policy),
+        sleep=lambda seconds: _wait(seconds, cancel),
+        reraise=True,
+    )
+
+
+def _backoff(policy: RetryPolicy) -> Callable[[RetryCallState], float]:
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        asked = error.wait if isinstance(error, Retryable) and error.wait is not None else 0.0
+        return max(asked, policy.delay(state.attempt_number - 1))
+
+    return wait
