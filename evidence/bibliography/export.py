@@ -16,6 +16,9 @@ from __future__ import annotations
 import json
 import re
 
+import rispy
+import rispy.config
+
 from evidence.bib.richtext import strip_markup
 
 RIS_TYPES = {
@@ -186,17 +189,41 @@ def _ris_pages(item: dict) -> list[tuple[str, str]]:
 
 
 def ris_record(item: dict) -> list[tuple[str, str]]:
-    """One CSL item as RIS (tag, value) pairs, TY first and ER last."""
+    """One CSL item as RIS (tag, value) pairs, TY first (ER, the end, is the writer's)."""
     return [
         ("TY", RIS_TYPES.get(item.get("type") or "", "GEN")), ("ID", str(item["id"])),
         *_ris_names(item), *_ris_texts(item, "titles"), *_ris_date(item),
         *_ris_texts(item, "numbers"), *_ris_pages(item), *_ris_texts(item, "others"),
-        ("ER", ""),
     ]
 
 
+# rispy's names for the tags written here; ED (editors) and a repeated SN (an
+# ISBN and an ISSN) are not in its default mapping.
+_RIS_KEYS = {**rispy.config.TAG_KEY_MAPPING, "ED": "editors"}
+_RIS_REPEATED = ["AU", "ED", "A4", "SN", "UR", "N1"]
+
+
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer without its record counter line ("1."), which RIS does not define."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def _rispy_reference(pairs: list[tuple[str, str]]) -> dict:
+    reference: dict = {}
+    for tag, value in pairs:
+        key = _RIS_KEYS[tag]
+        if tag in _RIS_REPEATED:
+            reference.setdefault(key, []).append(value)
+        else:
+            reference[key] = value
+    return reference
+
+
 def to_ris(items: list[dict]) -> str:
-    records = []
-    for item in items:
-        records.append("".join(f"{tag}  - {value}\r\n" for tag, value in ris_record(item)))
-    return "\r\n".join(records)
+    """RIS written by rispy, with the CRLF line ends the RIS specification asks for."""
+    text = rispy.dumps([_rispy_reference(ris_record(item)) for item in items],
+                       implementation=_RisWriter, mapping=_RIS_KEYS,
+                       list_tags=_RIS_REPEATED)
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")

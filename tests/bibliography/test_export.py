@@ -7,7 +7,9 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+import rispy
 from click.testing import CliRunner
+from rispy.config import TAG_KEY_MAPPING
 
 from evidence.bib.csl import sources_to_csl
 from evidence.bib.references import load_references, parse_references
@@ -50,22 +52,11 @@ ACCENTS_BIB = r"""% a comment outside entries
 
 
 def read_ris(text: str) -> list[dict[str, list[str]]]:
-    """A small RIS reader: records of tag -> values, in order."""
-    records, current = [], None
-    for line in text.replace("\r\n", "\n").split("\n"):
-        if not line.strip():
-            continue
-        assert line[2:6] == "  - " or line.rstrip() == "ER  -", repr(line)
-        tag, value = line[:2], line[6:]
-        if tag == "TY":
-            assert current is None, "TY inside a record"
-            current = {"TY": [value]}
-        elif tag == "ER":
-            records.append(current)
-            current = None
-        else:
-            current.setdefault(tag, []).append(value)
-    assert current is None, "record without ER"
+    """RIS read back by rispy's parser: records of tag -> values, in order."""
+    tags = {**TAG_KEY_MAPPING, "ED": "ED"}
+    records = rispy.loads(text, mapping={tag: tag for tag in tags}, list_tags=list(tags))
+    for record in records:
+        record["TY"] = [record["TY"]]
     return records
 
 
