@@ -7,6 +7,14 @@ builder turns its events into dicts and lists that carry the same ``lc``
 line information, resolving plain scalars by ruamel's own YAML 1.2 rules
 (``yes`` stays a string, ``2025-01-02`` is a date, ``false`` a bool).
 
+Why events and not PyYAML's loader hooks: a ``CSafeLoader`` subclass with
+ruamel's YAML 1.2 resolvers in place of PyYAML's YAML 1.1 ones (where ``on``
+and ``yes`` are True and ``1:30`` is 90) and constructors that attach the lines
+reads the same values, but builds a node tree first and constructs it in
+Python: 2.14 s against 0.61 s for this builder on 3.6 MB of claims (20 guides x
+500 claims, best of three, one run). The builder resolves each plain scalar by
+ruamel's own 1.2 rules, so the speed costs no exactness.
+
 Anything outside what the builder reproduces exactly (anchors, aliases,
 tags, merge keys, complex keys, duplicate keys, several documents, YAML 1.1
 line breaks, libyaml's own syntax errors) raises :class:`Fallback`, and the
@@ -82,7 +90,9 @@ for _versions, _tag, _regexp, _first in implicit_resolvers:
         for _ch in _first:
             _RESOLVERS.setdefault(_ch, []).append((str(_tag).rsplit(":", 1)[-1], _regexp))
 
-_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+# A decimal that ruamel gives as a plain int; a signed zero ("-0") it keeps as a
+# ScalarInt, to write its sign back.
+_DECIMAL = re.compile(r"(?:[-+]?[1-9][0-9]*|0)\Z")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 # YAML 1.1 (libyaml) breaks lines at these, YAML 1.2 (ruamel) does not.
 _LINE_BREAKS_1_1 = ("\x85", "\u2028", "\u2029")

@@ -40,7 +40,9 @@ def assert_same(fast, slow, path="$"):
     else:
         nan = isinstance(slow, float) and math.isnan(slow) and math.isnan(fast)
         assert (fast == slow or nan) and str(fast) == str(slow), (path, fast, slow)
-        for kind in (bool, int, float, str, dt.date, type(None)):
+        # the same kind of value (ruamel's ScalarInt, ScalarFloat and block-scalar
+        # strings are ints, floats and strs that remember how they were written)
+        for kind in (bool, int, float, str, dt.datetime, dt.date, type(None)):
             assert isinstance(fast, kind) == isinstance(slow, kind), (path, fast, slow)
 
 
@@ -75,7 +77,8 @@ def test_a_synthetic_corpus_takes_the_fast_path(tmp_path):
 
 
 SCALARS = [
-    "yes", "no", "on", "off", "y", "n", "true", "True", "FALSE", "null", "Null", "~", "",
+    # YAML 1.1 (PyYAML's own loaders) and 1.2 (ruamel) disagree on these
+    "yes", "no", "on", "off", "y", "n", "Yes", "ON", "1:30", "190:20:30", "-0", "+0", "0b101", "true", "True", "FALSE", "null", "Null", "~", "",
     "12", "-3", "+4", "007", "0o17", "0x1F", "1_000", "1.5", "1.50", "-.5", "1e3", ".inf",
     ".nan", "2025-01-02", "2025-02-30", "2025-01-02T10:00:00", "2025-1-2", "p. 12",
     "Table 2", "a: b", "a #b", "a#b", "https://doi.org/10.1/x", "æøå ÆØÅ", "<<", "=",
