@@ -193,10 +193,6 @@ def _arxiv_url(source: Source) -> str | None:
     return None
 
 
-def sources_to_csl(sources) -> list[dict]:
-    return [source_to_csl(s) for s in sources]
-
-
 def _csl_name(person: PersonName) -> dict:
     if person.others:
         return {"literal": "others"}

@@ -95,7 +95,3 @@ class DoiIndex:
 
     def __contains__(self, doi: object) -> bool:
         return isinstance(doi, str) and self.key(doi) is not None
-
-    def is_alias(self, doi: str) -> bool:
-        normal = doi_or_none(doi)
-        return normal is not None and normal not in self.primary and normal in self.aliases

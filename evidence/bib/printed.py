@@ -25,8 +25,6 @@ from typing import TYPE_CHECKING
 from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.bib.initials import initials
 from evidence.errors import EvidenceError
-from evidence.guide.document import Guide
-from evidence.guide.reference_list import reference_list
 
 if TYPE_CHECKING:
     from evidence.bib.references import References, Source
@@ -368,15 +366,6 @@ def _compare_authors(c: PrintedCitation, s: Source) -> list[tuple[str, str, str]
         out.append((printed_list, registered_list,
                     f"{n_p} authors printed, {n_r} registered; not registered: {extra}"))
     return out
-
-
-def compare_guide_citations(guide: Guide, references: References) -> list[CitationDifference]:
-    """:func:`compare_printed_citations` on a whole guide (line numbers are the
-    guide's); no differences when the guide prints no reference list."""
-    found = reference_list(guide)
-    if found is None:
-        return []
-    return compare_printed_citations(found.text, references, first_line=found.first_line)
 
 
 def guide_path(project: Path, guide: str) -> Path:

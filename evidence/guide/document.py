@@ -57,12 +57,6 @@ class Guide:
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    def section_at(self, offset: int) -> Section | None:
-        for section in reversed(self.sections):
-            if section.start <= offset:
-                return section
-        return None
-
     def block_at(self, offset: int) -> Block | None:
         for block in self.blocks:
             if block.start <= offset < block.end:

@@ -10,7 +10,6 @@ import pytest
 from evidence.bib.csl import (
     TYPES,
     source_to_csl,
-    sources_to_csl,
 )
 from evidence.bib.latex import latex_to_csl
 from evidence.bib.names import parse_person_names
@@ -33,7 +32,7 @@ def item(bib: str) -> dict:
 
 def test_the_guide_sources_become_valid_journal_articles():
     refs = load_references(REPO / "references.bib")
-    items = sources_to_csl(refs.sources)
+    items = [source_to_csl(s) for s in refs.sources]
     assert csl_errors(items) == []
     sederberg = items[0]
     assert sederberg == {
@@ -208,7 +207,7 @@ def cdl():
 
 
 def test_every_entry_type_of_cdl_bib_converts_to_valid_csl(cdl):
-    items = sources_to_csl(cdl.sources)
+    items = [source_to_csl(s) for s in cdl.sources]
     assert csl_errors(items) == []
     pairs = collections.Counter((s.entry_type, i["type"]) for s, i in zip(cdl.sources, items))
     expected = {

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from evidence.bib.csl import sources_to_csl
+from evidence.bib.csl import source_to_csl
 from evidence.bib.references import load_references
 from evidence.bibliography import formatting
 from evidence.bibliography import make as bib
@@ -22,6 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 GUIDE_ID = "distal-hasetendinopati"
 KILDER_KEYS = ["sederberg2022", "mohammed2025", "mendiguchia2024", "owen2018", "watura2018",
                "chan2016"]
+
+
+def csl_items(sources) -> list[dict]:
+    return [source_to_csl(s) for s in sources]
 
 
 def printed_kilder() -> list[str]:
@@ -362,7 +366,7 @@ def test_loeberlab_is_written_to_the_cache_folder(tmp_path, monkeypatch):
 
 def test_locale_changes_the_terms(tmp_path):
     refs = load_references(REPO / "references.bib")
-    owen = sources_to_csl([refs.get("owen2018")])
+    owen = csl_items([refs.get("owen2018")])
     english = bib.format_items(owen, "loeberlab").entries[0].text
     danish = bib.format_items(owen, "loeberlab", "da-DK").entries[0].text
     assert "Lee ST, et al." in english
@@ -388,7 +392,7 @@ def test_one_pandoc_call_per_bibliography(monkeypatch):
 
     monkeypatch.setattr(formatting, "run_citeproc", counting)
     refs = load_references(REPO / "references.bib")
-    result = bib.format_items(sources_to_csl(refs.sources), "apa")
+    result = bib.format_items(csl_items(refs.sources), "apa")
     assert calls == [6]
     assert len(result.entries) == 6
     assert bib.format_items([], "apa").entries == []
@@ -453,7 +457,7 @@ def test_every_cdl_type_formats_in_ama_apa_and_nlm():
     first_of_type = {}
     for source in refs.sources:
         first_of_type.setdefault(source.entry_type, source)
-    items = sources_to_csl(first_of_type.values())
+    items = csl_items(first_of_type.values())
     for style in ("american-medical-association", "apa", "nlm-citation-sequence"):
         result = bib.format_items(items, style)
         assert sorted(e.key for e in result.entries) == sorted(i["id"] for i in items)

@@ -11,7 +11,7 @@ import rispy
 from click.testing import CliRunner
 from rispy.config import TAG_KEY_MAPPING
 
-from evidence.bib.csl import sources_to_csl
+from evidence.bib.csl import source_to_csl
 from evidence.bib.references import load_references, parse_references
 from evidence.bib.richtext import strip_markup
 from evidence.bibliography import bibtex_export, export
@@ -49,6 +49,10 @@ ACCENTS_BIB = r"""% a comment outside entries
   url = {https://www.who.int/x}
 }
 """
+
+
+def csl_items(sources) -> list[dict]:
+    return [source_to_csl(s) for s in sources]
 
 
 def read_ris(text: str) -> list[dict[str, list[str]]]:
@@ -134,7 +138,7 @@ def test_the_guide_bibtex_re_parses_to_the_same_entries():
 
 def test_csl_json_export_validates_and_reads_back():
     refs = parse_references(ACCENTS_BIB)
-    items = sources_to_csl(refs.sources)
+    items = csl_items(refs.sources)
     text = export.to_csl_json(items)
     data = json.loads(text)
     assert data == items
@@ -164,7 +168,7 @@ def test_csl_schema_checker_rejects_bad_items():
 
 def test_ris_export_re_reads_to_the_same_data():
     refs = parse_references(ACCENTS_BIB)
-    items = sources_to_csl(refs.sources)
+    items = csl_items(refs.sources)
     check_ris_round_trip(items)
     records = read_ris(export.to_ris(items))
     assert records[0]["AU"] == ["Müller, Jørn", "åBerg, Åse", "van der Berg, Jan",
@@ -187,7 +191,7 @@ def test_the_guide_exports_through_the_command(tmp_path):
                                              "chan2016"]
     assert records[3]["AU"] == ["Owen, C. E.", "Poon, A. M. T.", "Lee, S. T."]
     refs = load_references(REPO / "references.bib")
-    check_ris_round_trip(sources_to_csl([refs.get(r["ID"][0]) for r in records]))
+    check_ris_round_trip(csl_items([refs.get(r["ID"][0]) for r in records]))
     csl = runner.invoke(cli, [*base, "--format", "csl-json"])
     assert csl_errors(json.loads(csl.stdout)) == []
     bib_out = runner.invoke(cli, [*base, "--format", "bibtex"])
@@ -208,7 +212,7 @@ def cdl_items():
     if not CDL.is_file():
         pytest.skip(f"{CDL} is not present")
     refs = load_references(CDL, validate=False)
-    return refs, sources_to_csl(refs.sources)
+    return refs, csl_items(refs.sources)
 
 
 def test_cdl_bib_round_trips_through_ris_and_bibtex(cdl_items):
