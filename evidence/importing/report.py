@@ -44,6 +44,11 @@ class ImportReport:
     drafted_sources: int = 0  # stubs that carry a drafted citekey as a comment
     notes: list[Note] = field(default_factory=list)
 
+    def lines(self) -> list[str]:
+        return [f"Wrote {self.guide_file}: {self.recognised.summary()}.",
+                f"Wrote {self.claims_file}: {_stubs(self.stubs, self.drafted_sources)}.",
+                f"Next: `evidence add --from-guide {self.guide}`, then `evidence build`."]
+
 
 @dataclass
 class DraftReport:
@@ -52,6 +57,18 @@ class DraftReport:
     added: list[str] = field(default_factory=list)  # ids of the stubs added
     drafted_sources: int = 0
     notes: list[Note] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        if not self.added:
+            return [f"{self.claims_file}: every statement of {self.guide} is covered by a claim "
+                    "or a not_claims entry; nothing added."]
+        return [f"Added to {self.claims_file}: {_stubs(len(self.added), self.drafted_sources)}:",
+                *(f"  {claim_id}" for claim_id in self.added)]
+
+
+def _stubs(n: int, drafted: int) -> str:
+    return (f"{_count(n, 'claim stub')}, unreviewed and unsupported"
+            + (f" ({drafted} with a drafted source, as a comment to confirm)" if drafted else ""))
 
 
 def _count(n: int, word: str) -> str:
