@@ -103,8 +103,10 @@ def plain_text_notes(blocks: list[Block]) -> list[Note]:
     """What the guide parser will read differently from the text as it stands, and
     lines that may be headings with a stray final period."""
     notes = []
-    for block, following in zip(blocks, [*blocks[1:], None], strict=True):
-        if (block.kind == "paragraph" and following is not None
+    for position, (block, following) in enumerate(zip(blocks, [*blocks[1:], None],
+                                                      strict=True)):
+        if (block.kind == "paragraph" and following is not None and position > 0
+                and blocks[position - 1].kind != "paragraph"
                 and following.kind == "heading" and block.text.endswith(".")
                 and not block.text.endswith("..") and is_heading_line(block.text[:-1])
                 and not _SENTENCE_INSIDE.search(block.text[:-1])):
