@@ -21,7 +21,8 @@ _WORDS_IN_ID = 5
 _MAX_LENGTH = 48
 # Common words of every language with a lexicon, and a few more that tell nothing.
 _STOP = frozenset().union(*(lex.function_words for lex in LEXICONS.values())) | {
-    "en", "den", "i", "a", "an", "om", "for", "så", "sig", "in", "as", "its", "at",
+    "en", "den", "i", "a", "an", "om", "for", "så", "sig", "in", "as", "its", "at", "hos",
+    "mod", "ad", "ud", "op", "ned", "over", "under", "into", "about",
 }
 
 

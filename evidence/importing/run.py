@@ -12,7 +12,7 @@ from evidence.guide.document import parse_guide
 from evidence.importing.claimsfile import claims_file
 from evidence.importing.guidefile import read_input, recognised
 from evidence.importing.ids import project_ids
-from evidence.importing.report import ImportReport
+from evidence.importing.report import ImportReport, Note
 from evidence.importing.stubs import make_stubs, printed_sources
 from evidence.language import DEFAULT_LANGUAGE, guess_language, lexicon
 
@@ -35,16 +35,21 @@ def import_guide(project: Path, source: Path, slug: str, *, title: str | None = 
         if existing.exists():
             raise EvidenceError(f"{existing} exists: import never writes over a guide; give "
                                 "another --guide, or use `evidence draft` to add stubs to it")
+    language_given = language is not None
     text = read_input(source)
     if not text.markdown.strip():
         raise EvidenceError(f"{source}: no text to import")
     title = title or text.title or slug.replace("-", " ").capitalize()
-    language = language or guess_language(text.source_text) or DEFAULT_LANGUAGE
+    guessed = None if language else guess_language(text.source_text)
+    language = language or guessed or DEFAULT_LANGUAGE
     guide = parse_guide(slug, text.markdown, guide_path, title)
     counts, notes = recognised(guide)
     references = load_references(project / "references.bib")
     sources = printed_sources(guide, references)
     notes = text.notes + notes
+    if not guessed and not language_given:
+        notes.append(Note(f"the text is too short to tell its language: {language!r} was "
+                          "assumed (give --language, or set `language:` in claims.yaml)"))
     stubs = make_stubs(guide, lexicon(language), taken=project_ids(project),
                        sources=sources, notes=notes)
     yaml_text = claims_file(title, language, source.name, stubs)

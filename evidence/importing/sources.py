@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from evidence.bib.citekeys import ascii_fold
 from evidence.bib.printed import PrintedCitation
 from evidence.language import Lexicon
 
@@ -47,8 +48,12 @@ class Named:
 
 
 def _abbreviation_words(journal: str) -> list[str]:
-    return [w.casefold() for w in re.findall(r"[^\W\d_]+", journal)
-            if w.casefold() not in _SMALL]
+    return [_fold(w) for w in re.findall(r"[^\W\d_]+", journal) if _fold(w) not in _SMALL]
+
+
+def _fold(word: str) -> str:
+    """Case and letters aside: a printed abbreviation spells "Læger" as "Laeger"."""
+    return ascii_fold(word).casefold()
 
 
 def _names_journal(words: list[str], compact: set[str], journal: str) -> bool:
@@ -70,8 +75,8 @@ def named_sources(sentence: str, sources: list[PrintedSource],
                   lexicon: Lexicon) -> list[Named]:
     """The printed sources a sentence names on its own, best first (several only on a tie)."""
     tokens = _WORD.findall(sentence)
-    words = [t.casefold() for t in tokens if t.casefold() not in _SMALL]
-    compact = {re.sub(r"[^0-9a-z]", "", t.casefold()) for t in sentence.split()}
+    words = [_fold(t) for t in tokens if _fold(t) not in _SMALL]
+    compact = {re.sub(r"[^0-9a-z]", "", _fold(t)) for t in sentence.split()}
     compact.discard("")
     years = {m.group(0) for m in _YEAR.finditer(sentence)}
     about_research = re.search(lexicon.evidence, sentence, flags=re.IGNORECASE) is not None

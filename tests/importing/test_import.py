@@ -43,7 +43,8 @@ def project(tmp_path: Path) -> Path:
 def imported(project: Path, tmp_path: Path, text: str = PLAIN, slug: str = "loeberknae"):
     source = tmp_path / "guide.txt"
     source.write_text(text, encoding="utf-8")
-    result = run("import", str(source), "--guide", slug, "--project", str(project))
+    result = run("import", str(source), "--guide", slug, "--project", str(project),
+                 "--language", "da")
     assert result.exit_code == 0, result.output
     return result, project / "claims" / slug
 
@@ -121,6 +122,15 @@ def test_import_never_writes_over_a_guide(project, tmp_path) -> None:
     assert result.exit_code == 1 and not (folder / "guide.md").exists()
 
 
+def test_a_language_that_cannot_be_told_is_named(project, tmp_path) -> None:
+    source = tmp_path / "short.txt"
+    source.write_text("Overskrift\nKnæet gør ondt.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(source), "--guide", "kort",
+                                      "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "warning: the text is too short to tell its language: 'en' was assumed" in result.output
+
+
 def test_bad_input_is_named(project, tmp_path) -> None:
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("Overskrift\nKnæ\n".encode("latin-1"))
@@ -142,14 +152,14 @@ def test_ids_are_readable_stable_unique_and_never_retired(project, tmp_path) -> 
     other.mkdir()
     (other / "claims.yaml").write_text(
         "claims:\n  - id: lk-loeberknae-almindelig-skade-loebere\n    quote: x\n    type: anatomy\n"
-        "retired:\n  - id: lk-studie-2020-ugeskrift-laeger\n    quote: gone\n",
+        "retired:\n  - id: lk-studie-2020-ugeskrift-laeger-viste\n    quote: gone\n",
         encoding="utf-8")
     (other / "guide.md").write_text("x\n", encoding="utf-8")
     _, folder = imported(project, tmp_path, slug="loeber-knae")
     claims, _ = load_claims(folder / "claims.yaml")
     ids = [c.id for c in claims.claims]
     assert ids[0] == "lk-loeberknae-almindelig-skade-loebere-2"
-    assert ids[1] == "lk-studie-2020-ugeskrift-laeger-2"
+    assert ids[1] == "lk-studie-2020-ugeskrift-laeger-viste-2"
     assert len(set(ids)) == len(ids) and not taken & set(ids)
 
 
@@ -172,10 +182,12 @@ def test_draft_adds_stubs_keeping_every_line_and_twice_adds_nothing(project, tmp
     before = claims_path.read_bytes().splitlines(keepends=True)
     result = run("draft", "loeberknae", "--project", str(project))
     assert result.exit_code == 0, result.output
-    assert "1 claim stub" in result.output and "lk-smerten-sidder-typisk-ydersiden" in result.output
+    assert "1 claim stub" in result.output and "loe-smerten-sidder-typisk-ydersiden" in result.output
     after = claims_path.read_bytes().splitlines(keepends=True)
-    added = [line for line in after if line not in before]
-    assert [line for line in after if line in before] == before  # every old line, in order
+    # every old line, byte for byte, with the new ones inserted in one place
+    k = next(i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b)
+    added = after[k:k + len(after) - len(before)]
+    assert after == before[:k] + added + before[k:]
     assert b'    quote: "Smerten sidder typisk p\xc3\xa5 ydersiden af kn\xc3\xa6et."\n' in added
     # inserted at the end of the claims list, before the comment that opens not_claims
     assert after.index(b"# Sentences that are not claims\n") > after.index(added[-1])

@@ -91,7 +91,7 @@ def test_english_plain_text_levels_and_marked_headings(tmp_path) -> None:
     assert ("item", 0, "Pain on the outside of the knee") in blocks
     # the reference list: one printed source a line, as items
     assert blocks[-1][0] == "item" and blocks[-1][2].startswith("Smith J.")
-    assert any("tabs" in str(n) and n.line == 12 for n in text.notes)
+    assert any("tabs" in str(n) and n.line == 13 for n in text.notes)
 
 
 def test_the_text_is_kept_verbatim(tmp_path) -> None:
