@@ -197,7 +197,7 @@ def factual_reasons(sentence: str, language: str | Lexicon | None) -> list[str]:
 
 # Sentences that are not claims, whatever words they hold (docs/import.md).
 NOT_CLAIM_KINDS = ("question", "quotation", "outline", "about the authors", "lead-in",
-                   "instruction")
+                   "instruction", "fragment")
 _QUESTION = re.compile(r"\?[\"'”’»)\]]*$")
 _QUOTATION = re.compile(r"^(?:[^:\"“„«]{1,40}:\s*)?[\"“„«][^\"“”„«»]*[\"”»]\.?$")
 _LABEL = re.compile(r"^[^:.!?]{1,40}:\s+")
@@ -233,7 +233,7 @@ def classify(sentence: str, language: str | Lexicon | None, *,
              instructions: bool = False, lead_in: bool | None = None) -> Verdict:
     """Whether a sentence of a paragraph or list item is a claim, and of what kind.
 
-    Not claims: questions; quoted thoughts or speech ("Katastrofetænkning: "Mit knæ er
+    Not claims: questions; a single word ("Nej."); quoted thoughts or speech ("Katastrofetænkning: "Mit knæ er
     ødelagt""); sentences about the guide itself (an outline) or about its authors
     (first person plural near the start, with no evidence word); lead-ins ending with
     ':' that say nothing of their own (no dose, comparison, effect, evidence or advice
@@ -250,6 +250,8 @@ def classify(sentence: str, language: str | Lexicon | None, *,
     reasons = tuple(factual_reasons(text, lexicon))
     if _QUESTION.search(text):
         return Verdict("question")
+    if len(text.split()) < 2:
+        return Verdict("fragment")  # "Nej.", "Yes.": an answer that the next sentence gives
     if _QUOTATION.match(text):
         return Verdict("quotation")
     if re.search(lexicon.outline, text, flags=re.IGNORECASE):

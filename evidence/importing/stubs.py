@@ -104,16 +104,19 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 def _prefix_for(index: GuideIndex, sentence: GuideSentence, quote: str) -> str | bool:
     """"" when the quote anchors on its own at the sentence; else the shortest run of
     words before it that picks it out; False when none does."""
+    # The quote's words begin after any emphasis marker that opens the sentence.
+    raw = index.guide.text[sentence.start:sentence.end]
+    begin = sentence.start + len(raw) - len(raw.lstrip("*_`"))
     found = index.anchor(quote)
     if isinstance(found, Anchor):
-        return "" if found.start == sentence.start else False
-    hits = [h for h in index.occurrences(quote) if index.offsets[h] == sentence.start]
+        return "" if found.start == begin else False
+    hits = [h for h in index.occurrences(quote) if index.offsets[h] == begin]
     if not hits:
         return False
     words = index.plain[max(0, hits[0] - 400):hits[0]].replace("\x00", " ").split()
     for n in range(1, min(len(words), _MAX_PREFIX_WORDS) + 1):
         prefix = " ".join(words[-n:])
         found = index.anchor(quote, prefix=prefix)
-        if isinstance(found, Anchor) and found.start == sentence.start:
+        if isinstance(found, Anchor) and found.start == begin:
             return prefix
     return False

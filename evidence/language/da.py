@@ -46,7 +46,8 @@ LEXICON = Lexicon(
                            "pointe", "note"}),
     markers=frozenset({"ja", "nej", "konsensus"}),
     outline=r"\bi denne (?:guide|artikel|tekst|vejledning)\b|\bnedenfor (?:gennemgår|beskriver)\b"
-            r"|\b(?:gennemgår|beskriver) vi\b",
+            r"|\b(?:gennemgår|beskriver) vi\b|^(?:denne|dette) (?:guide|artikel|tekst)\b"
+            r"|^(?:det|dette) er en (?:guide|artikel|vejledning)\b",
     first_person=r"\b(?:vi|os|vores)\b",
     instruction_lead_ins=r"^(?:sådan gør du|sådan|udførelse|fremgangsmåde|instruktion(?:er)?"
                          r"|udgangsstilling)\s*:?$",

@@ -39,7 +39,8 @@ LEXICON = Lexicon(
                            "tip"}),
     markers=frozenset({"true", "false", "yes", "no", "consensus", "none", "null"}),
     outline=r"\bin this (?:guide|article|text|leaflet|page)\b|\bbelow we\b"
-            r"|\bwe (?:describe|explain|cover|go through|look at)\b",
+            r"|\bwe (?:describe|explain|cover|go through|look at)\b"
+            r"|^this (?:is an? )?(?:guide|article|page|leaflet)\b",
     first_person=r"\b(?:we|us|our)\b",
     instruction_lead_ins=r"^(?:how to do it|how to|instructions?|technique|starting position"
                          r"|what to do)\s*:?$",

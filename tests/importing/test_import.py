@@ -231,3 +231,12 @@ def test_insertion_keeps_the_files_layout(text: str, expected: str) -> None:
     written = insert_stubs(text, [_stub("Noget.")])
     assert expected in written
     assert written.startswith(text.replace("claims: []", "claims:"))
+
+
+def test_a_sentence_opening_with_emphasis_gets_its_stub(project) -> None:
+    result = run("import", str(DANISH_HTML), "--guide", "akillessene", "--project", str(project))
+    assert result.exit_code == 0 and "no stub for" not in result.output, result.output
+    claims, _ = load_claims(project / "claims" / "akillessene" / "claims.yaml")
+    quotes = [c.quote for c in claims.claims]
+    assert any(q.startswith("Bemærk: Et pludseligt “knald”") for q in quotes)
+    assert "Nej." not in quotes  # a one-word answer is no claim
