@@ -320,10 +320,11 @@ def guide_sentences(guide: Guide, lexicon: Lexicon) -> list[GuideSentence]:
             words = " ".join(block.text[span.start:span.end].split())
             # In a block of instructions, a first sentence that names the exercise
             # ("Romanian deadlift (bilateral): Let vægt, fokus på kontrol.") is one too.
-            verdict = classify(words, lexicon, instructions=instructions or (
-                block.kind == "paragraph" and position > 0 and sentences
-                and sentences[-1].block is block
-                and sentences[-1].verdict.kind == "instruction"))
+            follows_instruction = (block.kind == "paragraph" and position > 0
+                                   and bool(sentences) and sentences[-1].block is block
+                                   and sentences[-1].verdict.kind == "instruction")
+            verdict = classify(words, lexicon,
+                               instructions=instructions or follows_instruction)
             sentences.append(GuideSentence(block, block.start + span.start,
                                            block.start + span.end, words, verdict))
     return sentences

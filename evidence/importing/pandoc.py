@@ -81,7 +81,7 @@ def read_document(path: Path) -> Converted:
 def _blocks(blocks: list[dict[str, Any]], dropped: Counter[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for block in blocks:
-        kind, content = block.get("t"), block.get("c")
+        kind, content = block.get("t"), block.get("c", [])
         if kind == "Header":
             level, attr, inlines = content
             out.append({"t": "Header", "c": [level, ["", [], []], _inlines(inlines, dropped)]})
@@ -114,7 +114,7 @@ def _blocks(blocks: list[dict[str, Any]], dropped: Counter[str]) -> list[dict[st
 def _inlines(inlines: list[dict[str, Any]], dropped: Counter[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for inline in inlines:
-        kind, content = inline.get("t"), inline.get("c")
+        kind, content = inline.get("t"), inline.get("c", [])
         if kind in _KEPT_INLINE:
             if kind in ("Emph", "Strong"):
                 out.append({"t": kind, "c": _inlines(content, dropped)})

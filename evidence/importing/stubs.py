@@ -84,7 +84,7 @@ def make_stubs(guide: Guide, lexicon: Lexicon, *, taken: set[str],
             continue
         quote = normalise_words(sentence.text)
         prefix = _prefix_for(index, sentence, quote)
-        if prefix is False:
+        if prefix is None:
             if notes is not None:
                 notes.append(Note(f"no stub for {quote[:60]!r}: its words cannot be told "
                                   "from the same words elsewhere", sentence.block.line))
@@ -101,22 +101,22 @@ def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in spans)
 
 
-def _prefix_for(index: GuideIndex, sentence: GuideSentence, quote: str) -> str | bool:
+def _prefix_for(index: GuideIndex, sentence: GuideSentence, quote: str) -> str | None:
     """"" when the quote anchors on its own at the sentence; else the shortest run of
-    words before it that picks it out; False when none does."""
+    words before it that picks it out; None when none does."""
     # The quote's words begin after any emphasis marker that opens the sentence.
     raw = index.guide.text[sentence.start:sentence.end]
     begin = sentence.start + len(raw) - len(raw.lstrip("*_`"))
     found = index.anchor(quote)
     if isinstance(found, Anchor):
-        return "" if found.start == begin else False
+        return "" if found.start == begin else None
     hits = [h for h in index.occurrences(quote) if index.offsets[h] == begin]
     if not hits:
-        return False
+        return None
     words = index.plain[max(0, hits[0] - 400):hits[0]].replace("\x00", " ").split()
     for n in range(1, min(len(words), _MAX_PREFIX_WORDS) + 1):
         prefix = " ".join(words[-n:])
         found = index.anchor(quote, prefix=prefix)
         if isinstance(found, Anchor) and found.start == begin:
             return prefix
-    return False
+    return None
