@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from evidence.bib.csl import sources_to_csl
+from evidence.bib.csl import source_to_csl
 from evidence.bib.references import load_references
 from evidence.bibliography.formatting import format_items, pandoc_executable
 from evidence.bibliography.styles import resolve_style
@@ -78,7 +78,7 @@ def main() -> int:
     parsed = time.perf_counter() - start
     sources = refs.sources[: args.entries]
     start = time.perf_counter()
-    items = sources_to_csl(sources)
+    items = [source_to_csl(s) for s in sources]
     converted = time.perf_counter() - start
     n = len(items)
     print(f"{args.bib.name}: parsed {len(refs.sources)} entries in {parsed:.2f} s; "

@@ -310,6 +310,50 @@ def add(dois, from_guide, offline, mailto, project_dir: Path) -> None:
                      mailto=mailto, echo=click.echo))
 
 
+@cli.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--guide", "-g", "guide", required=True, metavar="SLUG",
+              help="The new guide's folder name under claims/ (distal-hasetendinopati).")
+@click.option("--title", help="The guide's title (default: the document's, else from SLUG).")
+@click.option("--language", help="The guide's language code (default: guessed from the text).")
+@project_option
+@reports_errors
+def import_(source: Path, guide: str, title: str | None, language: str | None,
+            project_dir: Path) -> None:
+    """Make a new guide from a .docx, .odt, .html, .md or plain-text file.
+
+    Writes claims/SLUG/guide.md (headings, lists and emphasis kept, the text
+    verbatim) and claims.yaml with a stub per statement; never writes over a guide.
+    """
+    from evidence.importing.run import import_guide
+
+    report = import_guide(project_dir, source, guide, title=title, language=language)
+    _echo_report(report.lines(), report.notes)
+
+
+@cli.command()
+@click.argument("guide")
+@project_option
+@reports_errors
+def draft(guide: str, project_dir: Path) -> None:
+    """Add claim stubs for the guide's statements that nothing in claims.yaml covers.
+
+    Every line already in claims.yaml stays as it is; running it twice adds nothing.
+    """
+    from evidence.importing.draft import draft_guide
+
+    report = draft_guide(project_dir, guide)
+    _echo_report(report.lines(), report.notes)
+
+
+def _echo_report(lines: list[str], notes) -> None:
+    for line in lines:
+        click.echo(line)
+    for note in notes:
+        click.secho("warning: ", fg="yellow", err=True, nl=False)
+        click.echo(str(note), err=True)
+
+
 @cli.command()
 @project_option
 @click.option("--guide", "-g", "guides", multiple=True, metavar="GUIDE",

@@ -189,7 +189,146 @@ def factual_reasons(sentence: str, language: str | Lexicon | None) -> list[str]:
         reasons.append(f"effect '{found}'")
     if found := _first(lexicon.evidence, sentence):
         reasons.append(f"evidence word '{found}'")
+    if found := _first(lexicon.advice, sentence):
+        reasons.append(f"advice '{found}'")
     return reasons
+
+
+# --- What is a claim ----------------------------------------------------------
+
+# Sentences that are not claims, whatever words they hold (docs/import.md).
+NOT_CLAIM_KINDS = ("question", "quotation", "outline", "about the authors", "lead-in",
+                   "instruction", "fragment")
+_QUESTION = re.compile(r"\?[\"'”’»)\]]*$")
+_QUOTATION = re.compile(r"^(?:[^:\"“„«]{1,40}:\s*)?[\"“„«][^\"“”„«»]*[\"”»]\.?$")
+_LABEL = re.compile(r"^[^:.!?]{1,40}:\s+")
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_SETS_REPS = re.compile(r"\d\s*(?:sæt|sets?|x|×)\s|\b(?:reps|gentagelser|repetitions)\b",
+                        re.IGNORECASE)
+_ANGLE = re.compile(r"(?:grader|degrees?|°)'$")
+_AMOUNTS = ("percentage", "dose", "duration", "number")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a sentence is: a claim (``statement``, ``advice``, ``dose``, ``attribution``)
+    or one of :data:`NOT_CLAIM_KINDS`; with the words that decided it."""
+
+    kind: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def claim(self) -> bool:
+        return self.kind not in NOT_CLAIM_KINDS
+
+    def why(self) -> list[str]:
+        return list(self.reasons) or [self.kind]
+
+
+def _starts_with(pattern: str, text: str) -> bool:
+    body = _LABEL.sub("", text, count=1)
+    return re.match(rf"(?:{pattern})\b", body, flags=re.IGNORECASE) is not None
+
+
+def classify(sentence: str, language: str | Lexicon | None, *,
+             instructions: bool = False, lead_in: bool | None = None) -> Verdict:
+    """Whether a sentence of a paragraph or list item is a claim, and of what kind.
+
+    Not claims: questions; a single word ("Nej."); quoted thoughts or speech ("Katastrofetænkning: "Mit knæ er
+    ødelagt""); sentences about the guide itself (an outline) or about its authors
+    (first person plural near the start, with no evidence word); lead-ins ending with
+    ':' that say nothing of their own (no dose, comparison, effect, evidence or advice
+    word: the items after them are the claims); instructions for performing an
+    exercise (``instructions``: the list after "Sådan gør du:", a paragraph that
+    prescribes sets and repetitions, a section holding such a list; or a sentence
+    opening with a verb of body position or movement) unless they give an amount
+    (a knee angle is how to do it, not a dose). Everything else is a claim: a
+    statement of fact, advice, a dose, a duration, a prognosis, an attribution.
+    ``lead_in``: whether the sentence ends a lead-in (default: it ends with ':').
+    """
+    lexicon = language if isinstance(language, Lexicon) else lexicon_for(language)
+    text = sentence.strip()
+    reasons = tuple(factual_reasons(text, lexicon))
+    if _QUESTION.search(text):
+        return Verdict("question")
+    if len(text.split()) < 2:
+        return Verdict("fragment")  # "Nej.", "Yes.": an answer that the next sentence gives
+    if _QUOTATION.match(text):
+        return Verdict("quotation")
+    if re.search(lexicon.outline, text, flags=re.IGNORECASE):
+        return Verdict("outline")
+    has_evidence = any(r.startswith("evidence word") for r in reasons)
+    opening = " ".join(_PARENTHESES.sub(" ", text).split()[:4])
+    if re.search(lexicon.first_person, opening, flags=re.IGNORECASE) and not has_evidence:
+        return Verdict("about the authors")
+    amounts = tuple(r for r in reasons if r.startswith(_AMOUNTS) and not _ANGLE.search(r))
+    if instructions or _starts_with(lexicon.exercise_verbs, text):
+        if amounts:
+            return Verdict("dose", amounts)
+        said = tuple(r for r in reasons if r.startswith(("effect", "comparison", "evidence")))
+        return Verdict("statement", said) if said and instructions else Verdict("instruction")
+    if lead_in if lead_in is not None else text.endswith(":"):
+        said = tuple(r for r in reasons if not r.startswith("number"))
+        if not said:
+            return Verdict("lead-in")
+    if amounts:
+        return Verdict("dose", reasons)
+    if has_evidence:
+        return Verdict("attribution", reasons)
+    if any(r.startswith("advice") for r in reasons):
+        return Verdict("advice", reasons)
+    return Verdict("statement", reasons)
+
+
+@dataclass
+class GuideSentence:
+    """A sentence of a paragraph or list item, with its offsets in guide.md."""
+
+    block: Block
+    start: int
+    end: int
+    text: str  # whitespace collapsed
+    verdict: Verdict
+
+    @property
+    def section(self) -> str:
+        return self.block.section.heading if self.block.section else ""
+
+
+def guide_sentences(guide: Guide, lexicon: Lexicon) -> list[GuideSentence]:
+    """Every sentence of the guide's paragraphs and list items (not its headings, not
+    its reference list), each classified with the context it stands in."""
+    sentences: list[GuideSentence] = []
+    lead_in_pattern = re.compile(lexicon.instruction_lead_ins, re.IGNORECASE)
+    exercise_sections = {
+        id(block.section) for block in _text_blocks(guide)
+        if block.kind == "paragraph" and lead_in_pattern.match(" ".join(block.text.split()))}
+    previous_paragraph: Block | None = None
+    for block in _text_blocks(guide):
+        text = " ".join(block.text.split())
+        if block.kind == "paragraph":
+            previous_paragraph = block
+        in_section = id(block.section) in exercise_sections
+        if block.kind == "item":
+            lead = previous_paragraph.text if previous_paragraph is not None else ""
+            instructions = (previous_paragraph is not None
+                            and previous_paragraph.section is block.section
+                            and bool(lead_in_pattern.match(" ".join(lead.split()))))
+        else:
+            instructions = in_section or bool(_SETS_REPS.search(text))
+        spans = split_sentences(block.text)
+        for position, span in enumerate(spans):
+            words = " ".join(block.text[span.start:span.end].split())
+            # In a block of instructions, a first sentence that names the exercise
+            # ("Romanian deadlift (bilateral): Let vægt, fokus på kontrol.") is one too.
+            follows_instruction = (block.kind == "paragraph" and position > 0
+                                   and bool(sentences) and sentences[-1].block is block
+                                   and sentences[-1].verdict.kind == "instruction")
+            verdict = classify(words, lexicon,
+                               instructions=instructions or follows_instruction)
+            sentences.append(GuideSentence(block, block.start + span.start,
+                                           block.start + span.end, words, verdict))
+    return sentences
 
 
 # --- The report ---------------------------------------------------------------
@@ -280,32 +419,30 @@ def guide_coverage(data: GuideData, problems: Iterable[str] = ()) -> CoverageRep
     lexicon, note = text_lexicon(data.language, "\n".join(b.text for b in blocks))
     sentences = []
     covered_not_factual = 0
-    for block in blocks:
-        for span in split_sentences(block.text):
-            text = " ".join(block.text[span.start:span.end].split())
-            start, end = block.start + span.start, block.start + span.end
-            overlapping = [(s, e, name) for s, e, name in spans if s < end and start < e]
-            covered_by = sorted({name for _, _, name in overlapping})
-            reasons = factual_reasons(text, lexicon)
-            if not reasons:
-                covered_not_factual += bool(covered_by)
-                continue
-            partly: list[str] = []
-            if covered_by:
-                # What the quotes leave of the sentence must not look factual itself. An
-                # evidence word left out is the quote's attribution ("Research shows
-                # that ..."), not a statement of its own.
-                rest = [r for piece in _outside(block.text, block.start, start, end, overlapping)
-                        for r in factual_reasons(piece, lexicon)
-                        if not r.startswith("evidence word")]
-                if rest:
-                    partly, covered_by = covered_by, []
-                    reasons = [f"outside the quotes: {r}" for r in dict.fromkeys(rest)]
-            sentences.append(Sentence(
-                section=block.section.heading if block.section else "",
-                line=guide.line_of(start), start=start, end=end, text=text,
-                reasons=reasons, covered_by=covered_by, partly_covered_by=partly,
-            ))
+    for sentence in guide_sentences(guide, lexicon):
+        block, text, start, end = sentence.block, sentence.text, sentence.start, sentence.end
+        overlapping = [(s, e, name) for s, e, name in spans if s < end and start < e]
+        covered_by = sorted({name for _, _, name in overlapping})
+        if not sentence.verdict.claim:
+            covered_not_factual += bool(covered_by)
+            continue
+        reasons = sentence.verdict.why()
+        partly: list[str] = []
+        if covered_by:
+            # What the quotes leave of the sentence must not look factual itself. An
+            # evidence word left out is the quote's attribution ("Research shows
+            # that ..."), not a statement of its own.
+            rest = [r for piece in _outside(block.text, block.start, start, end, overlapping)
+                    for r in factual_reasons(piece, lexicon)
+                    if not r.startswith("evidence word")]
+            if rest:
+                partly, covered_by = covered_by, []
+                reasons = [f"outside the quotes: {r}" for r in dict.fromkeys(rest)]
+        sentences.append(Sentence(
+            section=block.section.heading if block.section else "",
+            line=guide.line_of(start), start=start, end=end, text=text,
+            reasons=reasons, covered_by=covered_by, partly_covered_by=partly,
+        ))
     return CoverageReport(data.id, data.title, data.language, sentences, list(problems),
                           covered_not_factual, lexicon.language, note)
 

@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import re
 import threading
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +28,8 @@ from typing import TYPE_CHECKING
 
 from bibtexparser.model import Entry, Field
 
+from evidence.bib import citekeys
+from evidence.bib.citekeys import unique_citekey
 from evidence.bib.doi import DoiIndex, InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.references import format_updates, load_references
 from evidence.crossref.client import POLITE_POOL, CrossrefClient
@@ -252,60 +252,15 @@ def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) 
 # citekeys
 
 
-_FOLD = {
-    "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "å": "aa", "Å": "AA", "ß": "ss",
-    "ð": "d", "Ð": "D", "þ": "th", "Þ": "TH", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-    "œ": "oe", "Œ": "OE", "ı": "i", "ĳ": "ij",
-}
-_STOP = {"a", "an", "the", "of", "for", "and", "in", "on", "to", "de", "la", "le", "der", "die"}
-
-
-def ascii_fold(text: str) -> str:
-    """ASCII letters for a citekey: ø→o, æ→ae, å→aa, ü→u, é→e, ß→ss ..."""
-    text = "".join(_FOLD.get(ch, ch) for ch in text)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch) and ord(ch) < 128)
-
-
 def citekey_base(work: MappedWork) -> str:
     """First author's family name (or an organisation's initials) + year,
-    lower-case ASCII: ``sederberg2022``, ``who2020``."""
-    stem = ""
-    if work.authors:
-        first = work.authors[0]
-        if first.family:
-            stem = first.family.split(", ")[0]
-        elif first.name:
-            words = [w for w in re.findall(r"[^\W\d_]+", ascii_fold(first.name))]
-            significant = [w for w in words if w.lower() not in _STOP]
-            stem = ("".join(w[0] for w in significant) if len(significant) > 1
-                    else "".join(significant))
-    if not stem:
-        title = re.sub(r"\\[&%#$_]", " ", work.fields.get("title", ""))
-        words = [w for w in re.findall(r"[^\W\d_]+", ascii_fold(title))
-                 if w.lower() not in _STOP]
-        stem = words[0] if words else "anon"
-    stem = re.sub(r"[^a-z0-9]", "", ascii_fold(stem).lower()) or "anon"
-    return stem + work.fields.get("year", "nd")
-
-
-def unique_citekey(base: str, taken: set[str]) -> str:
-    """``base``, else base+a, base+b, ... (compared without case, as BibTeX does)."""
-    lowered = {k.lower() for k in taken}
-    if base.lower() not in lowered:
-        return base
-    n = 0
-    while True:
-        suffix = ""
-        m = n
-        while True:
-            suffix = chr(ord("a") + m % 26) + suffix
-            m = m // 26 - 1
-            if m < 0:
-                break
-        if (base + suffix).lower() not in lowered:
-            return base + suffix
-        n += 1
+    lower-case ASCII: ``sederberg2022``, ``who2020`` (the rule is
+    :func:`evidence.bib.citekeys.citekey_base`, shared with the printed list)."""
+    first = work.authors[0] if work.authors else None
+    return citekeys.citekey_base(family=first.family if first else None,
+                                 organisation=first.name if first else None,
+                                 title=work.fields.get("title", ""),
+                                 year=work.fields.get("year"))
 
 
 def new_entry_plan(work: MappedWork, fetched: Fetched, key: str, today: str) -> NewEntryPlan:

@@ -39,6 +39,15 @@ class Lexicon:
     markers: frozenset[str]
     # the headings of a printed reference list ("Kilder", "References"), lower-case
     reference_headings: frozenset[str]
+    # claim stubs (evidence import, draft): what is not a claim, and what a claim is about
+    outline: str = r"(?!)"  # a sentence about the guide itself ("I denne guide gennemgår vi")
+    first_person: str = r"(?!)"  # the authors speaking of themselves ("vi", "we")
+    instruction_lead_ins: str = r"(?!)"  # "Sådan gør du:": the list is how to do an exercise
+    exercise_verbs: str = r"(?!)"  # imperatives of body position and movement ("Lig", "Lie")
+    advice: str = r"(?!)"  # words that make a sentence advice ("bør", "should")
+    attribution: str = r"(?!)"  # words pointing back at a source named before ("Forfatterne")
+    # (claim type, words that suggest it), the first to match wins; "treatment" otherwise
+    claim_types: tuple[tuple[str, str], ...] = ()
 
 
 def base_language(language: str | None) -> str:

@@ -35,7 +35,7 @@ LEXICON = Lexicon(
     # Substrings, not words: Danish compounds ("tendinopatilitteraturen",
     # "forskningsresultater", "evidensbaseret").
     evidence=r"forskning|forsker|studie|evidens|dokumentation|dokumenteret|konsensus"
-             r"|litteratur|undersøgelsen viste|forsøg",
+             r"|litteratur|undersøgelsen viste|forsøg|artikel|artiklen|forfatterne",
     number_words=r"\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|tolv|tyve|hundrede|tusind"
                  r"|halvdelen|dobbelt|tredjedel|fjerdedel)\b",
     function_words=frozenset({
@@ -48,4 +48,36 @@ LEXICON = Lexicon(
     reference_headings=frozenset({"kilder", "kildeliste", "referencer", "referenceliste",
                                   "litteratur", "litteraturliste", "kilder og referencer",
                                   "litteraturliste og kilder", "videre læsning"}),
+    outline=r"\bi denne (?:guide|artikel|tekst|vejledning)\b|\bnedenfor (?:gennemgår|beskriver)\b"
+            r"|\b(?:gennemgår|beskriver) vi\b|^(?:denne|dette) (?:guide|artikel|tekst)\b"
+            r"|^(?:det|dette) er en (?:guide|artikel|vejledning)\b",
+    first_person=r"\b(?:vi|os|vores)\b",
+    instruction_lead_ins=r"^(?:sådan gør du|sådan|udførelse|fremgangsmåde|instruktion(?:er)?"
+                         r"|udgangsstilling)\s*:?$",
+    exercise_verbs=r"(?:lig|ligge|stå|sid|knæl|læg|pres|løft|sænk|bøj|stræk|træk|skub|spænd"
+                   r"|rul|drej|vend|placér|placer|hold|hop|gå|før|kontrollér|kontroller)",
+    advice=r"\bbør\b|\bskal\b|\bvigtigt(?: at| med)\b|\banbefal\w*|\bgod idé\b|\bundgå\b",
+    attribution=r"^(?:forfatterne|forskerne|artiklen|studiet|undersøgelsen|review-artiklen"
+                r"|oversigtsartiklen)\b",
+    claim_types=(
+        ("safety", r"\blæge\b|\brøde flag\b|\bakut\w*|\binfektion\w*|\bhævelse\b"
+                   r"|\bfølelsesløs\w*|\bsøg\w* (?:læge|hjælp)|\bmistanke\b"),
+        ("prognosis", r"\bprognose\w*|\bkomme sig\b|\bbedring\b|\bvarighed\w*|\bforløb\w*"
+                      r"|\btilbagefald\b|\bgenstridig\b|\bkronisk\w*|\btager (?:typisk )?\d"),
+        ("diagnosis", r"\bdiagnos\w*|\bundersøgelse\w*|\bultralyd\w*|\bbilleddiagnostik\b"
+                      r"|\bskelne\b|\bMR\b|\bscanning\w*|\bindikator\b|\bårsager\b"),
+        ("symptom", r"\bsymptom\w*|\bstivhed\b|\bømhed\b|\bsmerte(?:n|r)? (?:ved|bag|på)\b"
+                    r"|\bgør ondt\b|\bværre\b"),
+        ("etiology", r"\bårsag\w*|\bopstår\b|\bskyldes\b|\brisiko\w*|\boverbelast\w*"
+                     r"|\bprovokere\w*|\bstigning\b"),
+        ("epidemiology", r"\bhyppig\w*|\balmindelig\w*|\bsjælden\b|\bforekomst\w*"
+                         r"|\bofte overset\w*|\bmindre kendte\b"),
+        ("anatomy", r"\bfæster\b|\budspringer\b|\bmusk(?:el|ler)\b|\bsenefæste\w*"
+                    r"|\bknogle\w*|\bmedialt\b|\blateralt\b"),
+        ("lifestyle", r"\bsøvn\w*|\bstress\w*|\bkost\b|\bprotein\b|\bernæring\w*"
+                      r"|\benergi\w*|\blivsstil\w*|\bpsyke\w*|\btanker\b"),
+        ("mechanism", r"\bfordi\b|\bmekanism\w*|\bkapacitet\w*|\btilpasse\w*|\bheling\b"
+                      r"|\bvæksthormon\w*|\bstrain\b"),
+        ("definition", r"^\S+(?: \S+)? er en \w*(?:skade|tilstand|lidelse|sygdom)\b"),
+    ),
 )

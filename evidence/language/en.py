@@ -28,7 +28,7 @@ LEXICON = Lexicon(
            r"|aggravates|aggravated|lowers|raises|strengthens|weakens|shortens|lengthens"
            r"|speeds up|slows down|predicts|predicted)\b",
     evidence=r"\b(?:research\w*|stud(?:y|ies|ied)|evidence|consensus|literature|trials?"
-             r"|documented|meta-analys[ie]s)\b",
+             r"|documented|meta-analys[ie]s|reviews?|articles?|authors|researchers)\b",
     number_words=r"\b(?:two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred"
                  r"|thousand|half|twice|double|third|quarter|dozen)\b",
     function_words=frozenset({
@@ -41,4 +41,37 @@ LEXICON = Lexicon(
     reference_headings=frozenset({"references", "reference list", "bibliography", "sources",
                                   "literature", "works cited", "further reading",
                                   "sources and references"}),
+    outline=r"\bin this (?:guide|article|text|leaflet|page)\b|\bbelow we\b"
+            r"|\bwe (?:describe|explain|cover|go through|look at)\b"
+            r"|^this (?:is an? )?(?:guide|article|page|leaflet)\b",
+    first_person=r"\b(?:we|us|our)\b",
+    instruction_lead_ins=r"^(?:how to do it|how to|instructions?|technique|starting position"
+                         r"|what to do)\s*:?$",
+    exercise_verbs=r"(?:lie|stand|sit|kneel|press|push|lift|lower|bend|straighten|pull|squeeze"
+                   r"|roll|rotate|turn|place|hold|hop|step|brace|tighten|slide)",
+    advice=r"\bshould\b|\bmust\b|\bimportant to\b|\brecommend\w*|\bavoid\b"
+           r"|\bgood idea\b|\bbest to\b",
+    attribution=r"^(?:the )?(?:authors|researchers|study|review|article|paper|trial|investigators)"
+                r"\b|^(?:they|it) (?:found|showed|reported|concluded|noted|recommend\w*)\b",
+    claim_types=(
+        ("safety", r"\bdoctor\b|\bGP\b|\bred flags?\b|\burgent\w*|\bemergency\b"
+                   r"|\binfection\b|\bswelling\b|\bnumbness\b|\bseek (?:medical )?(?:help|advice|care)\b"),
+        ("prognosis", r"\bprognosis\b|\brecover\w*|\bheal(?:s|ed)? within\b|\bduration\b"
+                      r"|\brelapse\w*|\bchronic\b|\btakes? (?:about |typically )?\d"),
+        ("diagnosis", r"\bdiagnos\w*|\bexamination\b|\bultrasound\b|\bscan\w*|\bMRI\b"
+                      r"|\bx-ray\w*|\btell apart\b|\bcauses of\b"),
+        ("symptom", r"\bsymptoms?\b|\bstiffness\b|\btenderness\b|\bpain (?:at|on|in|when|behind)\b"
+                    r"|\bhurts?\b|\bworse\b|\baches?\b"),
+        ("etiology", r"\bcause[sd]?\b|\brisk\w*|\boverload\w*|\barises?\b|\bdue to\b"
+                     r"|\btriggers?\b"),
+        ("epidemiology", r"\bcommon\w*|\brare\b|\bprevalen\w*|\bincidence\b|\boften overlooked\b"),
+        ("anatomy", r"\battach\w*|\borigin\w*|\bmuscles?\b|\btendons? (?:run|join|connect)\w*"
+                    r"|\bbones?\b|\binsertion\w*"),
+        ("lifestyle", r"\bsleep\w*|\bstress\w*|\bdiet\w*|\bprotein\b|\bnutrition\w*"
+                      r"|\benergy\b|\balcohol\b|\bsmok\w*|\bthoughts?\b"),
+        ("mechanism", r"\bbecause\b|\bmechanism\w*|\bcapacity\b|\badapt\w*|\bhealing\b"
+                      r"|\bstrain\b"),
+        ("definition", r"^\S+(?: \S+){0,2} (?:is|are) an? \w*(?:injury|condition|disorder"
+                       r"|disease|problem)\b"),
+    ),
 )

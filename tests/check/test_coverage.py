@@ -239,6 +239,42 @@ def test_word_lists_follow_the_language() -> None:
     assert lexicon_for(None).language == "en"
 
 
+@pytest.mark.parametrize(("sentence", "kind", "context"), [
+    ("Hvad er distal hasetendinopati?", "question", {}),
+    ('Katastrofetænkning: "Mit knæ er ødelagt"', "quotation", {}),
+    ("I denne guide gennemgår vi, hvad tilstanden er.", "outline", {}),
+    ("Hos LøberLab hjælper vi løbere med at komme tilbage.", "about the authors", {}),
+    ("Søg læge hvis du oplever:", "lead-in", {}),
+    ("Pres hælene ned i underlaget", "instruction", {}),
+    ("Stå med let bøjet knæ (20-30 grader) og hold positionen.", "instruction", {}),
+    ("Kan gøres med støtte.", "instruction", {"instructions": True}),
+    ("Nej.", "fragment", {}),
+    ("Hold i 30-45 sekunder.", "dose", {}),
+    ("Det er vigtigt at udelukke andre tilstande:", "advice", {}),
+    ("Forfatterne bemærker, at der findes meget lidt litteratur.", "attribution", {}),
+    ("Reducer distance og intensitet", "statement", {}),  # advice without a marker word
+    ("Semimembranosus fæster på indersiden af knæet på tibia", "statement", {}),
+    ("Denne øvelse belaster senen isometrisk.", "statement", {"instructions": True}),
+])
+def test_what_is_a_claim(sentence: str, kind: str, context: dict) -> None:
+    from evidence.check.coverage import NOT_CLAIM_KINDS, classify
+
+    verdict = classify(sentence, "da", **context)
+    assert verdict.kind == kind, verdict
+    assert verdict.claim == (kind not in NOT_CLAIM_KINDS)
+
+
+def test_what_is_a_claim_in_english() -> None:
+    from evidence.check.coverage import classify
+
+    assert classify("Lie on your back.", "en").kind == "instruction"
+    assert classify("Hold for 45 seconds and rest for 2 minutes", "en").kind == "dose"
+    assert classify("This guide explains what it is.", "en").kind == "outline"
+    assert classify("We believe in active treatment.", "en").kind == "about the authors"
+    assert classify("Can I keep running?", "en").kind == "question"
+    assert classify("Sleep loss reduces recovery.", "en").claim
+
+
 def test_reasons_name_what_was_found() -> None:
     reasons = factual_reasons("Ifølge forskning er distal tendinopati mere sjælden.", "da")
     assert "comparison 'mere'" in reasons
@@ -262,16 +298,19 @@ def test_danish_report(danish: Path) -> None:
     assert texts["Et studie fra 2025 undersøgte ultralyd."].covered_by == ["not_claims"]
     uncovered = [s.text for s in report.uncovered]
     assert uncovered == [
-        "Stå med let bøjet knæ (ca. 20-30 grader).",
+        "Løbere får ofte ondt bag knæet.",
+        "Tendinopati er en overbelastningsskade i senen.",  # a statement, with no signal word
         "Massage er bedre end hvile.",
         "Tag 1,6 g/kg protein.",
     ]
-    # Sentences without numbers, doses, comparisons or evidence words are not counted.
+    # Instructions for an exercise (a knee angle is how to do it) and a sentence about
+    # the guide itself are not claims, and are not counted.
     assert "Løft bækkenet let op fra gulvet" not in texts
-    assert "Tendinopati er en overbelastningsskade i senen." not in texts
-    assert report.factual == 6 and report.covered == 3
-    assert report.percent == pytest.approx(50.0)
-    first = report.uncovered[0]
+    assert "Stå med let bøjet knæ (ca. 20-30 grader)." not in texts
+    assert "Det er en guide." not in texts
+    assert report.factual == 7 and report.covered == 3
+    assert report.percent == pytest.approx(300 / 7)
+    first = report.uncovered[2]
     assert first.section == "Behandling"
     guide_text = (danish / "claims" / "dansk" / "guide.md").read_text(encoding="utf-8")
     assert guide_text[first.start:first.end] == first.text
@@ -282,11 +321,13 @@ def test_english_report(english: Path) -> None:
     [report] = project_coverage(load_project(english, strict=False))
     assert report.language == "en"
     assert [s.text for s in report.uncovered] == [
+        "Runners often get knee pain.",
         "Hold for 30 seconds, e.g. against a wall.",
         "Massage is better than rest.",
+        "Rest helps.",
     ]
     assert [s.text for s in report.sentences if s.covered] == ["Research shows that loading works."]
-    assert report.percent == pytest.approx(100 / 3)
+    assert report.percent == pytest.approx(100 / 5)
 
 
 def test_a_guide_without_factual_sentences_is_fully_covered(tmp_path: Path) -> None:
@@ -333,15 +374,14 @@ not_claims:""")
 
 def test_covered_sentences_that_do_not_look_factual_are_counted_apart(danish: Path) -> None:
     claims = danish / "claims" / "dansk" / "claims.yaml"
-    claims.write_text(DANISH_CLAIMS.replace("not_claims:", """  - id: t-definition
-    quote: "Tendinopati er en overbelastningsskade i senen."
-    type: definition
+    claims.write_text(DANISH_CLAIMS.replace("not_claims:", """  - id: t-lift
+    quote: "Løft bækkenet let op fra gulvet"
+    type: treatment
 not_claims:"""), encoding="utf-8")
     [report] = project_coverage(load_project(danish, strict=False))
     assert report.covered_not_factual == 1
-    assert (report.covered, report.factual) == (3, 6)  # the percentage is unchanged
-    assert "Tendinopati er en overbelastningsskade i senen." not in [s.text for s in
-                                                                   report.sentences]
+    assert (report.covered, report.factual) == (3, 7)  # the percentage is unchanged
+    assert "Løft bækkenet let op fra gulvet" not in [s.text for s in report.sentences]
 
 
 REAL_GUIDE = Path(__file__).resolve().parents[2] / "claims" / "distal-hasetendinopati" / "guide.md"
@@ -385,7 +425,7 @@ def test_cli_table(danish: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Massage er bedre end hvile." in result.output
     assert "comparison 'bedre'" in result.output
-    assert "3 of 6 factual-looking sentences covered (50.0%)." in result.output
+    assert "3 of 7 factual-looking sentences covered (42.9%)." in result.output
 
 
 def test_cli_json(danish: Path) -> None:
@@ -393,9 +433,9 @@ def test_cli_json(danish: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["guide"] == "dansk" and data["language"] == "da"
-    assert data["factual_sentences"] == 6 and data["covered"] == 3
-    assert data["percent"] == 50.0
-    assert [u["text"] for u in data["uncovered"]][1] == "Massage er bedre end hvile."
+    assert data["factual_sentences"] == 7 and data["covered"] == 3
+    assert data["percent"] == 42.9
+    assert [u["text"] for u in data["uncovered"]][2] == "Massage er bedre end hvile."
     assert set(data["uncovered"][0]) == {"section", "line", "start", "end", "text", "reasons",
                                          "partly_covered_by"}
     assert data["covered_not_factual"] == 0 and data["lexicon"] == "da"
@@ -409,7 +449,7 @@ def test_cli_all_guides_as_json_list(danish: Path) -> None:
 
 
 def test_cli_fail_under(danish: Path) -> None:
-    assert run("dansk", "--project", str(danish), "--fail-under", "50").exit_code == 0
+    assert run("dansk", "--project", str(danish), "--fail-under", "40").exit_code == 0
     assert run("dansk", "--project", str(danish), "--fail-under", "100").exit_code == 1
     assert run("dansk", "--project", str(danish), "--json", "--fail-under", "90").exit_code == 1
 

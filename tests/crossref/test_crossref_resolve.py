@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from evidence.bib.citekeys import ascii_fold, unique_citekey
 from evidence.bib.references import load_references, parse_updates
 from evidence.cli import cli
 from evidence.crossref.cache import ResponseCache
@@ -20,11 +21,9 @@ from evidence.crossref.client import CrossrefClient
 from evidence.crossref.mapping import map_work
 from evidence.crossref.resolve import (
     add_dois,
-    ascii_fold,
     citekey_base,
     resolve_references,
     select_entries,
-    unique_citekey,
 )
 from evidence.crossref.retry import RetryPolicy
 from tests.crossref_support import FakeCrossref, Reply, envelope, fixture
