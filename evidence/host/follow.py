@@ -124,9 +124,13 @@ class FollowingApp:
         return await self._generation()
 
     async def _generation(self) -> Generation:
+        if self._swap_lock is None:
+            self._swap_lock = asyncio.Lock()
         current = self._current
-        if current is None:
-            await self.start()
+        if current is None:  # served without lifespan and without start()
+            async with self._swap_lock:
+                if self._current is None:
+                    await self.start()
             assert self._current is not None
             return self._current
         now = time.monotonic()
@@ -138,8 +142,6 @@ class FollowingApp:
             # Unchanged, or gone (the old instance still holds its file open),
             # or a version already found unservable.
             return current
-        if self._swap_lock is None:
-            self._swap_lock = asyncio.Lock()
         async with self._swap_lock:
             # Another request may have followed the change while this one waited.
             current = self._current

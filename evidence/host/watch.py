@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, awatch
 
+from evidence.errors import EvidenceError
 from evidence.project import CLAIMS_DIR, REFERENCES_FILE
 
 
@@ -81,17 +83,22 @@ class Rebuilder:
             asyncio.create_task(self._watch(self.root, recursive=False,
                                             keep=_is_references(self.root))),
         ]
-        # awatch sets its watch up in a thread; a change before that is missed.
+        for task, path in zip(self._tasks, (claims, self.root), strict=True):
+            task.add_done_callback(functools.partial(self._watch_ended, path))
+        # Each task sets its watch up in its first step, before it first
+        # waits: once both have run, no change can be missed.
         await asyncio.sleep(0)
+        for task, path in zip(self._tasks, (claims, self.root), strict=True):
+            if task.done() and task.exception() is not None:
+                await self.__aexit__(None, None, None)
+                raise EvidenceError(f"cannot watch {path} for changes: {task.exception()}")
         return self
 
     async def __aexit__(self, *exc_info) -> None:
         self._stop.set()
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _watch(self, path: Path, *, recursive: bool,
                      keep: Callable[[Change, str], bool]) -> None:
@@ -100,6 +107,11 @@ class Rebuilder:
                                     rust_timeout=1000):
             self._changed.update(p for _, p in changes)
             self._dirty.set()
+
+    def _watch_ended(self, path: Path, task: asyncio.Task) -> None:
+        if not self._stop.is_set() and not task.cancelled() and task.exception() is not None:
+            self._echo(f"The watch of {path} stopped ({task.exception()}): changes there are "
+                       "no longer rebuilt; restart `evidence serve --watch`.")
 
     async def build(self) -> int:
         """Run one build in a child process; its exit status."""
