@@ -5,7 +5,8 @@ instance cannot follow that: each of its SQL threads keeps one connection,
 opened once, to the file that was there then (the old inode, unlinked but
 still open), and even a new ``Database`` object added under the same name
 reuses those connections, which are kept per thread under the database's
-name. What it caches besides (the inspect data and row counts of public mode,
+name. (Each thread connects on its first query, so an instance can even
+answer from both files at once, depending on the thread a query lands on.) What it caches besides (the inspect data and row counts of public mode,
 the schema tables of ``_internal``, the plugins' startup state) belongs to
 the instance as well.
 
