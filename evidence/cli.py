@@ -79,7 +79,7 @@ def build(project_dir: Path, database: Path | None, force: bool) -> None:
     """
     from evidence.database.build import build as run_build
 
-    result = run_build(project_dir, database, force=force)
+    result = run_build(project_dir, database, force=force, on_wait=say_waiting)
     if not result.built:
         click.echo(f"{result.database} is up to date.")
         return
@@ -96,23 +96,40 @@ def build(project_dir: Path, database: Path | None, force: bool) -> None:
 @click.option("--port", "-p", default=8001, show_default=True, type=int)
 @click.option("--public", is_flag=True,
               help="Publish for the world: immutable database, arbitrary SQL and downloads off.")
+@click.option("--watch", is_flag=True,
+              help="Rebuild on every change to claims/ and references.bib; pages answer "
+                   "from the last good database meanwhile.")
 @reports_errors
-def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool) -> None:
-    """Build if stale, then serve the publication with Datasette."""
+def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool,
+          watch: bool) -> None:
+    """Build if stale, then serve the publication with Datasette.
+
+    The server follows the database: after a rebuild by any process, the next
+    request is answered from the new one.
+    """
+    from evidence.database.build import DEFAULT_DATABASE
     from evidence.database.build import build as run_build
     from evidence.host.serve import serve as run_server
 
     ensure_port_free(host, port)
-    try:
-        result = run_build(project_dir, database)
-    except EvidenceError:
-        click.echo("The database could not be built, so nothing is served; fix the "
-                   "problems listed here and run `evidence serve` again.", err=True)
-        raise
-    if result.built:
-        click.echo(f"Built {result.database}.")
-    click.echo(f"Serving {result.database} on http://{host}:{port}/", err=True)
-    run_server(result.database, host=host, port=port, public=public)
+    if watch:  # the first build runs as every later one does, in a child process
+        database = database or project_dir / DEFAULT_DATABASE
+    else:
+        try:
+            result = run_build(project_dir, database, on_wait=say_waiting)
+        except EvidenceError:
+            click.echo("The database could not be built, so nothing is served; fix the "
+                       "problems listed here and run `evidence serve` again.", err=True)
+            raise
+        if result.built:
+            click.echo(f"Built {result.database}.")
+        database = result.database
+    run_server(database, host=host, port=port, public=public,
+               watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
+
+
+def say_waiting(lock: Path) -> None:
+    click.echo(f"Another build holds {lock}: waiting for it to finish…", err=True)
 
 
 def ensure_port_free(host: str, port: int) -> None:

@@ -20,3 +20,16 @@ def test_bench_publish_removes_its_project_unless_kept(tmp_path, monkeypatch, ca
     assert bench_publish.main([*small, "--keep", str(kept)]) == 0
     assert (kept / "evidence.db").is_file()
     assert f"project and database in {kept}" in capsys.readouterr().out
+
+
+def test_bench_serve_runs_small_and_removes_its_database(tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_serve
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert bench_serve.main(["--claims", "20", "--guides", "2", "--repeat", "3",
+                             "--swaps", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "the check before each request" in out and "after a rename" in out
+    assert list(scratch.iterdir()) == []

@@ -2,13 +2,17 @@
 
 The database is written to a temporary file beside the target and renamed
 into place only when complete, so a failed or concurrent build never leaves
-a half-written database and the previous one survives any error.
+a half-written database and the previous one survives any error. A build
+holds the lock beside the database (:mod:`evidence.database.lock`) from
+reading the inputs to the rename: builds by several processes run one after
+the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from evidence import SCHEMA_VERSION, __version__
@@ -40,7 +44,15 @@ def stored_digest(database: Path) -> str | None:
 
 
 def build(root: Path | str = ".", database: Path | str | None = None, *,
-          force: bool = False) -> BuildResult:
+          force: bool = False, lock_timeout: float | None = None,
+          on_wait: Callable[[Path], None] | None = None) -> BuildResult:
+    """Build ``database`` from the project at ``root``, unless it is up to date.
+
+    Another build of the same database is waited for (``on_wait`` is told, with
+    the lock file) for at most ``lock_timeout`` seconds (default
+    :data:`evidence.database.lock.LOCK_TIMEOUT`); when it has built what this
+    one would, nothing is written again.
+    """
     root = Path(root)
     database = Path(database) if database else root / DEFAULT_DATABASE
     if not database.parent.is_dir():
@@ -49,6 +61,20 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
     digest = build_digest(root)
     if not force and stored_digest(database) == digest:
         return BuildResult(database, built=False)
+    from evidence.database.lock import LOCK_TIMEOUT, build_lock
+
+    timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
+    with build_lock(database, timeout=timeout, on_wait=on_wait) as waited:
+        if waited:
+            # The inputs may have changed meanwhile, and the other build may
+            # have built them already.
+            digest = build_digest(root)
+            if not force and stored_digest(database) == digest:
+                return BuildResult(database, built=False)
+        return _build_locked(root, database, digest, force=force)
+
+
+def _build_locked(root: Path, database: Path, digest: str, *, force: bool) -> BuildResult:
     from evidence.atomic import atomic_path
     from evidence.database import incremental
     from evidence.database.write import write_database

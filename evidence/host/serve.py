@@ -1,22 +1,30 @@
-"""Running Datasette on evidence.db, in-process (DESIGN §7).
+"""Running Datasette on evidence.db, in-process (DESIGN §7), following its rebuilds.
 
 The database is always published under the name ``evidence`` (URLs
 ``/evidence/claims``, templates ``row-evidence-claims.html``), whatever the
 file is called. Public mode serves it immutable, with an inspect file so
-that row counts are never recomputed, arbitrary SQL and downloads off.
+that row counts are never recomputed, arbitrary SQL and downloads off. A
+rebuild by any process is served from the next request on, in either mode
+(:mod:`evidence.host.follow`); ``--watch`` rebuilds on every change
+(:mod:`evidence.host.watch`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import json
 import sqlite3
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from datasette.app import Datasette
 from datasette.database import Database
 from datasette.inspect import inspect_hash
 
+from evidence.errors import EvidenceError
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE, STATIC_MOUNT, metadata
 
@@ -141,11 +149,52 @@ def make_datasette(database: Path, *, public: bool = False,
     return ds
 
 
-def serve(database: Path, *, host: str, port: int, public: bool = False) -> None:
+def serve(database: Path, *, host: str, port: int, public: bool = False,
+          watch: Path | None = None, echo: Callable[[str], None] | None = None) -> None:
+    """Serve ``database`` until interrupted, following every rebuild of it.
+
+    ``watch``: the project folder whose inputs are watched, each change
+    rebuilt in a child process (:mod:`evidence.host.watch`); the first build
+    runs before serving, and a database must exist after it.
+    """
+    asyncio.run(_serve(Path(database), host=host, port=port, public=public, watch=watch,
+                       echo=echo or _echo_to_stderr))
+
+
+async def _serve(database: Path, *, host: str, port: int, public: bool,
+                 watch: Path | None, echo: Callable[[str], None]) -> None:
     import uvicorn
 
-    ds = make_datasette(database, public=public)
-    # Startup hooks run on their own loop before uvicorn starts its own, as
-    # `datasette serve` itself does.
-    asyncio.run(ds.invoke_startup())
-    uvicorn.run(ds.app(), host=host, port=port, log_level="info", lifespan="on")
+    from evidence.host.follow import FollowingApp
+
+    async with contextlib.AsyncExitStack() as stack:
+        rebuilder = None
+        if watch is not None:
+            from evidence.host.watch import Rebuilder
+
+            rebuilder = await stack.enter_async_context(Rebuilder(watch, database, echo=echo))
+            await rebuilder.build()
+            if not database.exists():
+                raise EvidenceError(f"{database} could not be built, so there is nothing to "
+                                    "serve; fix the problems listed here and start again")
+        app = FollowingApp(database, functools.partial(make_datasette, database, public=public),
+                           log=echo)
+        await app.start()  # startup hooks run before the first request, as in `datasette serve`
+        echo(f"Serving {database} on http://{host}:{port}/"
+             + (f", rebuilding it on every change in {watch}" if watch is not None else ""))
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
+                                               lifespan="on"))
+        if rebuilder is None:
+            await server.serve()
+            return
+        rebuilding = asyncio.create_task(rebuilder.run())
+        try:
+            await server.serve()
+        finally:
+            rebuilding.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await rebuilding
+
+
+def _echo_to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,157 @@
+"""`evidence serve` as the editor runs it: a real server process on 127.0.0.1
+that follows rebuilds made by another process, and `serve --watch`.
+
+The waits are bounded (a deadline, polled), never timed: a loaded machine
+only makes them take longer.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.host.test_follow import NEW_CLAIM, add_claim
+from tests.host.test_package import free_port
+
+DEADLINE = 60.0  # seconds; what "within seconds" may take on a loaded machine
+
+
+def status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None  # not up yet
+
+
+def wait_for(url: str, expected: int, log: Path, timeout: float = DEADLINE) -> None:
+    deadline = time.monotonic() + timeout
+    while (got := status(url)) != expected:
+        if time.monotonic() > deadline:
+            pytest.fail(f"{url} answered {got}, not {expected}, within {timeout:g} s; "
+                        f"server log:\n{log.read_text(encoding='utf-8')[-4000:]}")
+        time.sleep(0.2)
+
+
+def wait_for_text(log: Path, text: str, timeout: float = DEADLINE) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text(encoding="utf-8"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"{text!r} not in the server's output within {timeout:g} s:\n"
+                        f"{log.read_text(encoding='utf-8')[-4000:]}")
+        time.sleep(0.2)
+
+
+def evidence(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evidence", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+@contextmanager
+def server(project: Path, *args: str) -> Iterator[tuple[str, Path]]:
+    port = free_port()
+    log = project.parent / f"serve-{port}.log"
+    with open(log, "w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "evidence", "serve", "--project", str(project),
+             "--port", str(port), *args],
+            stdout=out, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/evidence/claims/t-loading", 200, log)
+        yield base, log
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def claim_count(base: str) -> int:
+    with urllib.request.urlopen(f"{base}/evidence.json", timeout=10) as response:
+        tables = json.load(response)["tables"]
+    return {t["name"]: t["count"] for t in tables}["claims"]
+
+
+@pytest.mark.parametrize("mode", [[], ["--public"]], ids=["local", "public"])
+def test_serve_shows_a_claim_added_by_a_separate_build(project, mode):
+    with server(project, *mode) as (base, log):
+        assert status(f"{base}/evidence/claims/t-massage") == 404
+        assert claim_count(base) == 2
+        add_claim(project)
+        built = evidence("build", "--project", str(project))
+        assert built.returncode == 0, built.stderr
+        assert "3 claims" in built.stdout
+        wait_for(f"{base}/evidence/claims/t-massage", 200, log)
+        assert claim_count(base) == 3  # the counts of public mode's inspect data too
+
+
+def test_serve_watch_rebuilds_on_an_edit_of_claims_yaml_alone(project):
+    with server(project, "--watch") as (base, log):
+        assert status(f"{base}/evidence/claims/t-massage") == 404
+        add_claim(project)  # no build: the server's watch builds
+        wait_for(f"{base}/evidence/claims/t-massage", 200, log)
+        assert "claims/testguide/claims.yaml changed" in log.read_text(encoding="utf-8")
+
+
+def test_serve_watch_reports_a_failed_build_and_keeps_the_last_good_database(project):
+    with server(project, "--watch") as (base, log):
+        add_claim(project, "  - id: t-broken\n    quote: \"Massage hjælper kortvarigt.\"\n"
+                           "    type: no-such-type\n")
+        # The build's own message, naming the file and line, in the terminal.
+        wait_for_text(log, "claims.yaml:18: t-broken: unknown claim type 'no-such-type'")
+        wait_for_text(log, "still serving the last good evidence.db")
+        assert status(f"{base}/evidence/claims/t-loading") == 200
+        assert status(f"{base}/evidence/claims/t-broken") == 404
+        # Fixed: the next save is built and served.
+        path = project / "claims" / "testguide" / "claims.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("no-such-type", "treatment"),
+                        encoding="utf-8")
+        wait_for(f"{base}/evidence/claims/t-broken", 200, log)
+
+
+def test_serve_watch_follows_references_bib_replaced_by_a_rename(project):
+    """references.bib is rewritten by renames (`evidence resolve`, editors):
+    the watch must see every one, not only the first."""
+    bib = project / "references.bib"
+    with server(project, "--watch") as (base, log):
+        for title in ("First new title", "Second new title"):
+            text = bib.read_text(encoding="utf-8")
+            text = text.replace(text.split("title = {", 1)[1].split("},", 1)[0], title, 1)
+            replacement = project / "references.bib.new"
+            replacement.write_text(text, encoding="utf-8")
+            replacement.replace(bib)
+            deadline = time.monotonic() + DEADLINE
+            while title not in urllib.request.urlopen(
+                    f"{base}/evidence/sources/smith2020", timeout=10).read().decode("utf-8"):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{title!r} not served within {DEADLINE:g} s:\n"
+                                f"{log.read_text(encoding='utf-8')[-4000:]}")
+                time.sleep(0.2)
+
+
+def test_serve_watch_with_nothing_to_serve_says_so(tmp_path):
+    from tests.conftest import write_project
+
+    project = write_project(tmp_path, claims=NEW_CLAIM.replace("  - id", "claims:\n  - id")
+                            .replace("treatment", "no-such-type"))
+    result = subprocess.run(
+        [sys.executable, "-m", "evidence", "serve", "--project", str(project), "--port",
+         str(free_port()), "--watch"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "unknown claim type 'no-such-type'" in result.stderr
+    assert "could not be built, so there is nothing to serve" in result.stderr
