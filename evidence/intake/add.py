@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from evidence.bib.printed import PrintedCitation, guide_path, parse_printed_citations
-from evidence.bib.references import load_references
+from evidence.bib.references import UnwritableValue, load_references
 from evidence.crossref.errors import CrossrefUnavailable
 from evidence.crossref.resolve import BatchReport, add_dois, make_client, print_report
 from evidence.errors import EvidenceError
@@ -43,7 +43,10 @@ def add_from_file(project: Path, path: Path, *, echo: Echo, today: str | None = 
     refs = load_references(bib)
     reader, entries = read_entries(Path(path))
     plan = plan_merge(refs, entries, metadatasource=metadatasource_import(today))
-    plan.apply(refs)
+    try:
+        plan.apply(refs)
+    except UnwritableValue as exc:  # nothing is written: the file is all or nothing
+        raise EvidenceError(f"{path}: {exc}; references.bib was not changed") from None
     refs.write()
     for decision in plan.decisions:
         where = f"{path.name} {decision.entry.where}"

@@ -121,7 +121,7 @@ def _decide(entry: IncomingEntry, dois: DoiIndex,
     doi = entry.doi
     present = dois.key(doi)
     if present is not None:
-        alias = " (as an alias)" if dois.is_alias(doi or "") else ""
+        alias = ", recorded as an alias" if dois.is_alias(doi or "") else ""
         return Decision(entry, "present", present, detail=f"DOI {doi}{alias}")
     ident = _entry_identity(entry)
     met = by_identity.get(ident) if ident is not None else None
@@ -156,4 +156,4 @@ def _give_keys(plan: MergePlan, refs: References, keep_own_keys: bool) -> None:
     for decision in plan.decisions:  # a copy met an entry of this batch: name its key
         if decision.key in markers:
             decision.key = markers[decision.key]
-            decision.detail += " (earlier in the same file)"
+            decision.detail += "; added just now from the same file"

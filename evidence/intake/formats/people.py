@@ -49,8 +49,9 @@ def ris_person(value: str) -> MappedAuthor | None:
             family = f"{family}, {suffix.strip()}"
         return MappedAuthor(family=family, given=given.strip() or None, name=None, orcid=None)
     head, _, last = value.rpartition(" ")
-    if head and _INITIALS.match(last):
-        return MappedAuthor(family=head, given=last, name=None, orcid=None)
+    if head and _INITIALS.match(last):  # "Jones AB": initials without points
+        given = " ".join(f"{letter}." for letter in re.findall(r"[A-Z]", last))
+        return MappedAuthor(family=head, given=given, name=None, orcid=None)
     return MappedAuthor(family=None, given=None, name=value, orcid=None)
 
 

@@ -136,11 +136,13 @@ def _entry(record: dict, where: str) -> IncomingEntry:
 
 
 def _date(year: str | None, date: str | None) -> tuple[str | None, str | None]:
-    """RIS dates: "2021", "2021///", "2021/05/03/", "2021/05//spring"."""
-    for value in (year, date):
-        match = re.match(r"\s*(\d{4})(?:[/-](\d{1,2}))?", value or "")
-        if match:
-            month = match.group(2)
-            return match.group(1), (str(int(month)) if month and 1 <= int(month) <= 12
-                                    else None)
-    return None, None
+    """RIS dates: "2021", "2021///", "2021/05/03/", "2021/05//spring"; the month from
+    PY, else from DA when it is of the same year."""
+    parts = [re.match(r"\s*(\d{4})(?:[/-](\d{1,2}))?", value or "") for value in (year, date)]
+    found = [m for m in parts if m]
+    if not found:
+        return None, None
+    the_year = found[0].group(1)
+    months = [m.group(2) for m in found if m.group(1) == the_year and m.group(2)]
+    month = next((str(int(m)) for m in months if 1 <= int(m) <= 12), None)
+    return the_year, month
