@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from evidence.bib.printed import PrintedCitation, guide_path, parse_printed_citations
-from evidence.bib.references import UnwritableValue, load_references
+from evidence.bib.references import UnwritableValue, load_references, validate_references
 from evidence.crossref.errors import CrossrefUnavailable
 from evidence.crossref.resolve import BatchReport, add_dois, make_client, print_report
 from evidence.errors import EvidenceError
@@ -47,6 +47,11 @@ def add_from_file(project: Path, path: Path, *, echo: Echo, today: str | None = 
         plan.apply(refs)
     except UnwritableValue as exc:  # nothing is written: the file is all or nothing
         raise EvidenceError(f"{path}: {exc}; references.bib was not changed") from None
+    problems = validate_references(refs)  # what loaded clean: only a new entry can fail
+    if problems:
+        raise EvidenceError(f"{path}: the new entries would not load: "
+                            + "; ".join(f"{p.item}: {p.message}" for p in problems)
+                            + "; references.bib was not changed")
     refs.write()
     for decision in plan.decisions:
         where = f"{path.name} {decision.entry.where}"

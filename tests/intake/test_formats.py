@@ -130,6 +130,20 @@ def test_bad_input_names_the_file_and_line(tmp_path, name, text, expected):
         assert part in message
 
 
+def test_a_doi_is_written_in_its_normal_form_and_one_that_is_none_is_refused(tmp_path):
+    path = tmp_path / "export.bib"
+    path.write_text("@misc{a, DOI = {https://dx.doi.org/10.5555/ABC}, title = {A}}\n"
+                    "@misc{b,\n  title = {B},\n  doi = {see the PDF}\n}\n", encoding="utf-8")
+    with pytest.raises(FileProblems, match=r"export.bib:2: line 2 \(b\): 'see the PDF' is not a DOI"):
+        read_entries(path)
+    path.write_text("@misc{a, DOI = {https://dx.doi.org/10.5555/ABC}, title = {A},\n"
+                    "  studydesign = {rct}, updates = {retraction}, metadatasource = {crossref}}\n",
+                    encoding="utf-8")
+    (entry,) = read_entries(path)[1]
+    assert entry.fields == {"doi": "10.5555/abc", "title": "A"}  # normalised; grades not taken
+    assert {"studydesign", "updates", "metadatasource"} <= set(entry.dropped)
+
+
 def test_a_file_not_in_utf8_names_its_line(tmp_path):
     path = tmp_path / "latin1.bib"
     path.write_bytes(b"@misc{a,\n title = {\xe6ble}}\n")

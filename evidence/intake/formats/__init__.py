@@ -14,7 +14,7 @@ from pathlib import Path
 
 from evidence.intake.formats.bibtex import read_bibtex
 from evidence.intake.formats.csljson import read_csl_json
-from evidence.intake.formats.entry import FileProblems, IncomingEntry
+from evidence.intake.formats.entry import FileProblems, IncomingEntry, check_doi
 from evidence.intake.formats.ris import read_ris
 
 
@@ -59,4 +59,8 @@ def read_entries(path: Path) -> tuple[Reader, list[IncomingEntry]]:
         raise FileProblems(str(path), [f"{line}: not UTF-8 text (byte {data[exc.start]:#04x}); "
                                        "export the file as UTF-8"]) from None
     reader = reader_for(Path(path), text)
-    return reader, reader.read(text, str(path))
+    entries = reader.read(text, str(path))
+    problems = [p for p in (check_doi(e) for e in entries) if p]
+    if problems:
+        raise FileProblems(str(path), problems)
+    return reader, entries

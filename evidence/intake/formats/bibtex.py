@@ -42,7 +42,7 @@ def _entry(entry: Entry, strings: dict[str, str]) -> IncomingEntry:
     fields, dropped = keep_fields(pairs)
     line = (entry.start_line or 0) + 1
     return IncomingEntry(entry.entry_type.lower(), own_citekey(entry.key), fields,
-                         f"line {line} ({entry.key})", dropped)
+                         f"line {line} ({entry.key})", dropped, line)
 
 
 def _problem(block) -> str:

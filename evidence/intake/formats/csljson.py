@@ -38,7 +38,7 @@ def read_csl_json(text: str, path: str) -> list[IncomingEntry]:
             problems.append(f"{line}: item {number} is not an object")
             continue
         try:
-            entries.append(_entry(item, where))
+            entries.append(_entry(item, where, line))
         except (TypeError, ValueError, AttributeError) as exc:
             label = item.get("id", number)
             problems.append(f"{line}: item {label!r} cannot be read: {exc}")
@@ -79,7 +79,7 @@ def _people(item: dict, role: str) -> str | None:
     return names_value([p for p in people if p is not None])
 
 
-def _entry(item: dict, where: str) -> IncomingEntry:
+def _entry(item: dict, where: str, line: int) -> IncomingEntry:
     csl_type = str(item.get("type") or "")
     entry_type = ENTRY_TYPES.get(csl_type, "misc")
     pairs: list[tuple[str, str | None]] = [
@@ -123,7 +123,7 @@ def _entry(item: dict, where: str) -> IncomingEntry:
     fields, dropped = keep_fields([(k, v) for k, v in pairs if v])
     dropped += [k for k in item if k not in _READ]
     key = own_citekey(str(item.get("citation-key") or item.get("id") or ""))
-    return IncomingEntry(entry_type, key, fields, where, dropped)
+    return IncomingEntry(entry_type, key, fields, where, dropped, line)
 
 
 def _plain(value: object) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from evidence.bib.doi import doi_or_none
+from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
 from evidence.bib.latex import latex_to_text
 from evidence.bib.names import PersonName, parse_person_names
 from evidence.crossref.resolve import FIELD_ORDER
@@ -15,11 +15,15 @@ from evidence.errors import EvidenceError
 # bibliography reads (evidence.bib.csl) and the editor's studydesign. A reference
 # manager's abstract, keywords, file links, notes and time stamps are not sources'
 # metadata the project uses, so they are dropped (and said to be).
-KEPT_FIELDS = frozenset(FIELD_ORDER) | {
+# Not taken from a file: the resolver's own records (``updates``, ``doialias``,
+# ``metadatasource``: set here to say where the entry came from) and the editor's
+# ``studydesign`` (a grade is given in this project, never imported: DESIGN §3).
+NOT_TAKEN = frozenset({"updates", "doialias", "metadatasource", "studydesign"})
+KEPT_FIELDS = (frozenset(FIELD_ORDER) - NOT_TAKEN) | {
     "translator", "shorttitle", "series", "chapter", "edition", "pagetotal", "address",
     "location", "type", "organization", "howpublished", "url", "urldate", "pmid", "pmcid",
     "langid", "language", "date", "day", "eprint", "eprinttype", "archiveprefix",
-    "entrysubtype", "studydesign",
+    "entrysubtype",
 }
 # Other spellings of a kept field (biblatex's, or a reference manager's).
 RENAMED = {"journaltitle": "journal", "issue": "number", "journal-abbreviation": "shortjournal",
@@ -49,6 +53,7 @@ class IncomingEntry:
     fields: dict[str, str]  # field name (lower case) -> raw BibTeX value
     where: str  # for messages: "line 12", "item 3", "citation 2 (line 14)"
     dropped: list[str] = field(default_factory=list)  # names of fields not kept
+    line: int = 1  # where the entry begins in its file
 
     def raw(self, name: str) -> str | None:
         return self.fields.get(name)
@@ -96,6 +101,19 @@ def keep_fields(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], list[str]
         if match:
             kept["year"] = match.group(1)  # what the check, the keys and the pages read
     return kept, dropped
+
+
+def check_doi(entry: IncomingEntry) -> str | None:
+    """Write the entry's DOI in its normal form; why it cannot be, if it is no DOI
+    (references.bib would then not load)."""
+    raw = entry.fields.get("doi")
+    if raw is None:
+        return None
+    try:
+        entry.fields["doi"] = normalise_doi(raw)
+    except InvalidDOI as exc:
+        return f"{entry.line}: {entry.where}: {exc}"
+    return None
 
 
 def own_citekey(value: str | None) -> str | None:

@@ -41,7 +41,7 @@ def printed_entry(citation: PrintedCitation, today: str) -> IncomingEntry:
         fields["doi"] = citation.doi
     fields["metadatasource"] = metadatasource_printed(today)
     return IncomingEntry("article" if citation.journal else "misc", None, fields,
-                         f"citation {citation.number} (line {citation.line})")
+                         f"citation {citation.number} (line {citation.line})", line=citation.line)
 
 
 def _name(author: PrintedAuthor) -> str:

@@ -40,8 +40,7 @@ def read_ris(text: str, path: str) -> list[IncomingEntry]:
     records = rispy.loads(text)
     if len(records) != len(starts):  # cannot happen for a file the check let through
         raise FileProblems(path, [f"1: {len(starts)} records found, rispy read {len(records)}"])
-    return [_entry(record, f"record at line {line}") for line, record in zip(starts, records,
-                                                                              strict=True)]
+    return [_entry(record, line) for line, record in zip(starts, records, strict=True)]
 
 
 def _record_lines(text: str, path: str) -> list[int]:
@@ -93,7 +92,7 @@ def _people(values) -> str | None:
     return names_value([p for p in people if p is not None])
 
 
-def _entry(record: dict, where: str) -> IncomingEntry:
+def _entry(record: dict, line: int) -> IncomingEntry:
     entry_type = ENTRY_TYPES.get(str(record.get("type_of_reference") or "").upper(), "misc")
     pairs: list[tuple[str, str | None]] = [
         ("author", _people((record.get("authors") or []) + (record.get("first_authors") or []))),
@@ -132,7 +131,8 @@ def _entry(record: dict, where: str) -> IncomingEntry:
     ]
     fields, dropped = keep_fields([(k, v) for k, v in pairs if v])
     dropped += [k for k in record if k not in _READ]
-    return IncomingEntry(entry_type, own_citekey(_first(record, "id")), fields, where, dropped)
+    return IncomingEntry(entry_type, own_citekey(_first(record, "id")), fields,
+                         f"record at line {line}", dropped, line)
 
 
 def _date(year: str | None, date: str | None) -> tuple[str | None, str | None]:
