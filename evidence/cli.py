@@ -310,21 +310,38 @@ def resolve(names, everything, missing, refresh, offline, mailto, project_dir: P
 @cli.command()
 @click.argument("dois", nargs=-1, metavar="[DOI]...")
 @click.option("--from-guide", "from_guide", metavar="GUIDE",
-              help="Add the DOIs printed in GUIDE's Kilder list that references.bib lacks.")
-@click.option("--offline", is_flag=True, help="Use cached responses only; send no request.")
+              help="Add the DOIs printed in GUIDE's reference list that references.bib lacks; "
+                   "from the printed citations where Crossref cannot be reached.")
+@click.option("--from", "from_file", metavar="FILE",
+              type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Merge a BibTeX, CSL-JSON or RIS export (Zotero, Mendeley, JabRef …).")
+@click.option("--offline", is_flag=True,
+              help="Send no request: cached responses only; with --from-guide, entries "
+                   "from the printed citations.")
 @mailto_option
 @project_option
 @reports_errors
-def add(dois, from_guide, offline, mailto, project_dir: Path) -> None:
-    """Resolve DOIs through Crossref and add them to references.bib.
+def add(dois, from_guide, from_file: Path | None, offline, mailto, project_dir: Path) -> None:
+    """Add sources to references.bib: DOIs through Crossref, a guide's printed
+    list, or a reference manager's export.
 
     Citekeys are the first author's family name and the year (sederberg2022),
-    made unique with a, b, c. A DOI already present is reported, not added.
+    made unique with a, b, c; an export's entries keep their own keys where free.
+    A DOI already present (in any spelling, or as an alias) is reported, not
+    added; so is an entry without DOI whose first author, year and title are
+    already there. Nothing else in references.bib changes.
     """
     from evidence.crossref.resolve import run_add
+    from evidence.intake.add import add_from_file, add_from_guide
 
-    sys.exit(run_add(project_dir, list(dois), from_guide=from_guide, offline=offline,
-                     mailto=mailto, echo=click.echo))
+    if from_file is not None:
+        if dois or from_guide:
+            raise click.UsageError("--from FILE goes without DOIs and without --from-guide")
+        sys.exit(add_from_file(project_dir, from_file, echo=click.echo))
+    if from_guide:
+        sys.exit(add_from_guide(project_dir, from_guide, dois=list(dois), offline=offline,
+                                mailto=mailto, echo=click.echo))
+    sys.exit(run_add(project_dir, list(dois), offline=offline, mailto=mailto, echo=click.echo))
 
 
 @cli.command("import")

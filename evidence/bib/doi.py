@@ -93,5 +93,10 @@ class DoiIndex:
             return None
         return self.primary.get(normal) or self.aliases.get(normal)
 
+    def is_alias(self, doi: str) -> bool:
+        """True when the DOI is known only as an alias (an older DOI of a work)."""
+        normal = doi_or_none(doi)
+        return normal is not None and normal not in self.primary and normal in self.aliases
+
     def __contains__(self, doi: object) -> bool:
         return isinstance(doi, str) and self.key(doi) is not None

@@ -79,6 +79,7 @@ class Outcome:
     message: str | None = None
     updates: list[Update] = field(default_factory=list)
     canonical: str | None = None  # when the DOI was an alias
+    error: CrossrefError | None = None  # why it failed, when the lookup failed
 
     @property
     def failed(self) -> bool:
@@ -564,7 +565,7 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
     def consume(doi: str, result):
         index = slots[doi]
         if isinstance(result, CrossrefError):
-            outcomes[index] = Outcome(doi=doi, message=str(result))
+            outcomes[index] = Outcome(doi=doi, message=str(result), error=result)
             return None
         try:
             work = map_work(result.message)
@@ -624,38 +625,21 @@ def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: b
         return 0
     report = resolve_references(refs, client, sources, show_progress=show_progress)
     report.outcomes[:0] = problems
-    return _print_report(report, echo, verb="resolved")
+    return print_report(report, echo, verb="resolved")
 
 
-def run_add(project: Path, dois: list[str], *, from_guide: str | None, offline: bool,
-            mailto: str | None, echo: Callable[[str], None], show_progress: bool = True) -> int:
-    path = Path(project) / "references.bib"
-    refs = load_references(path)
-    dois = list(dois)
-    if from_guide:
-        from evidence.bib.printed import guide_path, missing_printed_dois
-        from evidence.guide.document import load_guide
-        from evidence.guide.reference_list import reference_list
-
-        guide = guide_path(Path(project), from_guide)
-        found = reference_list(load_guide(guide.parent.name, guide))
-        if found is None:
-            raise EvidenceError(f"{guide}: no reference list, so no printed DOIs to add; "
-                                "the list goes under a heading such as '## Kilder' or "
-                                "'## References'")
-        missing = missing_printed_dois(found.text, refs)
-        if not missing and not dois:
-            echo(f"Every DOI printed in the Kilder list of {guide} is in references.bib.")
-            return 0
-        dois += [m for m in missing if m not in dois]
+def run_add(project: Path, dois: list[str], *, offline: bool, mailto: str | None,
+            echo: Callable[[str], None], show_progress: bool = True) -> int:
+    """``evidence add DOI...`` (``--from-guide`` and ``--from``: :mod:`evidence.intake.add`)."""
+    refs = load_references(Path(project) / "references.bib")
     if not dois:
-        raise EvidenceError("give one or more DOIs, or --from-guide GUIDE")
+        raise EvidenceError("give one or more DOIs, --from-guide GUIDE or --from FILE")
     client = make_client(mailto=mailto, offline=offline, refresh=False)
-    report = add_dois(refs, client, dois, show_progress=show_progress)
-    return _print_report(report, echo, verb="added")
+    report = add_dois(refs, client, list(dois), show_progress=show_progress)
+    return print_report(report, echo, verb="added")
 
 
-def _print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str) -> int:
+def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str) -> int:
     for o in report.outcomes:
         alias = f" (alias of {o.canonical})" if o.canonical else ""
         if o.status == "updated":
