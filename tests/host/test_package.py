@@ -56,20 +56,22 @@ def fetch(url: str, timeout: float = 60.0) -> str:
             time.sleep(0.2)
 
 
-def is_editable_evidence(name: str) -> bool:
+def is_evidence(name: str) -> bool:
+    """evidence's own entries in site-packages: its dist-info and the editable finder."""
     lowered = name.lower()
-    return (lowered.startswith(("evidence-", "evidence.", "__editable__"))
-            or "evidence" in lowered and lowered.endswith(".pth") or lowered == "evidence")
+    return lowered == "evidence" or lowered.startswith(("evidence-", "evidence.", "__editable__"))
 
 
 def dependencies_only(into: Path) -> Path:
-    """A folder of links to this environment's distributions, evidence's left out."""
+    """A folder of links to this environment's distributions, evidence's left out
+    (and the .pth files, which only a site-packages folder runs)."""
     into.mkdir()
-    site_packages = Path(sysconfig.get_paths()["purelib"])
-    for entry in site_packages.iterdir():
-        if not is_editable_evidence(entry.name) and not entry.name.endswith(".pth"):
-            (into / entry.name).symlink_to(entry)
-    assert not (into / "evidence").exists()
+    paths = sysconfig.get_paths()
+    for site_packages in sorted({Path(paths["purelib"]), Path(paths["platlib"])}):
+        for entry in site_packages.iterdir():
+            if not is_evidence(entry.name) and entry.suffix != ".pth":
+                (into / entry.name).symlink_to(entry)
+    assert not any(is_evidence(entry.name) for entry in into.iterdir())
     return into
 
 
@@ -193,3 +195,24 @@ def test_package_command_builds_if_stale_and_refuses_a_foreign_folder(project, t
     refused = runner.invoke(cli, ["package", str(foreign), "--project", str(project)])
     assert refused.exit_code == 1 and "not an evidence package" in refused.output
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_a_failed_packaging_leaves_the_previous_package(project, tmp_path, monkeypatch):
+    from evidence.errors import EvidenceError
+    from evidence.host import package as package_module
+
+    made = package(project, tmp_path / "site")
+    before = {path.name: path.read_bytes() for path in made.folder.iterdir() if path.is_file()}
+
+    def broken(out):
+        raise EvidenceError("building evidence's wheel with setuptools.build_meta failed")
+
+    monkeypatch.setattr(package_module, "build_wheel", broken)
+    try:
+        package(project, tmp_path / "site")
+        raise AssertionError("packaging did not fail")
+    except EvidenceError:
+        pass
+    after = {path.name: path.read_bytes() for path in made.folder.iterdir() if path.is_file()}
+    assert after == before
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".site.")] == []

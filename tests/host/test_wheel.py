@@ -53,3 +53,26 @@ def test_every_package_data_pattern_matches_a_file():
 
 def test_the_same_source_gives_the_same_wheel(wheel, tmp_path):
     assert build_wheel(tmp_path).sha256 == wheel.sha256
+
+
+def test_a_missing_build_backend_is_named_with_its_fix(tmp_path):
+    from evidence.errors import EvidenceError
+    from evidence.host import wheel as wheel_module
+
+    pyproject = {"build-system": {"requires": ["setuptools>=999"],
+                                  "build-backend": "setuptools.build_meta"}}
+    with pytest.raises(EvidenceError, match=r"needs setuptools>=999 \(.* is installed\).*"
+                                            r"pip install 'setuptools>=999'"):
+        wheel_module._backend(pyproject, tmp_path / "pyproject.toml")
+    absent = {"build-system": {"requires": ["no-such-backend-here"]}}
+    with pytest.raises(EvidenceError, match="it is not installed"):
+        wheel_module._backend(absent, tmp_path / "pyproject.toml")
+
+
+def test_an_install_without_its_source_cannot_be_packaged(tmp_path, monkeypatch):
+    from evidence.errors import EvidenceError
+    from evidence.host import wheel as wheel_module
+
+    monkeypatch.setattr(wheel_module, "PACKAGE_DIR", tmp_path / "site-packages" / "evidence")
+    with pytest.raises(EvidenceError, match="no pyproject.toml beside it.*pip install -e"):
+        source_root()
