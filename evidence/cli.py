@@ -154,7 +154,7 @@ def ensure_port_free(host: str, port: int) -> None:
 @reports_errors
 def package(outdir: Path, project_dir: Path, database: Path | None) -> None:
     """Write the publication as a folder any host can serve: the database
-    (built first if stale), its inspect file, metadata, templates, plugins and
+    (built first if stale), its inspect file, metadata, evidence's wheel and
     pinned requirements, with run.sh, README.md and a Dockerfile."""
     from evidence.host.package import package as run_package
 
@@ -162,7 +162,7 @@ def package(outdir: Path, project_dir: Path, database: Path | None) -> None:
     if result.built:
         click.echo(f"Built {result.database.name}.")
     click.echo(f"Packaged the publication in {result.folder}: serve it with "
-               f"`pip install -r requirements.txt && ./run.sh` there.")
+               f"`./run.sh` there (it installs requirements.txt into .venv first).")
 
 
 @cli.command()
