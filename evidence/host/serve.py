@@ -49,8 +49,8 @@ def register_plugins() -> None:
     """Register the project's Datasette plugins, once per process.
 
     An installed evidence is loaded by Datasette through its entry point
-    (named ``evidence``, as here); this registers it where it is not installed
-    (a packaged publication's vendored copy) and never a second time.
+    (named ``evidence``, as here); this registers it where entry points were not
+    loaded (Datasette skips them under pytest) and never a second time.
     """
     from datasette.plugins import pm
 
