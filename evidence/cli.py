@@ -71,22 +71,37 @@ database_option = click.option(
 @project_option
 @database_option
 @click.option("--force", is_flag=True, help="Rebuild even when no input changed.")
+@click.option("--strict", is_flag=True,
+              help="All or nothing: any problem stops the build and nothing is written (CI).")
 @reports_errors
-def build(project_dir: Path, database: Path | None, force: bool) -> None:
+def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -> None:
     """Validate the source files and build evidence.db atomically.
 
-    Does nothing when no input changed since the last build.
+    Does nothing when no input changed since the last build. A problem takes
+    down only what it concerns (an orphaned claim, a guide kept from its last
+    good build, a source left out); the rest is built, and the exit status is
+    1 while any problem remains.
     """
     from evidence.database.build import build as run_build
 
-    result = run_build(project_dir, database, force=force)
+    result = run_build(project_dir, database, force=force, strict=strict)
     if not result.built:
         click.echo(f"{result.database} is up to date.")
-        return
-    click.echo(
-        f"Built {result.database}: {result.guides} guide(s), {result.claims} claims, "
-        f"{result.sources} sources, {result.findings} findings."
-    )
+    else:
+        click.echo(
+            f"Built {result.database}: {result.guides} guide(s), {result.claims} claims, "
+            f"{result.sources} sources, {result.findings} findings."
+        )
+    if result.problems:
+        for problem in result.problems:
+            click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+            click.echo(problem, err=True)
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} remain"
+                   f"{'s' if count == 1 else ''}: what each concerns is orphaned, kept from "
+                   "its last good build or left out, and the rest was built "
+                   "(`evidence check` says what to do).", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -111,6 +126,9 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
         raise
     if result.built:
         click.echo(f"Built {result.database}.")
+    for problem in result.problems:  # what they concern is orphaned, stale or left out
+        click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+        click.echo(problem, err=True)
     click.echo(f"Serving {result.database} on http://{host}:{port}/", err=True)
     run_server(result.database, host=host, port=port, public=public)
 
@@ -134,15 +152,23 @@ def ensure_port_free(host: str, port: int) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @project_option
 @database_option
+@click.option("--allow-stale", is_flag=True,
+              help="Package even when a guide is shown from its last good build.")
 @reports_errors
-def package(outdir: Path, project_dir: Path, database: Path | None) -> None:
+def package(outdir: Path, project_dir: Path, database: Path | None, allow_stale: bool) -> None:
     """Write the publication as a folder any host can serve: the database
     (built first if stale), its inspect file, metadata, templates, plugins and
-    pinned requirements, with run.sh, README.md and a Dockerfile."""
+    pinned requirements, with run.sh, README.md and a Dockerfile.
+
+    Refuses while a guide's files cannot be built (the guide would be
+    published from its last good build), unless --allow-stale."""
+    from evidence.database.build import refuse_stale_guides
     from evidence.host.package import package as run_package
 
+    built = False if allow_stale else refuse_stale_guides(project_dir, database).built
+
     result = run_package(project_dir, outdir, database)
-    if result.built:
+    if built or result.built:
         click.echo(f"Built {result.database.name}.")
     click.echo(f"Packaged the publication in {result.folder}: serve it with "
                f"`pip install -r requirements.txt && ./run.sh` there.")

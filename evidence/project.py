@@ -27,6 +27,16 @@ ClaimHomes = dict[str, tuple[Path, int | None]]
 SourceFacts = tuple[str | None, bool]
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a claim stood at its last good anchoring: an orphaned claim keeps it."""
+
+    section_id: str | None
+    start: int | None
+    end: int | None
+    line: int | None
+
+
 @dataclass
 class GuideData:
     id: str
@@ -34,6 +44,14 @@ class GuideData:
     claims_file: ClaimsFile
     anchors: dict[str, Anchor] = field(default_factory=dict)  # by claim id
     not_claim_anchors: list[tuple[NotClaim, Anchor]] = field(default_factory=list)
+    # Claims left out of the build: their id is another guide's, met first (by guide id).
+    left_out: set[str] = field(default_factory=set)
+    # The last good placement of claims that do not anchor (orphans), by claim id.
+    kept: dict[str, Placement] = field(default_factory=dict)
+    # Set when the guide is built from its last good files, not the current ones
+    # (then claims_text is the last good claims.yaml).
+    stale_reason: str | None = None
+    claims_text: str | None = None
 
     @property
     def claims(self) -> list[Claim]:
@@ -49,10 +67,18 @@ class GuideData:
 
     def claims_in_order(self) -> list[Claim]:
         """Claims in the order their quotes stand in the guide."""
-        return sorted(
-            self.claims,
-            key=lambda c: self.anchors[c.id].start if c.id in self.anchors else 1 << 62,
-        )
+        def start(claim: Claim) -> int:
+            anchor = self.anchors.get(claim.id)
+            if anchor is not None:
+                return anchor.start
+            kept = self.kept.get(claim.id)
+            return kept.start if kept is not None and kept.start is not None else 1 << 62
+
+        return sorted(self.claims, key=start)
+
+    def built_claims(self) -> list[Claim]:
+        """The claims the build publishes, in guide order (left-out ones aside)."""
+        return [c for c in self.claims_in_order() if c.id not in self.left_out]
 
 
 @dataclass
@@ -61,6 +87,10 @@ class Project:
     references: References
     guides: list[GuideData]
     problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
+    # Sources whose entries have an error: left out of the build, links to them unknown.
+    bad_sources: frozenset[str] = frozenset()
+    # Guides whose files cannot be built as they are, and why (loaded leniently).
+    broken: dict[str, str] = field(default_factory=dict)
     _source_facts: dict[str, SourceFacts] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _grades: dict[int, tuple[Claim, Grade]] = field(
@@ -85,6 +115,8 @@ class Project:
         the 100,000 claims cite it."""
         fact = self._source_facts.get(key)
         if fact is None:
+            if key in self.bad_sources:
+                return None
             source = self.references.get(key)
             if source is None:
                 return None
@@ -187,19 +219,35 @@ def _load_project(root: Path, strict: bool) -> Project:
     else:
         references = load_references(root / REFERENCES_FILE, validate=False)
         problems += validate_references(references)
+    bad_sources = bad_entries(references, problems)
 
     guides: list[GuideData] = []
-    citekeys = frozenset(source.key for source in references)
+    broken: dict[str, str] = {}
+    citekeys = frozenset(source.key for source in references) - bad_sources
     claim_homes: ClaimHomes = {}
     for directory in guide_dirs(root):
         reading = read_guide_dir(root, directory)
         problems += validate_guide(reading, citekeys, claim_homes)
         if reading.data is not None:
             guides.append(reading.data)
+        if reading.broken is not None:
+            broken[directory.name] = reading.broken
 
     if strict:
         raise_if(problems)
-    return Project(root, references, guides, problems)
+    return Project(root, references, guides, problems, bad_sources, broken)
+
+
+def bad_entries(references: References, problems: Collection[Problem]) -> frozenset[str]:
+    """The citekeys whose entries have an error (a bad DOI, an unknown design, a
+    second entry with the key or the DOI): the build leaves them out."""
+    return frozenset(p.item for p in problems
+                     if p.item and p.code in _BAD_ENTRY_CODES and p.item in references)
+
+
+# The references.bib problems that make an entry unfit to publish.
+_BAD_ENTRY_CODES = frozenset({"doi-invalid", "doi-duplicate", "study-design-unknown",
+                              "bibtex-invalid", "citekey-duplicate"})
 
 
 @dataclass
@@ -215,6 +263,9 @@ class GuideReading:
 
     data: GuideData | None  # None when the folder could not be read at all
     problems: list[Problem] = field(default_factory=list)  # of the files themselves
+    # Why the guide cannot be built from its files (unreadable, or a claim id
+    # twice in claims.yaml): the build keeps its last good rows instead.
+    broken: str | None = None
     unanchored: dict[int, Problem] = field(default_factory=dict)  # by position in data.claims
     not_claim_problems: list[Problem] = field(default_factory=list)
 
@@ -225,29 +276,52 @@ def read_guide_dir(root: Path, directory: Path) -> GuideReading:
     unsafe = [(p, why) for p in (directory, guide_path, claims_path)
               if (why := unsafe_input(p, root))]
     if unsafe:
-        return GuideReading(None, [_unsafe_problem(p, root, why, directory.name,
-                                                   code="claims-invalid")
-                                   for p, why in unsafe[:1]])
+        return _unreadable([_unsafe_problem(p, root, why, directory.name, code="claims-invalid")
+                            for p, why in unsafe[:1]])
     if not guide_path.exists():
-        return GuideReading(None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                                           "every guide folder holds guide.md and claims.yaml",
-                                           code="guide-missing")])
+        return _unreadable([Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
+                                    "every guide folder holds guide.md and claims.yaml",
+                                    code="guide-missing")])
     problems: list[Problem] = []
     if claims_path.exists():
         claims_file, found = load_claims(claims_path)
         problems += found
         if claims_file is None:
-            return GuideReading(None, problems)
+            return _unreadable(problems)
     else:
         claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
     try:
         guide_text = read_utf8(guide_path, code="claims-invalid")
     except InputError as exc:
-        return GuideReading(None, problems + exc.problems)
-    guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
-    reading = GuideReading(GuideData(directory.name, guide, claims_file), problems)
+        return _unreadable(problems + exc.problems)
+    return guide_reading(directory.name, guide_text, guide_path, claims_file, problems)
+
+
+def guide_reading(guide_id: str, guide_text: str, guide_path: Path, claims_file: ClaimsFile,
+                  problems: list[Problem]) -> GuideReading:
+    """A guide from its texts, anchored: the current files, or the last good ones."""
+    guide = parse_guide(guide_id, guide_text, guide_path, claims_file.meta.title)
+    reading = GuideReading(GuideData(guide_id, guide, claims_file), problems)
+    seen: dict[str, Claim] = {}
+    for claim in claims_file.claims:
+        first = seen.setdefault(claim.id, claim)
+        if first is not claim:
+            problems.append(Problem(
+                claims_file.path, claim.line, claim.id,
+                f"duplicate claim id (also at {claims_file.path}:{first.line})",
+                "claim ids are unique across all guides and never reused: choose a new one",
+                code="claim-id-duplicate"))
+            reading.broken = reading.broken or f"claim id {claim.id!r} is used twice in claims.yaml"
     _anchor(reading)
     return reading
+
+
+def _unreadable(problems: list[Problem]) -> GuideReading:
+    first = problems[0] if problems else None
+    why = first.message if first is not None else "the guide's files cannot be read"
+    if first is not None and first.line:
+        why = f"line {first.line}: {why}"
+    return GuideReading(None, problems, broken=why)
 
 
 def _anchor(reading: GuideReading) -> None:
@@ -287,9 +361,13 @@ def validate_guide(reading: GuideReading, citekeys: Collection[str],
     for position, claim in enumerate(data.claims):
         if claim.id in claim_homes:
             other_path, other_line = claim_homes[claim.id]
+            if other_path == path:
+                continue  # twice in this file: reported by guide_reading
+            data.left_out.add(claim.id)
             problems.append(Problem(
                 path, claim.line, claim.id,
-                f"duplicate claim id (also at {other_path}:{other_line})",
+                f"duplicate claim id (also at {other_path}:{other_line}); this guide's "
+                "claim is left out",
                 "claim ids are unique across all guides and never reused: choose a new one",
                 code="claim-id-duplicate",
             ))

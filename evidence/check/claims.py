@@ -7,15 +7,10 @@ from collections.abc import Callable
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
 from evidence.claims.pins import current_pin, pin_changes
-from evidence.language import DOSE, MARKERS, lexicon
+from evidence.language import DOSE, lexicon
 from evidence.project import GuideData, Project
 
 # --- Claims -------------------------------------------------------------------------
-
-
-def consensus_is_marker(consensus: str | None) -> bool:
-    """True when ``consensus`` is set but gives no reason ("", "yes", "TODO")."""
-    return consensus is not None and consensus.strip().lower() in MARKERS
 
 
 def research_words(text: str, language: str | None) -> list[str]:
@@ -36,16 +31,19 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
         def finding(code, message, source_id=None, claim=claim):
             return Finding(code, message, guide.id, claim.id, source_id, path, claim.line)
 
+        if claim.id not in guide.anchors and not guide.stale_reason:
+            findings.append(finding(
+                "claim-orphaned",
+                "its words are not (or no longer unambiguously) in guide.md: it is published as "
+                "orphaned, at the place of its last good anchoring; `evidence reanchor "
+                f"{guide.id}` shows where its words went, `evidence retire {claim.id} --reason "
+                "…` retires it",
+            ))
         grade = project.grade(claim)
         basis = grade.basis
-        marker = consensus_is_marker(claim.consensus)
-        if marker:
-            findings.append(finding(
-                "consensus-without-reason",
-                f"'consensus: {claim.consensus}' gives no reason: write why the claim may rest "
-                "on consensus (e.g. 'Standard anatomy.'), or remove the field and link a source",
-            ))
-        elif basis == "unsupported":
+        # A consensus that gives no reason is a load problem (claims/loader), reported
+        # as consensus-without-reason: one finding for one problem.
+        if basis == "unsupported" and not claim.bad_consensus:
             findings.append(finding(
                 "claim-unsupported",
                 "no source supports this claim: link one (evidence: - source: KEY), or give "

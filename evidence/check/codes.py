@@ -58,6 +58,13 @@ CODES: tuple[Code, ...] = (
          summary="The quote occurs more than once in guide.md and prefix/suffix do not pick one.",
          when="the quote occurs more than once in guide.md",
          action="add `prefix`/`suffix` (the words just before/after) or quote more words"),
+    Code("claim-orphaned", "error", "claim",
+         summary="The claim's words are no longer in guide.md: it is published as orphaned.",
+         when="the claim's quote no longer anchors (not found, or ambiguous); the build "
+              "publishes it with `anchor = 'orphaned'` at the place of its last good anchoring "
+              "and builds everything else",
+         action="`evidence reanchor GUIDE` shows where its words went (`--apply` moves it); "
+                "`evidence retire ID --reason …` when the statement is gone"),
     Code("review-stale", "warning", "claim",
          summary="The claim's quote or evidence changed since an editor reviewed it.",
          when="the claim was reviewed, and its quote or evidence changed since (the review's "
@@ -191,6 +198,17 @@ CODES: tuple[Code, ...] = (
          summary="A guide folder has no guide.md.",
          when="a folder under claims/ has no guide.md",
          action="add guide.md or remove the folder"),
+    Code("guide-stale", "warning", "guide",
+         summary="The guide's files cannot be built: its last good build is shown, marked stale.",
+         when="claims.yaml or guide.md cannot be read (YAML syntax, not UTF-8, a claim id twice "
+              "in one file); the build keeps the guide's last good rows (`guides.stale = 1`), "
+              "re-graded against the current sources",
+         action="fix the error reported with it and build again"),
+    Code("guide-unpublished", "error", "guide",
+         summary="The guide's files cannot be built and no earlier build holds it.",
+         when="a guide's files cannot be read and the database has no earlier build of it "
+              "(a fresh clone): the guide is absent from the publication",
+         action="fix the error reported with it and build again"),
     Code("guide-without-claims", "warning", "guide",
          summary="A guide has text but no claims (claims.yaml missing or empty).",
          when="guide.md has text but claims.yaml is missing or holds no claims (an emptied file "

@@ -15,8 +15,6 @@ def problem_findings(project: Project) -> list[Finding]:
     findings = []
     for problem in project.problems:
         code = problem.code  # set where the problem was made
-        if code == "consensus-without-reason":
-            continue  # reported from the claim itself, by claim_findings
         item = problem.item
         path = Path(problem.path) if problem.path else None
         guide_id = None

@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from evidence.claims import fastyaml
 from evidence.errors import Problem
+from evidence.language import MARKERS
 from evidence.scale import RELATIONS
 
 CLAIM_TYPES = (
@@ -58,7 +59,7 @@ class Review:
 class Claim:
     id: str
     quote: str
-    type: str
+    type: str | None  # None when claims.yaml gives none or an unknown one (reported)
     prefix: str | None = None
     suffix: str | None = None
     evidence: list[EvidenceLink] = field(default_factory=list)
@@ -66,6 +67,9 @@ class Claim:
     review: Review = field(default_factory=Review)
     note: str | None = None
     line: int | None = None
+    # claims.yaml gave a consensus that is no reason (reported, left out): the
+    # check then does not also call the claim unsupported.
+    bad_consensus: bool = False
 
 
 @dataclass
@@ -206,21 +210,37 @@ class _Reader:
             self.problem(_line(node, "type"), item, f"unknown claim type {claim_type!r}",
                          _suggest(claim_type, CLAIM_TYPES))
             claim_type = None
-        consensus = self.text(node, "consensus", item)
-        if consensus is not None and not consensus.strip():
-            self.problem(_line(node, "consensus"), item, "'consensus' is empty",
-                         "give the reason the claim rests on consensus, or remove the field",
-                         code="consensus-without-reason")
+        consensus = self.consensus(node, item)
+        bad_consensus = consensus is None and node.get("consensus") is not None
         evidence = self.read_evidence(node.get("evidence"), node, item)
         review = self.read_review(node.get("review"), node, item)
-        if not (claim_id and quote and claim_type):
+        # Without an id or a quote there is no claim to build; a bad type is
+        # left out (reported above) and the rest of the claim is built.
+        if not (claim_id and quote):
             return None
         return Claim(
             id=claim_id, quote=quote, type=claim_type,
             prefix=self.text(node, "prefix", item), suffix=self.text(node, "suffix", item),
             evidence=evidence, consensus=consensus, review=review,
-            note=self.text(node, "note", item), line=_line(node),
+            note=self.text(node, "note", item), line=_line(node), bad_consensus=bad_consensus,
         )
+
+    def consensus(self, node, item) -> str | None:
+        """The consensus reason; a boolean, an empty value or a bare marker
+        (``yes``, ``x``, ``TODO``) gives no reason: an error, and left out."""
+        raw = node.get("consensus")
+        if raw is None:
+            return None
+        text = None if isinstance(raw, bool) else self.text(node, "consensus", item)
+        if text is not None and text.strip().lower() not in MARKERS:
+            return text
+        if isinstance(raw, (dict, list)):
+            return None  # reported by text()
+        shown = "empty" if text is not None and not text.strip() else f"{raw!r}, not a reason"
+        self.problem(_line(node, "consensus"), item, f"'consensus' is {shown}",
+                     "write why the claim may rest on consensus (e.g. 'Standard anatomy.'), "
+                     "or remove the field and link a source", code="consensus-without-reason")
+        return None
 
     def read_evidence(self, nodes, parent, item) -> list[EvidenceLink]:
         if nodes is None:

@@ -29,8 +29,9 @@ of ``evidence check`` are computed over the whole project, some across guides:
 
 Whenever that cannot be promised, the full build runs instead: no previous
 database or state, another evidence or schema version, references.bib
-changed, many guides changed, or any problem in the input (the full build
-then reports every problem exactly as always).
+changed, many guides changed, any problem in the input, or a previous build
+that had problems (the full build settles what each takes down:
+database/reach.py).
 """
 
 from __future__ import annotations
@@ -308,10 +309,12 @@ def _read_previous(database: Path) -> _Previous | None:
     if not database.exists():
         return None
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        info = conn.execute("select input_sha256, evidence_version, schema_version "
+        info = conn.execute("select input_sha256, evidence_version, schema_version, errors "
                             "from _evidence_build").fetchone()
         if info is None or info[1] != __version__ or info[2] != m.SCHEMA_VERSION:
             return None
+        if info[3]:
+            return None  # built around problems: the full build settles their reach again
         guides = {row[0]: (row[1], row[2]) for row in conn.execute(
             "select id, sha256, claims_sha256 from guides")}
         facts = {row[0]: (row[1], bool(row[2])) for row in conn.execute(
