@@ -403,7 +403,12 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
     of the quote and of the evidence, so `evidence check` reports the review as
     stale when either changes later.
     """
-    from evidence.edit.review import default_editor, pending_reviews, record_reviews
+    from evidence.edit.review import (
+        default_editor,
+        editor_origin,
+        pending_reviews,
+        record_reviews,
+    )
     from evidence.project import load_project
 
     if pending:
@@ -417,6 +422,8 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
             detail = f" ({item.detail})" if item.detail else ""
             click.echo(f"{item.guide_id}  {item.claim.id}  [{label}, {basis}]{detail}")
             click.echo(f"    {item.claim.quote}")
+            for change in item.changes:
+                click.echo(f"    - {change.describe()}")
         stale = sum(1 for i in items if i.reason == "stale")
         click.echo(f"{len(items)} claim(s) await review ({stale} changed since reviewed).",
                    err=True)
@@ -431,6 +438,7 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
         raise click.UsageError("--by is empty: give the reviewer's name")
     project = load_project(project_dir, strict=False)
     editor = by or default_editor(project_dir)
+    origin = "" if by else f" (from {editor_origin()}; --by to change)"
     done = record_reviews(project, list(claim_ids), status=status, by=editor or "",
                           on=on.date() if on else None, note=note)
     for recorded in done:
@@ -438,5 +446,5 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
             where = recorded.path.resolve().relative_to(Path(project_dir).resolve())
         except ValueError:
             where = recorded.path
-        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by} on {recorded.on} "
-                   f"({where})")
+        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by}{origin} on "
+                   f"{recorded.on} ({where})")

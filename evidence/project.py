@@ -7,11 +7,13 @@ import hashlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from evidence.bib.references import References, load_references, validate_references
 from evidence.claims.loader import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
+from evidence.claims.pins import Change, PinValues, current_values, pin_changes, stale_reason
 from evidence.errors import EvidenceError, InputError, Problem, raise_if, read_utf8
-from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
+from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex, sentence_around
 from evidence.guide.document import Guide, parse_guide
 from evidence.perf import collector_paused
 from evidence.scale import Grade, LinkGrade, grade_claim
@@ -23,8 +25,13 @@ CLAIMS_FILE = "claims.yaml"
 
 # Where each claim id was first seen (claims.yaml, line): ids are unique across guides.
 ClaimHomes = dict[str, tuple[Path, int | None]]
-# What a claim's grade needs of a source: its tier and whether it is retracted.
-SourceFacts = tuple[str | None, bool]
+class SourceFacts(NamedTuple):
+    """What a claim's grade and its review's pin need of a source."""
+
+    tier: str | None
+    retracted: bool
+    design: str | None = None
+    doi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,8 +127,37 @@ class Project:
             source = self.references.get(key)
             if source is None:
                 return None
-            fact = self._source_facts[key] = (source.tier, source.retracted)
+            fact = self._source_facts[key] = SourceFacts(
+                source.tier, source.retracted, source.study_design, source.doi)
         return fact
+
+    def pin_values(self, guide: GuideData, claim: Claim) -> PinValues:
+        """What a review of the claim pins now (and what its pin is compared with)."""
+        anchor = guide.anchors.get(claim.id)
+        sentence = sentence_around(guide.guide, anchor) if anchor is not None else None
+
+        def lookup(key: str) -> tuple[str | None, str | None, bool, str | None] | None:
+            fact = self.source_facts(key)
+            return None if fact is None else (fact.design, fact.tier, fact.retracted, fact.doi)
+
+        return current_values(claim, sentence, lookup)
+
+    def review_changes(self, guide: GuideData, claim: Claim) -> list[Change]:
+        """What changed since the claim's verdict was pinned (empty: it holds)."""
+        pin = claim.review.pin
+        if not pin or claim.review.status == "unreviewed":
+            return []
+        return pin_changes(pin, self.pin_values(guide, claim))
+
+    def published_status(self, guide: GuideData, claim: Claim) -> tuple[str, str | None]:
+        """(status, why it lapsed): a verified or disputed verdict whose pin no
+        longer matches is ``stale``, never shown as given."""
+        status = claim.review.status
+        if status in ("verified", "disputed"):
+            changes = self.review_changes(guide, claim)
+            if changes:
+                return "stale", stale_reason(changes, status, claim.review.on)
+        return status, None
 
     def grade(self, claim: Claim) -> Grade:
         # Graded once per claim: the build and the check both ask for every one.

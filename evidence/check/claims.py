@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
-from evidence.claims.pins import current_pin, pin_changes
+from evidence.claims.pins import pin_version
 from evidence.language import DOSE, lexicon
 from evidence.project import GuideData, Project
 
@@ -72,23 +72,35 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
                 f"rests only on indirect evidence ({basis} tier, every best source marked "
                 "direct: false): look for a source on this condition and population",
             ))
-        findings += _review_findings(claim, finding)
+        findings += _review_findings(project, guide, claim, finding)
     return findings
 
 
-def _review_findings(claim: Claim, finding: Callable[[str, str], Finding]) -> list[Finding]:
+def _review_findings(project: Project, guide: GuideData, claim: Claim,
+                     finding: Callable[[str, str], Finding]) -> list[Finding]:
     review = claim.review
     if review.status == "unreviewed":
         return []
     found = []
     who = (f" by {review.by}" if review.by else "") + (f" on {review.on}" if review.on else "")
     if review.pin:
-        changed = pin_changes(review.pin, current_pin(claim))
-        if changed:
+        changes = project.review_changes(guide, claim)
+        if changes:
+            lapses = (" (published as stale, not as " + review.status + ")"
+                      if review.status in ("verified", "disputed") else "")
             found.append(finding(
                 "review-stale",
-                f"marked {review.status}{who}, but its {' and '.join(changed)} changed since: "
-                f"review it again (evidence review {claim.id} --status ...)",
+                f"marked {review.status}{who}, but since then "
+                + "; ".join(c.describe() for c in changes) + f"{lapses}: review it again "
+                f"(evidence review {claim.id} --status ...)",
+            ))
+        elif pin_version(review.pin) == 1:
+            found.append(finding(
+                "review-pin-old",
+                f"marked {review.status}{who} with a version 1 pin (hashes of the quote and "
+                "links only), which still matches: the sentence around the quote and the "
+                "sources' designs are not pinned; record the review again to pin them "
+                f"(evidence review {claim.id} --status {review.status})",
             ))
     elif review.status == "verified":
         found.append(finding(

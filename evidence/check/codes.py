@@ -66,10 +66,19 @@ CODES: tuple[Code, ...] = (
          action="`evidence reanchor GUIDE` shows where its words went (`--apply` moves it); "
                 "`evidence retire ID --reason …` when the statement is gone"),
     Code("review-stale", "warning", "claim",
-         summary="The claim's quote or evidence changed since an editor reviewed it.",
-         when="the claim was reviewed, and its quote or evidence changed since (the review's "
-              "pin no longer matches)",
+         summary="What a verdict verified changed since: it is published as stale.",
+         when="the claim was reviewed, and since then its quote, the sentence around it, its "
+              "links, or a linked source's study design, tier, retraction or DOI changed (the "
+              "review's pin no longer matches); a verified or disputed claim is then published "
+              "with `status = 'stale'` and `stale_reason`",
          action="review it again: `evidence review ID --status …`"),
+    Code("review-pin-old", "info", "claim",
+         summary="The verdict's pin is of version 1 (hashes only): it pins less than a "
+                 "review does now.",
+         when="a review's pin is of version 1 (hashes of the quote and the links) and still "
+              "matches: it is compared as it was, but the sentence around the quote and the "
+              "sources' designs, tiers, retractions and DOIs are not pinned",
+         action="record the review again: `evidence review ID --status …` pins the values"),
     Code("review-unpinned", "info", "claim",
          summary="The claim is marked verified, but nothing records what was verified.",
          when="`status: verified` with no `pin` (set by hand), so a later change cannot be "

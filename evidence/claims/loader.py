@@ -52,7 +52,7 @@ class Review:
     by: str | None = None
     on: str | None = None  # ISO date
     note: str | None = None
-    pin: dict[str, str] | None = None  # hashes of what was verified
+    pin: dict[str, Any] | None = None  # what was verified (claims/pins.py), as plain data
 
 
 @dataclass
@@ -299,11 +299,12 @@ class _Reader:
                              "write it as YYYY-MM-DD")
         pin = node.get("pin")
         if pin is not None and not isinstance(pin, dict):
-            self.problem(_line(node, "pin"), item, "'pin' must be a mapping of hashes")
+            self.problem(_line(node, "pin"), item, "'pin' must be a mapping (set by "
+                         "`evidence review`)")
             pin = None
         return Review(status=status, by=self.text(node, "by", item), on=on,
                       note=self.text(node, "note", item),
-                      pin={str(k): str(v) for k, v in pin.items()} if pin else None)
+                      pin=_plain(pin) if pin else None)
 
     def read_not_claim(self, node) -> NotClaim | None:
         if not isinstance(node, dict):
@@ -317,6 +318,18 @@ class _Reader:
             return None
         return NotClaim(quote=quote, reason=reason, prefix=self.text(node, "prefix", None),
                         suffix=self.text(node, "suffix", None), line=_line(node))
+
+
+def _plain(value: Any) -> Any:
+    """YAML data as plain dicts, lists, text, numbers, booleans and None (what the
+    pin's writer gives, so a pin reads back equal to what was written)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int)):
+        return bool(value) if isinstance(value, bool) else value if value is None else int(value)
+    return str(value)
 
 
 def _escapes_project(path: str) -> bool:

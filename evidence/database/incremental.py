@@ -317,8 +317,8 @@ def _read_previous(database: Path) -> _Previous | None:
             return None  # built around problems: the full build settles their reach again
         guides = {row[0]: (row[1], row[2]) for row in conn.execute(
             "select id, sha256, claims_sha256 from guides")}
-        facts = {row[0]: (row[1], bool(row[2])) for row in conn.execute(
-            "select id, tier, retracted from sources")}
+        facts = {row[0]: SourceFacts(row[1], bool(row[2]), row[3], row[4]) for row in conn.execute(
+            "select id, tier, retracted, study_design, doi from sources")}
     return _Previous(info[0], guides, facts)
 
 

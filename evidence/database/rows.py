@@ -133,6 +133,7 @@ class Rows:
                     "direct": link.direct, "locator": link.locator, "note": link.note,
                     "position": number, "counts": counts,
                 })
+            status, lapsed = project.published_status(guide, claim)
             self.claims.append({
                 "id": claim.id, "guide_id": guide.id, "section_id": place.section_id,
                 "position": position, "quote": claim.quote, "prefix": claim.prefix,
@@ -140,9 +141,9 @@ class Rows:
                 "anchor": place.anchor,
                 "type": claim.type, "basis": grade.basis, "indirect": grade.indirect,
                 "contested": grade.contested, "consensus": claim.consensus,
-                "status": claim.review.status, "reviewed_by": claim.review.by,
+                "status": status, "reviewed_by": claim.review.by,
                 "reviewed_on": claim.review.on, "review_note": claim.review.note,
-                "stale_reason": None,
+                "stale_reason": lapsed,
                 "line": place.line, "claims_line": claim.line,
                 "supporting_sources": supporting, "note": claim.note,
             })

@@ -8,12 +8,13 @@ pick one occurrence when the words occur more than once.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evidence.guide.document import normalise_words, plain_text_offsets
+from evidence.guide.document import comparable, normalise_words, plain_text_offsets
 
 if TYPE_CHECKING:
     from evidence.guide.document import Block, Guide, Section
@@ -166,3 +167,23 @@ def _word_end(text: str, position: int) -> int:
 
 def _context(window: str) -> str:
     return " ".join(window.replace(_SEPARATOR, " ").split())
+
+
+# The sentence around a quote: from the end of the sentence before it to the end
+# of the sentence it ends in, within its block. A sentence ends at '.', '!' or
+# '?' followed by a space (or the block's end). SENTENCE_RULE 1: a pin records it.
+SENTENCE_RULE = 1
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+
+
+def sentence_around(guide: Guide, anchor: Anchor) -> str:
+    """The sentence (or sentences) the anchored quote stands in, as ``comparable`` gives it."""
+    block = anchor.block
+    text = guide.text[block.start:block.end]
+    start, end = anchor.start - block.start, anchor.end - block.start
+    begin = 0
+    for match in _SENTENCE_END.finditer(text, 0, max(0, start)):
+        begin = match.end()
+    found = _SENTENCE_END.search(text, max(end, 1) - 1)
+    finish = found.end() if found else len(text)
+    return comparable(text[begin:max(finish, end)])

@@ -121,6 +121,12 @@ CASES: dict[str, tuple[dict, dict]] = {
                           "      pin:\n        quote: 6dac6b8415be\n"
                           "        evidence: 64ddcb9fbae3\n"},
     ),
+    "review-pin-old": (
+        {"claims": HEAD + DEFINITION + "    review:\n      status: verified\n"
+                          "      pin:\n        quote: 6dac6b8415be\n"
+                          "        evidence: 64ddcb9fbae3\n"},
+        {"claims": HEAD + DEFINITION + "    review:\n      status: unreviewed\n"},
+    ),
     "review-unpinned": (
         {"claims": HEAD + DEFINITION + "    review:\n      status: verified\n"},
         {"claims": HEAD + DEFINITION + "    review:\n      status: verified\n"
@@ -471,7 +477,9 @@ def test_stale_review_message_names_the_reviewer(tmp_path):
                                       "--by", "Ann", "--project", str(tmp_path)])
     assert result.exit_code == 0, result.output
     path = tmp_path / "claims/testguide/claims.yaml"
-    path.write_text(path.read_text().replace("i senen.", "i senerne."))
+    path.write_text(path.read_text().replace('quote: "Tendinopati er en overbelastningsskade i '
+                                             'senen."', 'quote: "Tendinopati er en '
+                                             'overbelastningsskade i senerne."'))
     (tmp_path / "claims/testguide/guide.md").write_text(
         GUIDE.replace("i senen.", "i senerne."))
     stale = codes(tmp_path)["review-stale"][0].message
