@@ -448,3 +448,26 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
             where = recorded.path
         click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by}{origin} on "
                    f"{recorded.on} ({where})")
+
+
+# --- The guide's life: claims that lose their words (retire, reanchor) ---------------
+
+
+@cli.command()
+@click.argument("claim_ids", nargs=-1, required=True, metavar="CLAIM...")
+@click.option("--reason", required=True, help="Why the claims are retired (kept with them).")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the retirement, YYYY-MM-DD (default: today).")
+@project_option
+@reports_errors
+def retire(claim_ids, reason: str, on, project_dir: Path) -> None:
+    """Move claims to the retired: list of their claims.yaml (id, last quote,
+    reason, date): no longer published as claims, their ids never reused."""
+    from evidence.edit.retire import retire_claims
+    from evidence.project import load_project
+
+    project = load_project(project_dir, strict=False)
+    for done in retire_claims(project, list(claim_ids), reason=reason,
+                              date=on.date() if on else None):
+        click.echo(f"{done.claim_id}: retired on {done.date} ({done.path.name} of "
+                   f"{done.path.parent.name}): {done.reason}")

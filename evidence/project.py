@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -261,9 +261,10 @@ def _load_project(root: Path, strict: bool) -> Project:
     broken: dict[str, str] = {}
     citekeys = frozenset(source.key for source in references) - bad_sources
     claim_homes: ClaimHomes = {}
-    for directory in guide_dirs(root):
-        reading = read_guide_dir(root, directory)
-        problems += validate_guide(reading, citekeys, claim_homes)
+    readings = [(directory, read_guide_dir(root, directory)) for directory in guide_dirs(root)]
+    retired = retired_homes(r.data for _, r in readings if r.data is not None)
+    for directory, reading in readings:
+        problems += validate_guide(reading, citekeys, claim_homes, retired)
         if reading.data is not None:
             guides.append(reading.data)
         if reading.broken is not None:
@@ -383,8 +384,18 @@ def _anchor(reading: GuideReading) -> None:
             data.not_claim_anchors.append((entry, result))
 
 
+def retired_homes(guides: Iterable[GuideData]) -> ClaimHomes:
+    """Where each retired claim id was retired (claims.yaml, line), first place first."""
+    homes: ClaimHomes = {}
+    for guide in guides:
+        for retired in guide.claims_file.retired:
+            homes.setdefault(retired.id, (guide.claims_file.path, retired.line))
+    return homes
+
+
 def validate_guide(reading: GuideReading, citekeys: Collection[str],
-                   claim_homes: ClaimHomes) -> list[Problem]:
+                   claim_homes: ClaimHomes, retired: Mapping[str, tuple[Path, int | None]]
+                   | None = None) -> list[Problem]:
     """Every problem of a guide as read: its files', then claim by claim a
     duplicate id, unknown citekeys (checked against ``citekeys``) and a quote
     that does not anchor, then the non-claims'. ``claim_homes`` holds the ids
@@ -394,7 +405,17 @@ def validate_guide(reading: GuideReading, citekeys: Collection[str],
     if data is None:
         return problems
     path = data.claims_file.path
+    retired = retired or {}
     for position, claim in enumerate(data.claims):
+        if claim.id in retired:
+            where, line = retired[claim.id]
+            data.left_out.add(claim.id)
+            problems.append(Problem(
+                path, claim.line, claim.id,
+                f"the claim id {claim.id!r} was retired ({where}:{line}); this claim is left out",
+                "a retired id is never reused: give the new claim a new id",
+                code="claim-id-retired"))
+            continue
         if claim.id in claim_homes:
             other_path, other_line = claim_homes[claim.id]
             if other_path == path:

@@ -108,6 +108,11 @@ CODES: tuple[Code, ...] = (
          summary="Two claims share an id.",
          when="two claims share an id (ids are unique across all guides)",
          action="give one a new id; never reuse an old one"),
+    Code("claim-id-retired", "error", "claim",
+         summary="A claim reuses the id of a retired claim.",
+         when="a claim's id is in a `retired:` list (of any guide): retired ids are never "
+              "reused; the claim is left out of the build",
+         action="give the new claim a new id"),
     Code("citekey-unknown", "error", "claim",
          summary="An evidence link names a citekey that references.bib does not have.",
          when="an evidence link names a citekey that references.bib does not have",

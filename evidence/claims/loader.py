@@ -28,12 +28,14 @@ CLAIM_TYPES = (
 )
 REVIEW_STATUSES = ("unreviewed", "verified", "disputed", "needs-source")
 
-_TOP_KEYS = ("guide", "claims", "not_claims")
+_TOP_KEYS = ("guide", "claims", "not_claims", "retired")
 _GUIDE_KEYS = ("title", "language", "style", "description", "source_url", "license")
 _CLAIM_KEYS = ("id", "quote", "prefix", "suffix", "type", "evidence", "consensus", "review", "note")
 _LINK_KEYS = ("source", "relation", "direct", "locator", "note")
 _REVIEW_KEYS = ("status", "by", "on", "note", "pin")
 _NOT_CLAIM_KEYS = ("quote", "prefix", "suffix", "reason")
+# ``date`` as `evidence retire` writes it; ``on`` read too (docs/DESIGN.md §2 names it so).
+_RETIRED_KEYS = ("id", "quote", "reason", "date", "on")
 
 
 @dataclass
@@ -82,6 +84,17 @@ class NotClaim:
 
 
 @dataclass
+class Retired:
+    """A claim taken out of the guide (``evidence retire``): its id is never reused."""
+
+    id: str
+    quote: str | None
+    reason: str
+    date: str | None
+    line: int | None = None
+
+
+@dataclass
 class GuideMeta:
     title: str | None = None
     language: str = "en"
@@ -97,6 +110,7 @@ class ClaimsFile:
     meta: GuideMeta
     claims: list[Claim]
     not_claims: list[NotClaim]
+    retired: list[Retired] = field(default_factory=list)
 
 
 def _line(node, key=None) -> int | None:
@@ -177,7 +191,31 @@ class _Reader:
             entry = self.read_not_claim(node)
             if entry:
                 not_claims.append(entry)
-        return ClaimsFile(self.path, meta, claims, not_claims)
+        return ClaimsFile(self.path, meta, claims, not_claims, self.read_retired(data))
+
+    def read_retired(self, data) -> list[Retired]:
+        raw = data.get("retired") or []
+        if not isinstance(raw, list):
+            self.problem(_line(data, "retired"), None, "'retired' must be a list",
+                         "write each retired claim as '- id: ...' with quote, reason, date")
+            return []
+        retired = []
+        for node in raw:
+            if not isinstance(node, dict):
+                self.problem(_line(node), "retired", "each retired entry must be a mapping "
+                             "with 'id:' and 'reason:'")
+                continue
+            claim_id = self.text(node, "id", "retired", required=True, what="retired entry")
+            item = claim_id or "retired"
+            self.check_keys(node, _RETIRED_KEYS, item, "a retired entry")
+            reason = self.text(node, "reason", item, required=True, what="retired entry")
+            date = node.get("date", node.get("on"))
+            if isinstance(date, (dt.date, dt.datetime)):
+                date = date.isoformat()[:10]
+            if claim_id:
+                retired.append(Retired(claim_id, self.text(node, "quote", item), reason or "",
+                                       None if date is None else str(date), _line(node)))
+        return retired
 
     def read_meta(self, node) -> GuideMeta:
         if node is None:

@@ -235,12 +235,13 @@ def _verify(new_text: str, path, claim_ids, status, pins, before, problems_befor
                 raise EvidenceError(f"internal error: the review of {claim_id} did not read "
                                     "back; nothing was changed")
             claim.review = previous.review
-        if _comparable(claim) != _comparable(previous):
+        if comparable_claim(claim) != comparable_claim(previous):
             raise EvidenceError(f"internal error: editing {path} changed {claim_id}; nothing "
                                 "was changed")
 
 
-def _comparable(claim: Claim) -> tuple:
+def comparable_claim(claim: Claim) -> tuple:
+    """What a claim says, its review included, without where it stands in the file."""
     return (claim.id, claim.quote, claim.prefix, claim.suffix, claim.type, claim.consensus,
             claim.note, claim.review,
             [(e.source, e.relation, e.direct, e.locator, e.note) for e in claim.evidence])

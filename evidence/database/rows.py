@@ -56,6 +56,7 @@ class Rows:
     source_csl: list[dict] = field(default_factory=list)
     guide_references: list[dict] = field(default_factory=list)
     blocks: list[dict] = field(default_factory=list)
+    retired: list[dict] = field(default_factory=list)
     # references.bib indexed for printed reference lists, once per build.
     _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
 
@@ -68,7 +69,8 @@ class Rows:
             (m.Block, self.blocks), (m.Source, self.sources), (m.SourceCsl, self.source_csl),
             (m.SourceAuthor, self.authors), (m.SourceUpdate, self.updates),
             (m.GuideReference, self.guide_references), (m.Claim, self.claims),
-            (m.ClaimSource, self.links), (m.Finding, self.findings),
+            (m.ClaimSource, self.links), (m.RetiredClaim, self.retired),
+            (m.Finding, self.findings),
         ]
 
     @classmethod
@@ -155,6 +157,13 @@ class Rows:
                 "claim_count": per_section.get(section.id, 0),
             })
         self._add_guide_text(project, guide)
+        known = {r["id"] for r in self.retired}
+        for retired in guide.claims_file.retired:
+            if retired.id not in known:  # a second retirement of one id is reported
+                known.add(retired.id)
+                self.retired.append({"id": retired.id, "guide_id": guide.id,
+                                     "quote": retired.quote, "reason": retired.reason,
+                                     "date": retired.date, "line": retired.line})
         claims_path = guide.claims_file.path
         claims_text = guide.claims_text if guide.stale_reason else _read_text(claims_path)
         self.guides.append({

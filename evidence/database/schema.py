@@ -113,6 +113,20 @@ class Claim(Base):
         Text, doc="why a verdict lapsed (status stale): what changed since it was given")
 
 
+class RetiredClaim(Base):
+    """A claim taken out of its guide (``evidence retire``): not published as a
+    claim, and its id is never reused."""
+
+    __tablename__ = "retired_claims"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"), index=True)
+    quote: Mapped[str | None] = mapped_column(Text, doc="the claim's last quote")
+    reason: Mapped[str] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String, doc="when it was retired")
+    line: Mapped[int | None] = mapped_column(Integer, doc="line of the entry in claims.yaml")
+
+
 class Source(Base):
     __tablename__ = "sources"
 

@@ -206,6 +206,17 @@ TABLES = {
             "problems": "Those problems' messages (a JSON list).",
         },
     },
+    "retired_claims": {
+        "title": "Retired claims",
+        "description": "Claims taken out of their guide (`evidence retire`): not published as "
+                       "claims; their ids are never reused.",
+        "label_column": "id",
+        "columns": {
+            "id": "The retired claim's id.", "guide_id": "The guide it belonged to.",
+            "quote": "Its last quote.", "reason": "Why it was retired.",
+            "date": "When it was retired.", "line": "Line of the entry in claims.yaml.",
+        },
+    },
     # What the build stores for the publication's own pages, so that they read
     # only the database: hidden from the table lists, there for anyone's queries.
     "source_csl": {

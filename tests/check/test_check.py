@@ -158,6 +158,12 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"claims": HEAD + DEFINITION + LOADING.replace("t-loading", "t-definition")},
         {"claims": HEAD + DEFINITION + LOADING},
     ),
+    "claim-id-retired": (
+        {"claims": HEAD + DEFINITION + LOADING + "retired:\n  - id: t-loading\n"
+                   "    reason: merged\n    date: 2026-01-02\n"},
+        {"claims": HEAD + DEFINITION + LOADING + "retired:\n  - id: t-old\n"
+                   "    reason: merged\n    date: 2026-01-02\n"},
+    ),
     "citekey-unknown": (
         {"claims": HEAD + LOADING.replace("smith2020", "smith2021")},
         {"claims": HEAD + LOADING},
