@@ -471,3 +471,41 @@ def retire(claim_ids, reason: str, on, project_dir: Path) -> None:
                               date=on.date() if on else None):
         click.echo(f"{done.claim_id}: retired on {done.date} ({done.path.name} of "
                    f"{done.path.parent.name}): {done.reason}")
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[GUIDE | CLAIM]...")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Rewrite the quotes of the claims that can be moved in claims.yaml.")
+@project_option
+@reports_errors
+def reanchor(targets, apply_: bool, project_dir: Path) -> None:
+    """Find where orphaned claims' words went (every orphan, or those of the
+    guides or claims named) and show old and new words with their similarity
+    (0-100). --apply moves the claims whose match is at least the threshold
+    (80), unambiguous and overlapping no other claim; the others stay
+    orphaned, and each says why. A moved claim's verdict lapses."""
+    from evidence.edit.reanchor import apply_proposals, propose, side_by_side
+    from evidence.guide.match import THRESHOLD
+    from evidence.project import load_project
+
+    project = load_project(project_dir, strict=False)
+    proposals = propose(project, list(targets))
+    if apply_:
+        proposals = apply_proposals(project, proposals)
+    for p in proposals:
+        score = f", similarity {p.match.score:.0f}" if p.match else ""
+        click.echo(f"{p.guide_id}  {p.claim.id}{score}")
+        if p.match is not None:
+            old, new = side_by_side(p.claim.quote, p.match.words)
+            click.echo(f"    old: {old}")
+            click.echo(f"    new: {new}  (line {p.match.line})")
+        if p.applied:
+            click.echo("    moved: its review lapses until it is reviewed again")
+        elif p.why_not:
+            click.echo(f"    stays orphaned: {p.why_not}")
+        else:
+            click.echo("    can be moved: run again with --apply")
+    moved = sum(p.applied for p in proposals)
+    click.echo(f"{len(proposals)} orphaned claim(s); {moved} moved; threshold "
+               f"{THRESHOLD:.0f}.", err=True)

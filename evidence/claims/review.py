@@ -68,7 +68,7 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
         raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
                             "`evidence check` reports, then review again. Nothing was "
                             "changed.") from None
-    _keep_layout(yaml, data)
+    keep_layout(yaml, data)
     nodes = {}
     for node in data.get("claims") or []:
         if isinstance(node, CommentedMap) and node.get("id") in claim_ids:
@@ -90,7 +90,7 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
     return new_text, recorded
 
 
-def _keep_layout(yaml: YAML, data) -> None:
+def keep_layout(yaml: YAML, data) -> None:
     """Indent as the file does: claims at the margin (``- id:``) or indented
     (``  - id:``), mappings by 2 or 4; otherwise ruamel re-indents every line."""
     mapping, sequence, offset = 2, 4, 2

@@ -123,6 +123,18 @@ class GuideIndex:
                 return False
         return True
 
+    def blocks(self) -> list[tuple[int, int]]:
+        """(start, end) in ``plain`` of each block's text, in guide order."""
+        spans, start = [], 0
+        for piece in self.plain.split(_SEPARATOR):
+            spans.append((start, start + len(piece)))
+            start += len(piece) + 1
+        return spans
+
+    def anchor_at(self, start: int, length: int) -> Anchor:
+        """The anchor of ``length`` characters of ``plain`` from ``start``."""
+        return self._make_anchor(start, length)
+
     def _make_anchor(self, start: int, length: int) -> Anchor:
         block = self.guide.blocks[self._block_of[start]]
         begin = self.offsets[start]
