@@ -367,7 +367,7 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
         raise click.BadParameter(f"unknown code {', '.join(unknown)} (see docs/findings.md)",
                                  param_hint="--code")
     project, findings = check_project(project_dir)
-    known = {g.id for g in project.guides}
+    known = {g.id for g in project.guides} | set(project.broken)  # unreadable ones too
     missing = [g for g in guides if g not in known]
     if missing:
         raise click.BadParameter(
