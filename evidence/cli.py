@@ -71,22 +71,38 @@ database_option = click.option(
 @project_option
 @database_option
 @click.option("--force", is_flag=True, help="Rebuild even when no input changed.")
+@click.option("--strict", is_flag=True,
+              help="All or nothing: any problem stops the build and nothing is written (CI).")
 @reports_errors
-def build(project_dir: Path, database: Path | None, force: bool) -> None:
+def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -> None:
     """Validate the source files and build evidence.db atomically.
 
-    Does nothing when no input changed since the last build.
+    Does nothing when no input changed since the last build. A problem takes
+    down only what it concerns (an orphaned claim, a guide kept from its last
+    good build, a source left out); the rest is built, and the exit status is
+    1 while any problem remains.
     """
     from evidence.database.build import build as run_build
 
-    result = run_build(project_dir, database, force=force, on_wait=say_waiting)
+    result = run_build(project_dir, database, force=force, strict=strict,
+                       on_wait=say_waiting)
     if not result.built:
         click.echo(f"{result.database} is up to date.")
-        return
-    click.echo(
-        f"Built {result.database}: {result.guides} guide(s), {result.claims} claims, "
-        f"{result.sources} sources, {result.findings} findings."
-    )
+    else:
+        click.echo(
+            f"Built {result.database}: {result.guides} guide(s), {result.claims} claims, "
+            f"{result.sources} sources, {result.findings} findings."
+        )
+    if result.problems:
+        for problem in result.problems:
+            click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+            click.echo(problem, err=True)
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} remain"
+                   f"{'s' if count == 1 else ''}: what each concerns is orphaned, kept from "
+                   "its last good build or left out, and the rest was built "
+                   "(`evidence check` says what to do).", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -123,6 +139,9 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
             raise
         if result.built:
             click.echo(f"Built {result.database}.")
+        for problem in result.problems:  # what they concern is orphaned, stale or left out
+            click.secho("error: ", fg="red", bold=True, err=True, nl=False)
+            click.echo(problem, err=True)
         database = result.database
     run_server(database, host=host, port=port, public=public,
                watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
@@ -151,15 +170,23 @@ def ensure_port_free(host: str, port: int) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @project_option
 @database_option
+@click.option("--allow-stale", is_flag=True,
+              help="Package even when a guide is shown from its last good build.")
 @reports_errors
-def package(outdir: Path, project_dir: Path, database: Path | None) -> None:
+def package(outdir: Path, project_dir: Path, database: Path | None, allow_stale: bool) -> None:
     """Write the publication as a folder any host can serve: the database
     (built first if stale), its inspect file, metadata, evidence's wheel and
-    pinned requirements, with run.sh, README.md and a Dockerfile."""
+    pinned requirements, with run.sh, README.md and a Dockerfile.
+
+    Refuses while a guide's files cannot be built (the guide would be
+    published from its last good build), unless --allow-stale."""
+    from evidence.database.build import refuse_stale_guides
     from evidence.host.package import package as run_package
 
+    built = False if allow_stale else refuse_stale_guides(project_dir, database).built
+
     result = run_package(project_dir, outdir, database)
-    if result.built:
+    if built or result.built:
         click.echo(f"Built {result.database.name}.")
     click.echo(f"Packaged the publication in {result.folder}: serve it with "
                f"`./run.sh` there (it installs requirements.txt into .venv first).")
@@ -419,7 +446,7 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
         raise click.BadParameter(f"unknown code {', '.join(unknown)} (see docs/findings.md)",
                                  param_hint="--code")
     project, findings = check_project(project_dir)
-    known = {g.id for g in project.guides}
+    known = {g.id for g in project.guides} | set(project.broken)  # unreadable ones too
     missing = [g for g in guides if g not in known]
     if missing:
         raise click.BadParameter(
@@ -455,7 +482,12 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
     of the quote and of the evidence, so `evidence check` reports the review as
     stale when either changes later.
     """
-    from evidence.edit.review import default_editor, pending_reviews, record_reviews
+    from evidence.edit.review import (
+        default_editor,
+        editor_origin,
+        pending_reviews,
+        record_reviews,
+    )
     from evidence.project import load_project
 
     if pending:
@@ -469,6 +501,8 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
             detail = f" ({item.detail})" if item.detail else ""
             click.echo(f"{item.guide_id}  {item.claim.id}  [{label}, {basis}]{detail}")
             click.echo(f"    {item.claim.quote}")
+            for change in item.changes:
+                click.echo(f"    - {change.describe()}")
         stale = sum(1 for i in items if i.reason == "stale")
         click.echo(f"{len(items)} claim(s) await review ({stale} changed since reviewed).",
                    err=True)
@@ -483,6 +517,7 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
         raise click.UsageError("--by is empty: give the reviewer's name")
     project = load_project(project_dir, strict=False)
     editor = by or default_editor(project_dir)
+    origin = "" if by else f" (from {editor_origin()}; --by to change)"
     done = record_reviews(project, list(claim_ids), status=status, by=editor or "",
                           on=on.date() if on else None, note=note)
     for recorded in done:
@@ -490,5 +525,66 @@ def review(claim_ids, project_dir: Path, status, by, note, on, pending, guide) -
             where = recorded.path.resolve().relative_to(Path(project_dir).resolve())
         except ValueError:
             where = recorded.path
-        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by} on {recorded.on} "
-                   f"({where})")
+        click.echo(f"{recorded.claim_id}: {recorded.status} by {recorded.by}{origin} on "
+                   f"{recorded.on} ({where})")
+
+
+# --- The guide's life: claims that lose their words (retire, reanchor) ---------------
+
+
+@cli.command()
+@click.argument("claim_ids", nargs=-1, required=True, metavar="CLAIM...")
+@click.option("--reason", required=True, help="Why the claims are retired (kept with them).")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Date of the retirement, YYYY-MM-DD (default: today).")
+@project_option
+@reports_errors
+def retire(claim_ids, reason: str, on, project_dir: Path) -> None:
+    """Move claims to the retired: list of their claims.yaml (id, last quote,
+    reason, date): no longer published as claims, their ids never reused."""
+    from evidence.edit.retire import retire_claims
+    from evidence.project import load_project
+
+    project = load_project(project_dir, strict=False)
+    for done in retire_claims(project, list(claim_ids), reason=reason,
+                              date=on.date() if on else None):
+        click.echo(f"{done.claim_id}: retired on {done.date} ({done.path.name} of "
+                   f"{done.path.parent.name}): {done.reason}")
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, metavar="[GUIDE | CLAIM]...")
+@click.option("--apply", "apply_", is_flag=True,
+              help="Rewrite the quotes of the claims that can be moved in claims.yaml.")
+@project_option
+@reports_errors
+def reanchor(targets, apply_: bool, project_dir: Path) -> None:
+    """Find where orphaned claims' words went (every orphan, or those of the
+    guides or claims named) and show old and new words with their similarity
+    (0-100). --apply moves the claims whose match is at least the threshold
+    (80), unambiguous and overlapping no other claim; the others stay
+    orphaned, and each says why. A moved claim's verdict lapses."""
+    from evidence.edit.reanchor import apply_proposals, propose, side_by_side
+    from evidence.guide.match import THRESHOLD
+    from evidence.project import load_project
+
+    project = load_project(project_dir, strict=False)
+    proposals = propose(project, list(targets))
+    if apply_:
+        proposals = apply_proposals(project, proposals)
+    for p in proposals:
+        score = f", similarity {p.match.score:.0f}" if p.match else ""
+        click.echo(f"{p.guide_id}  {p.claim.id}{score}")
+        if p.match is not None:
+            old, new = side_by_side(p.claim.quote, p.match.words)
+            click.echo(f"    old: {old}")
+            click.echo(f"    new: {new}  (line {p.match.line})")
+        if p.applied:
+            click.echo("    moved: its review lapses until it is reviewed again")
+        elif p.why_not:
+            click.echo(f"    stays orphaned: {p.why_not}")
+        else:
+            click.echo("    can be moved: run again with --apply")
+    moved = sum(p.applied for p in proposals)
+    click.echo(f"{len(proposals)} orphaned claim(s); {moved} moved; threshold "
+               f"{THRESHOLD:.0f}.", err=True)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from evidence.bib.references import References, load_references, validate_references
 from evidence.claims.loader import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
+from evidence.claims.pins import Change, PinValues, current_values, pin_changes, stale_reason
 from evidence.errors import EvidenceError, InputError, Problem, raise_if, read_utf8
-from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
+from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex, sentence_around
 from evidence.guide.document import Guide, parse_guide
 from evidence.perf import collector_paused
 from evidence.scale import Grade, LinkGrade, grade_claim
@@ -23,8 +25,23 @@ CLAIMS_FILE = "claims.yaml"
 
 # Where each claim id was first seen (claims.yaml, line): ids are unique across guides.
 ClaimHomes = dict[str, tuple[Path, int | None]]
-# What a claim's grade needs of a source: its tier and whether it is retracted.
-SourceFacts = tuple[str | None, bool]
+class SourceFacts(NamedTuple):
+    """What a claim's grade and its review's pin need of a source."""
+
+    tier: str | None
+    retracted: bool
+    design: str | None = None
+    doi: str | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a claim stood at its last good anchoring: an orphaned claim keeps it."""
+
+    section_id: str | None
+    start: int | None
+    end: int | None
+    line: int | None
 
 
 @dataclass
@@ -34,6 +51,14 @@ class GuideData:
     claims_file: ClaimsFile
     anchors: dict[str, Anchor] = field(default_factory=dict)  # by claim id
     not_claim_anchors: list[tuple[NotClaim, Anchor]] = field(default_factory=list)
+    # Claims left out of the build: their id is another guide's, met first (by guide id).
+    left_out: set[str] = field(default_factory=set)
+    # The last good placement of claims that do not anchor (orphans), by claim id.
+    kept: dict[str, Placement] = field(default_factory=dict)
+    # Set when the guide is built from its last good files, not the current ones
+    # (then claims_text is the last good claims.yaml).
+    stale_reason: str | None = None
+    claims_text: str | None = None
 
     @property
     def claims(self) -> list[Claim]:
@@ -49,10 +74,18 @@ class GuideData:
 
     def claims_in_order(self) -> list[Claim]:
         """Claims in the order their quotes stand in the guide."""
-        return sorted(
-            self.claims,
-            key=lambda c: self.anchors[c.id].start if c.id in self.anchors else 1 << 62,
-        )
+        def start(claim: Claim) -> int:
+            anchor = self.anchors.get(claim.id)
+            if anchor is not None:
+                return anchor.start
+            kept = self.kept.get(claim.id)
+            return kept.start if kept is not None and kept.start is not None else 1 << 62
+
+        return sorted(self.claims, key=start)
+
+    def built_claims(self) -> list[Claim]:
+        """The claims the build publishes, in guide order (left-out ones aside)."""
+        return [c for c in self.claims_in_order() if c.id not in self.left_out]
 
 
 @dataclass
@@ -61,6 +94,10 @@ class Project:
     references: References
     guides: list[GuideData]
     problems: list[Problem] = field(default_factory=list)  # only when loaded leniently
+    # Sources whose entries have an error: left out of the build, links to them unknown.
+    bad_sources: frozenset[str] = frozenset()
+    # Guides whose files cannot be built as they are, and why (loaded leniently).
+    broken: dict[str, str] = field(default_factory=dict)
     _source_facts: dict[str, SourceFacts] = field(
         default_factory=dict, init=False, repr=False, compare=False)
     _grades: dict[int, tuple[Claim, Grade]] = field(
@@ -85,11 +122,42 @@ class Project:
         the 100,000 claims cite it."""
         fact = self._source_facts.get(key)
         if fact is None:
+            if key in self.bad_sources:
+                return None
             source = self.references.get(key)
             if source is None:
                 return None
-            fact = self._source_facts[key] = (source.tier, source.retracted)
+            fact = self._source_facts[key] = SourceFacts(
+                source.tier, source.retracted, source.study_design, source.doi)
         return fact
+
+    def pin_values(self, guide: GuideData, claim: Claim) -> PinValues:
+        """What a review of the claim pins now (and what its pin is compared with)."""
+        anchor = guide.anchors.get(claim.id)
+        sentence = sentence_around(guide.guide, anchor) if anchor is not None else None
+
+        def lookup(key: str) -> tuple[str | None, str | None, bool, str | None] | None:
+            fact = self.source_facts(key)
+            return None if fact is None else (fact.design, fact.tier, fact.retracted, fact.doi)
+
+        return current_values(claim, sentence, lookup)
+
+    def review_changes(self, guide: GuideData, claim: Claim) -> list[Change]:
+        """What changed since the claim's verdict was pinned (empty: it holds)."""
+        pin = claim.review.pin
+        if not pin or claim.review.status == "unreviewed":
+            return []
+        return pin_changes(pin, self.pin_values(guide, claim))
+
+    def published_status(self, guide: GuideData, claim: Claim) -> tuple[str, str | None]:
+        """(status, why it lapsed): a verified or disputed verdict whose pin no
+        longer matches is ``stale``, never shown as given."""
+        status = claim.review.status
+        if status in ("verified", "disputed"):
+            changes = self.review_changes(guide, claim)
+            if changes:
+                return "stale", stale_reason(changes, status, claim.review.on)
+        return status, None
 
     def grade(self, claim: Claim) -> Grade:
         # Graded once per claim: the build and the check both ask for every one.
@@ -187,19 +255,36 @@ def _load_project(root: Path, strict: bool) -> Project:
     else:
         references = load_references(root / REFERENCES_FILE, validate=False)
         problems += validate_references(references)
+    bad_sources = bad_entries(references, problems)
 
     guides: list[GuideData] = []
-    citekeys = frozenset(source.key for source in references)
+    broken: dict[str, str] = {}
+    citekeys = frozenset(source.key for source in references) - bad_sources
     claim_homes: ClaimHomes = {}
-    for directory in guide_dirs(root):
-        reading = read_guide_dir(root, directory)
-        problems += validate_guide(reading, citekeys, claim_homes)
+    readings = [(directory, read_guide_dir(root, directory)) for directory in guide_dirs(root)]
+    retired = retired_homes(r.data for _, r in readings if r.data is not None)
+    for directory, reading in readings:
+        problems += validate_guide(reading, citekeys, claim_homes, retired)
         if reading.data is not None:
             guides.append(reading.data)
+        if reading.broken is not None:
+            broken[directory.name] = reading.broken
 
     if strict:
         raise_if(problems)
-    return Project(root, references, guides, problems)
+    return Project(root, references, guides, problems, bad_sources, broken)
+
+
+def bad_entries(references: References, problems: Collection[Problem]) -> frozenset[str]:
+    """The citekeys whose entries have an error (a bad DOI, an unknown design, a
+    second entry with the key or the DOI): the build leaves them out."""
+    return frozenset(p.item for p in problems
+                     if p.item and p.code in _BAD_ENTRY_CODES and p.item in references)
+
+
+# The references.bib problems that make an entry unfit to publish.
+_BAD_ENTRY_CODES = frozenset({"doi-invalid", "doi-duplicate", "study-design-unknown",
+                              "bibtex-invalid", "citekey-duplicate"})
 
 
 @dataclass
@@ -215,6 +300,9 @@ class GuideReading:
 
     data: GuideData | None  # None when the folder could not be read at all
     problems: list[Problem] = field(default_factory=list)  # of the files themselves
+    # Why the guide cannot be built from its files (unreadable, or a claim id
+    # twice in claims.yaml): the build keeps its last good rows instead.
+    broken: str | None = None
     unanchored: dict[int, Problem] = field(default_factory=dict)  # by position in data.claims
     not_claim_problems: list[Problem] = field(default_factory=list)
 
@@ -225,29 +313,52 @@ def read_guide_dir(root: Path, directory: Path) -> GuideReading:
     unsafe = [(p, why) for p in (directory, guide_path, claims_path)
               if (why := unsafe_input(p, root))]
     if unsafe:
-        return GuideReading(None, [_unsafe_problem(p, root, why, directory.name,
-                                                   code="claims-invalid")
-                                   for p, why in unsafe[:1]])
+        return _unreadable([_unsafe_problem(p, root, why, directory.name, code="claims-invalid")
+                            for p, why in unsafe[:1]])
     if not guide_path.exists():
-        return GuideReading(None, [Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
-                                           "every guide folder holds guide.md and claims.yaml",
-                                           code="guide-missing")])
+        return _unreadable([Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
+                                    "every guide folder holds guide.md and claims.yaml",
+                                    code="guide-missing")])
     problems: list[Problem] = []
     if claims_path.exists():
         claims_file, found = load_claims(claims_path)
         problems += found
         if claims_file is None:
-            return GuideReading(None, problems)
+            return _unreadable(problems)
     else:
         claims_file = ClaimsFile(claims_path, GuideMeta(), [], [])
     try:
         guide_text = read_utf8(guide_path, code="claims-invalid")
     except InputError as exc:
-        return GuideReading(None, problems + exc.problems)
-    guide = parse_guide(directory.name, guide_text, guide_path, claims_file.meta.title)
-    reading = GuideReading(GuideData(directory.name, guide, claims_file), problems)
+        return _unreadable(problems + exc.problems)
+    return guide_reading(directory.name, guide_text, guide_path, claims_file, problems)
+
+
+def guide_reading(guide_id: str, guide_text: str, guide_path: Path, claims_file: ClaimsFile,
+                  problems: list[Problem]) -> GuideReading:
+    """A guide from its texts, anchored: the current files, or the last good ones."""
+    guide = parse_guide(guide_id, guide_text, guide_path, claims_file.meta.title)
+    reading = GuideReading(GuideData(guide_id, guide, claims_file), problems)
+    seen: dict[str, Claim] = {}
+    for claim in claims_file.claims:
+        first = seen.setdefault(claim.id, claim)
+        if first is not claim:
+            problems.append(Problem(
+                claims_file.path, claim.line, claim.id,
+                f"duplicate claim id (also at {claims_file.path}:{first.line})",
+                "claim ids are unique across all guides and never reused: choose a new one",
+                code="claim-id-duplicate"))
+            reading.broken = reading.broken or f"claim id {claim.id!r} is used twice in claims.yaml"
     _anchor(reading)
     return reading
+
+
+def _unreadable(problems: list[Problem]) -> GuideReading:
+    first = problems[0] if problems else None
+    why = first.message if first is not None else "the guide's files cannot be read"
+    if first is not None and first.line:
+        why = f"line {first.line}: {why}"
+    return GuideReading(None, problems, broken=why)
 
 
 def _anchor(reading: GuideReading) -> None:
@@ -273,8 +384,18 @@ def _anchor(reading: GuideReading) -> None:
             data.not_claim_anchors.append((entry, result))
 
 
+def retired_homes(guides: Iterable[GuideData]) -> ClaimHomes:
+    """Where each retired claim id was retired (claims.yaml, line), first place first."""
+    homes: ClaimHomes = {}
+    for guide in guides:
+        for retired in guide.claims_file.retired:
+            homes.setdefault(retired.id, (guide.claims_file.path, retired.line))
+    return homes
+
+
 def validate_guide(reading: GuideReading, citekeys: Collection[str],
-                   claim_homes: ClaimHomes) -> list[Problem]:
+                   claim_homes: ClaimHomes, retired: Mapping[str, tuple[Path, int | None]]
+                   | None = None) -> list[Problem]:
     """Every problem of a guide as read: its files', then claim by claim a
     duplicate id, unknown citekeys (checked against ``citekeys``) and a quote
     that does not anchor, then the non-claims'. ``claim_homes`` holds the ids
@@ -284,12 +405,26 @@ def validate_guide(reading: GuideReading, citekeys: Collection[str],
     if data is None:
         return problems
     path = data.claims_file.path
+    retired = retired or {}
     for position, claim in enumerate(data.claims):
-        if claim.id in claim_homes:
-            other_path, other_line = claim_homes[claim.id]
+        if claim.id in retired:
+            where, line = retired[claim.id]
+            data.left_out.add(claim.id)
             problems.append(Problem(
                 path, claim.line, claim.id,
-                f"duplicate claim id (also at {other_path}:{other_line})",
+                f"the claim id {claim.id!r} was retired ({where}:{line}); this claim is left out",
+                "a retired id is never reused: give the new claim a new id",
+                code="claim-id-retired"))
+            continue
+        if claim.id in claim_homes:
+            other_path, other_line = claim_homes[claim.id]
+            if other_path == path:
+                continue  # twice in this file: reported by guide_reading
+            data.left_out.add(claim.id)
+            problems.append(Problem(
+                path, claim.line, claim.id,
+                f"duplicate claim id (also at {other_path}:{other_line}); this guide's "
+                "claim is left out",
                 "claim ids are unique across all guides and never reused: choose a new one",
                 code="claim-id-duplicate",
             ))

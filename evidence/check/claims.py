@@ -6,16 +6,11 @@ from collections.abc import Callable
 
 from evidence.check.finding import Finding, listing, relative
 from evidence.claims.loader import Claim
-from evidence.claims.pins import current_pin, pin_changes
-from evidence.language import DOSE, MARKERS, lexicon
+from evidence.claims.pins import pin_version
+from evidence.language import DOSE, lexicon
 from evidence.project import GuideData, Project
 
 # --- Claims -------------------------------------------------------------------------
-
-
-def consensus_is_marker(consensus: str | None) -> bool:
-    """True when ``consensus`` is set but gives no reason ("", "yes", "TODO")."""
-    return consensus is not None and consensus.strip().lower() in MARKERS
 
 
 def research_words(text: str, language: str | None) -> list[str]:
@@ -36,16 +31,19 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
         def finding(code, message, source_id=None, claim=claim):
             return Finding(code, message, guide.id, claim.id, source_id, path, claim.line)
 
+        if claim.id not in guide.anchors and not guide.stale_reason:
+            findings.append(finding(
+                "claim-orphaned",
+                "its words are not (or no longer unambiguously) in guide.md: it is published as "
+                "orphaned, at the place of its last good anchoring; `evidence reanchor "
+                f"{guide.id}` shows where its words went, `evidence retire {claim.id} --reason "
+                "…` retires it",
+            ))
         grade = project.grade(claim)
         basis = grade.basis
-        marker = consensus_is_marker(claim.consensus)
-        if marker:
-            findings.append(finding(
-                "consensus-without-reason",
-                f"'consensus: {claim.consensus}' gives no reason: write why the claim may rest "
-                "on consensus (e.g. 'Standard anatomy.'), or remove the field and link a source",
-            ))
-        elif basis == "unsupported":
+        # A consensus that gives no reason is a load problem (claims/loader), reported
+        # as consensus-without-reason: one finding for one problem.
+        if basis == "unsupported" and not claim.bad_consensus:
             findings.append(finding(
                 "claim-unsupported",
                 "no source supports this claim: link one (evidence: - source: KEY), or give "
@@ -74,23 +72,35 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
                 f"rests only on indirect evidence ({basis} tier, every best source marked "
                 "direct: false): look for a source on this condition and population",
             ))
-        findings += _review_findings(claim, finding)
+        findings += _review_findings(project, guide, claim, finding)
     return findings
 
 
-def _review_findings(claim: Claim, finding: Callable[[str, str], Finding]) -> list[Finding]:
+def _review_findings(project: Project, guide: GuideData, claim: Claim,
+                     finding: Callable[[str, str], Finding]) -> list[Finding]:
     review = claim.review
     if review.status == "unreviewed":
         return []
     found = []
     who = (f" by {review.by}" if review.by else "") + (f" on {review.on}" if review.on else "")
     if review.pin:
-        changed = pin_changes(review.pin, current_pin(claim))
-        if changed:
+        changes = project.review_changes(guide, claim)
+        if changes:
+            lapses = (" (published as stale, not as " + review.status + ")"
+                      if review.status in ("verified", "disputed") else "")
             found.append(finding(
                 "review-stale",
-                f"marked {review.status}{who}, but its {' and '.join(changed)} changed since: "
-                f"review it again (evidence review {claim.id} --status ...)",
+                f"marked {review.status}{who}, but since then "
+                + "; ".join(c.describe() for c in changes) + f"{lapses}: review it again "
+                f"(evidence review {claim.id} --status ...)",
+            ))
+        elif pin_version(review.pin) == 1:
+            found.append(finding(
+                "review-pin-old",
+                f"marked {review.status}{who} with a version 1 pin (hashes of the quote and "
+                "links only), which still matches: the sentence around the quote and the "
+                "sources' designs are not pinned; record the review again to pin them "
+                f"(evidence review {claim.id} --status {review.status})",
             ))
     elif review.status == "verified":
         found.append(finding(

@@ -58,11 +58,27 @@ CODES: tuple[Code, ...] = (
          summary="The quote occurs more than once in guide.md and prefix/suffix do not pick one.",
          when="the quote occurs more than once in guide.md",
          action="add `prefix`/`suffix` (the words just before/after) or quote more words"),
+    Code("claim-orphaned", "error", "claim",
+         summary="The claim's words are no longer in guide.md: it is published as orphaned.",
+         when="the claim's quote no longer anchors (not found, or ambiguous); the build "
+              "publishes it with `anchor = 'orphaned'` at the place of its last good anchoring "
+              "and builds everything else",
+         action="`evidence reanchor GUIDE` shows where its words went (`--apply` moves it); "
+                "`evidence retire ID --reason …` when the statement is gone"),
     Code("review-stale", "warning", "claim",
-         summary="The claim's quote or evidence changed since an editor reviewed it.",
-         when="the claim was reviewed, and its quote or evidence changed since (the review's "
-              "pin no longer matches)",
+         summary="What a verdict verified changed since: it is published as stale.",
+         when="the claim was reviewed, and since then its quote, the sentence around it, its "
+              "links, or a linked source's study design, tier, retraction or DOI changed (the "
+              "review's pin no longer matches); a verified or disputed claim is then published "
+              "with `status = 'stale'` and `stale_reason`",
          action="review it again: `evidence review ID --status …`"),
+    Code("review-pin-old", "info", "claim",
+         summary="The verdict's pin is of version 1 (hashes only): it pins less than a "
+                 "review does now.",
+         when="a review's pin is of version 1 (hashes of the quote and the links) and still "
+              "matches: it is compared as it was, but the sentence around the quote and the "
+              "sources' designs, tiers, retractions and DOIs are not pinned",
+         action="record the review again: `evidence review ID --status …` pins the values"),
     Code("review-unpinned", "info", "claim",
          summary="The claim is marked verified, but nothing records what was verified.",
          when="`status: verified` with no `pin` (set by hand), so a later change cannot be "
@@ -92,6 +108,11 @@ CODES: tuple[Code, ...] = (
          summary="Two claims share an id.",
          when="two claims share an id (ids are unique across all guides)",
          action="give one a new id; never reuse an old one"),
+    Code("claim-id-retired", "error", "claim",
+         summary="A claim reuses the id of a retired claim.",
+         when="a claim's id is in a `retired:` list (of any guide): retired ids are never "
+              "reused; the claim is left out of the build",
+         action="give the new claim a new id"),
     Code("citekey-unknown", "error", "claim",
          summary="An evidence link names a citekey that references.bib does not have.",
          when="an evidence link names a citekey that references.bib does not have",
@@ -191,6 +212,17 @@ CODES: tuple[Code, ...] = (
          summary="A guide folder has no guide.md.",
          when="a folder under claims/ has no guide.md",
          action="add guide.md or remove the folder"),
+    Code("guide-stale", "warning", "guide",
+         summary="The guide's files cannot be built: its last good build is shown, marked stale.",
+         when="claims.yaml or guide.md cannot be read (YAML syntax, not UTF-8, a claim id twice "
+              "in one file); the build keeps the guide's last good rows (`guides.stale = 1`), "
+              "re-graded against the current sources",
+         action="fix the error reported with it and build again"),
+    Code("guide-unpublished", "error", "guide",
+         summary="The guide's files cannot be built and no earlier build holds it.",
+         when="a guide's files cannot be read and the database has no earlier build of it "
+              "(a fresh clone): the guide is absent from the publication",
+         action="fix the error reported with it and build again"),
     Code("guide-without-claims", "warning", "guide",
          summary="A guide has text but no claims (claims.yaml missing or empty).",
          when="guide.md has text but claims.yaml is missing or holds no claims (an emptied file "

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from evidence.check.finding import Finding, relative
 from evidence.project import Project
 
 
-def problem_findings(project: Project) -> list[Finding]:
-    """The problems a lenient load found, as error findings."""
+def problem_findings(project: Project,
+                     cited_in: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
+    """The problems a lenient load found, as error findings.
+
+    A problem of a source concerns every guide that links or prints it
+    (``cited_in``: citekey -> guide ids), so ``check --guide`` shows it; a
+    problem of references.bib that names no entry concerns every guide."""
+    cited_in = cited_in or {}
+    every_guide = tuple(g.id for g in project.guides)
     claim_guides = {c.id: g.id for g in project.guides for c in g.claims}
     guide_ids = {g.id for g in project.guides}
     findings = []
     for problem in project.problems:
         code = problem.code  # set where the problem was made
-        if code == "consensus-without-reason":
-            continue  # reported from the claim itself, by claim_findings
         item = problem.item
         path = Path(problem.path) if problem.path else None
         guide_id = None
@@ -32,9 +38,16 @@ def problem_findings(project: Project) -> list[Finding]:
         message = problem.message + (f" ({problem.hint})" if problem.hint else "")
         if item and claim_id is None and source_id is None:
             message = f"{item}: {message}"
+        if guide_id:
+            concerns: tuple[str, ...] = (guide_id,)
+        elif item and item in cited_in:
+            concerns = tuple(sorted(cited_in[item]))
+        elif path is not None and path.name == "references.bib" and not item:
+            concerns = every_guide
+        else:
+            concerns = ()
         findings.append(Finding(
             code, message, guide_id if guide_id in guide_ids else None, claim_id, source_id,
-            relative(project, problem.path), problem.line,
-            (guide_id,) if guide_id else (),
+            relative(project, problem.path), problem.line, concerns,
         ))
     return findings

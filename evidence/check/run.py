@@ -19,7 +19,6 @@ from evidence.project import Project
 def run_checks(project: Project) -> list[Finding]:
     """Every finding of the project, sorted by severity, guide and place."""
     findings: list[Finding] = []
-    findings += problem_findings(project)
     printed_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
     linked: dict[str, list[ClaimLink]] = defaultdict(list)
     index = ReferenceIndex(project)
@@ -35,6 +34,14 @@ def run_checks(project: Project) -> list[Finding]:
         for key in keys:
             printed_in[key].add(guide.id)
     findings += source_findings(project, linked, printed_in)
+    cited_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides linking or printing it
+    for guide in project.guides:
+        for claim in guide.claims:
+            for link in claim.evidence:
+                cited_in[link.source].add(guide.id)
+    for key, guides in printed_in.items():
+        cited_in[key] |= guides
+    findings = problem_findings(project, cited_in) + findings
     return sorted(dict.fromkeys(findings), key=Finding.sort_key)
 
 

@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from evidence.claims import fastyaml
 from evidence.errors import Problem
+from evidence.language import MARKERS
 from evidence.scale import RELATIONS
 
 CLAIM_TYPES = (
@@ -27,12 +28,14 @@ CLAIM_TYPES = (
 )
 REVIEW_STATUSES = ("unreviewed", "verified", "disputed", "needs-source")
 
-_TOP_KEYS = ("guide", "claims", "not_claims")
+_TOP_KEYS = ("guide", "claims", "not_claims", "retired")
 _GUIDE_KEYS = ("title", "language", "style", "description", "source_url", "license")
 _CLAIM_KEYS = ("id", "quote", "prefix", "suffix", "type", "evidence", "consensus", "review", "note")
 _LINK_KEYS = ("source", "relation", "direct", "locator", "note")
 _REVIEW_KEYS = ("status", "by", "on", "note", "pin")
 _NOT_CLAIM_KEYS = ("quote", "prefix", "suffix", "reason")
+# ``date`` as `evidence retire` writes it; ``on`` read too (docs/DESIGN.md §2 names it so).
+_RETIRED_KEYS = ("id", "quote", "reason", "date", "on")
 
 
 @dataclass
@@ -51,14 +54,14 @@ class Review:
     by: str | None = None
     on: str | None = None  # ISO date
     note: str | None = None
-    pin: dict[str, str] | None = None  # hashes of what was verified
+    pin: dict[str, Any] | None = None  # what was verified (claims/pins.py), as plain data
 
 
 @dataclass
 class Claim:
     id: str
     quote: str
-    type: str
+    type: str | None  # None when claims.yaml gives none or an unknown one (reported)
     prefix: str | None = None
     suffix: str | None = None
     evidence: list[EvidenceLink] = field(default_factory=list)
@@ -66,6 +69,9 @@ class Claim:
     review: Review = field(default_factory=Review)
     note: str | None = None
     line: int | None = None
+    # claims.yaml gave a consensus that is no reason (reported, left out): the
+    # check then does not also call the claim unsupported.
+    bad_consensus: bool = False
 
 
 @dataclass
@@ -74,6 +80,17 @@ class NotClaim:
     reason: str
     prefix: str | None = None
     suffix: str | None = None
+    line: int | None = None
+
+
+@dataclass
+class Retired:
+    """A claim taken out of the guide (``evidence retire``): its id is never reused."""
+
+    id: str
+    quote: str | None
+    reason: str
+    date: str | None
     line: int | None = None
 
 
@@ -93,6 +110,7 @@ class ClaimsFile:
     meta: GuideMeta
     claims: list[Claim]
     not_claims: list[NotClaim]
+    retired: list[Retired] = field(default_factory=list)
 
 
 def _line(node, key=None) -> int | None:
@@ -173,7 +191,31 @@ class _Reader:
             entry = self.read_not_claim(node)
             if entry:
                 not_claims.append(entry)
-        return ClaimsFile(self.path, meta, claims, not_claims)
+        return ClaimsFile(self.path, meta, claims, not_claims, self.read_retired(data))
+
+    def read_retired(self, data) -> list[Retired]:
+        raw = data.get("retired") or []
+        if not isinstance(raw, list):
+            self.problem(_line(data, "retired"), None, "'retired' must be a list",
+                         "write each retired claim as '- id: ...' with quote, reason, date")
+            return []
+        retired = []
+        for node in raw:
+            if not isinstance(node, dict):
+                self.problem(_line(node), "retired", "each retired entry must be a mapping "
+                             "with 'id:' and 'reason:'")
+                continue
+            claim_id = self.text(node, "id", "retired", required=True, what="retired entry")
+            item = claim_id or "retired"
+            self.check_keys(node, _RETIRED_KEYS, item, "a retired entry")
+            reason = self.text(node, "reason", item, required=True, what="retired entry")
+            date = node.get("date", node.get("on"))
+            if isinstance(date, (dt.date, dt.datetime)):
+                date = date.isoformat()[:10]
+            if claim_id:
+                retired.append(Retired(claim_id, self.text(node, "quote", item), reason or "",
+                                       None if date is None else str(date), _line(node)))
+        return retired
 
     def read_meta(self, node) -> GuideMeta:
         if node is None:
@@ -206,21 +248,37 @@ class _Reader:
             self.problem(_line(node, "type"), item, f"unknown claim type {claim_type!r}",
                          _suggest(claim_type, CLAIM_TYPES))
             claim_type = None
-        consensus = self.text(node, "consensus", item)
-        if consensus is not None and not consensus.strip():
-            self.problem(_line(node, "consensus"), item, "'consensus' is empty",
-                         "give the reason the claim rests on consensus, or remove the field",
-                         code="consensus-without-reason")
+        consensus = self.consensus(node, item)
+        bad_consensus = consensus is None and node.get("consensus") is not None
         evidence = self.read_evidence(node.get("evidence"), node, item)
         review = self.read_review(node.get("review"), node, item)
-        if not (claim_id and quote and claim_type):
+        # Without an id or a quote there is no claim to build; a bad type is
+        # left out (reported above) and the rest of the claim is built.
+        if not (claim_id and quote):
             return None
         return Claim(
             id=claim_id, quote=quote, type=claim_type,
             prefix=self.text(node, "prefix", item), suffix=self.text(node, "suffix", item),
             evidence=evidence, consensus=consensus, review=review,
-            note=self.text(node, "note", item), line=_line(node),
+            note=self.text(node, "note", item), line=_line(node), bad_consensus=bad_consensus,
         )
+
+    def consensus(self, node, item) -> str | None:
+        """The consensus reason; a boolean, an empty value or a bare marker
+        (``yes``, ``x``, ``TODO``) gives no reason: an error, and left out."""
+        raw = node.get("consensus")
+        if raw is None:
+            return None
+        text = None if isinstance(raw, bool) else self.text(node, "consensus", item)
+        if text is not None and text.strip().lower() not in MARKERS:
+            return text
+        if isinstance(raw, (dict, list)):
+            return None  # reported by text()
+        shown = "empty" if text is not None and not text.strip() else f"{raw!r}, not a reason"
+        self.problem(_line(node, "consensus"), item, f"'consensus' is {shown}",
+                     "write why the claim may rest on consensus (e.g. 'Standard anatomy.'), "
+                     "or remove the field and link a source", code="consensus-without-reason")
+        return None
 
     def read_evidence(self, nodes, parent, item) -> list[EvidenceLink]:
         if nodes is None:
@@ -279,11 +337,12 @@ class _Reader:
                              "write it as YYYY-MM-DD")
         pin = node.get("pin")
         if pin is not None and not isinstance(pin, dict):
-            self.problem(_line(node, "pin"), item, "'pin' must be a mapping of hashes")
+            self.problem(_line(node, "pin"), item, "'pin' must be a mapping (set by "
+                         "`evidence review`)")
             pin = None
         return Review(status=status, by=self.text(node, "by", item), on=on,
                       note=self.text(node, "note", item),
-                      pin={str(k): str(v) for k, v in pin.items()} if pin else None)
+                      pin=_plain(pin) if pin else None)
 
     def read_not_claim(self, node) -> NotClaim | None:
         if not isinstance(node, dict):
@@ -297,6 +356,18 @@ class _Reader:
             return None
         return NotClaim(quote=quote, reason=reason, prefix=self.text(node, "prefix", None),
                         suffix=self.text(node, "suffix", None), line=_line(node))
+
+
+def _plain(value: Any) -> Any:
+    """YAML data as plain dicts, lists, text, numbers, booleans and None (what the
+    pin's writer gives, so a pin reads back equal to what was written)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int)):
+        return bool(value) if isinstance(value, bool) else value if value is None else int(value)
+    return str(value)
 
 
 def _escapes_project(path: str) -> bool:

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from evidence.claims.loader import parse_claims
-from evidence.claims.pins import current_pin
+from evidence.claims.pins import current_values
 from evidence.errors import EvidenceError, InputError
 
 if TYPE_CHECKING:
@@ -48,9 +49,14 @@ def round_trip_yaml() -> YAML:
 
 
 def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,
-                 on: dt.date, note: str | None) -> tuple[str, dict[str, dict[str, str]]]:
-    """The claims file's new text with the verdict recorded on each claim, and the pins
-    (each claim's, by its id)."""
+                 on: dt.date, note: str | None,
+                 pins: Mapping[str, Mapping[str, Any]] | None = None
+                 ) -> tuple[str, dict[str, dict[str, Any]]]:
+    """The claims file's new text with the verdict recorded on each claim, and
+    the pins recorded (by claim id). ``pins`` are what each verdict verified,
+    as :meth:`evidence.project.Project.pin_values` makes them (the sentence
+    around the quote, the sources' designs); without them, only what the file
+    itself holds is pinned (the quote and the links)."""
     claims_file, problems = parse_claims(text, path)
     if claims_file is None:
         raise InputError(problems)
@@ -62,7 +68,7 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
         raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
                             "`evidence check` reports, then review again. Nothing was "
                             "changed.") from None
-    _keep_layout(yaml, data)
+    keep_layout(yaml, data)
     nodes = {}
     for node in data.get("claims") or []:
         if isinstance(node, CommentedMap) and node.get("id") in claim_ids:
@@ -71,19 +77,20 @@ def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: s
     if missing:
         raise EvidenceError(f"{path}: cannot find claim {', '.join(missing)} to edit; "
                             "nothing was changed")
-    pins = {}
+    recorded = {claim_id: dict(pins[claim_id]) if pins is not None else
+                current_values(by_id[claim_id], None, lambda _key: None).as_mapping()
+                for claim_id in claim_ids}
     for claim_id in claim_ids:
-        pin = current_pin(by_id[claim_id])
-        pins[claim_id] = pin
-        _set_review(nodes[claim_id], status=status, by=by, on=on, note=note, pin=pin)
+        _set_review(nodes[claim_id], status=status, by=by, on=on, note=note,
+                    pin=recorded[claim_id])
     out = io.StringIO()
     yaml.dump(data, out)
     new_text = out.getvalue()
-    _verify(new_text, path, claim_ids, status, pins, claims_file, problems)
-    return new_text, pins
+    _verify(new_text, path, claim_ids, status, recorded, claims_file, problems)
+    return new_text, recorded
 
 
-def _keep_layout(yaml: YAML, data) -> None:
+def keep_layout(yaml: YAML, data) -> None:
     """Indent as the file does: claims at the margin (``- id:``) or indented
     (``  - id:``), mappings by 2 or 4; otherwise ruamel re-indents every line."""
     mapping, sequence, offset = 2, 4, 2
@@ -98,15 +105,13 @@ def _keep_layout(yaml: YAML, data) -> None:
 
 
 def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: str | None,
-                pin: dict[str, str]) -> None:
+                pin: Mapping[str, Any]) -> None:
     moved = _detach_trailing_comment(node)
     review = node.get("review")
     if not isinstance(review, CommentedMap):
         review = CommentedMap()
         node["review"] = review
-    pin_map = CommentedMap()
-    pin_map["quote"] = pin["quote"]
-    pin_map["evidence"] = pin["evidence"]
+    pin_map = yaml_pin(pin)
     # A date object of its own: one shared by several claims would be written
     # as a YAML anchor and aliases.
     values = {"status": status, "by": by, "on": dt.date(on.year, on.month, on.day),
@@ -119,6 +124,25 @@ def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: 
         else:
             review[key] = value
     _attach_trailing_comment(node, moved)
+
+
+def yaml_pin(pin: Mapping[str, Any]) -> CommentedMap:
+    """The pin as claims.yaml shows it: texts in double quotes, one line a source."""
+    out = CommentedMap()
+    for key, value in pin.items():
+        if key == "sources":
+            sources = CommentedSeq()
+            for source in value:
+                item = CommentedMap((k, DoubleQuotedScalarString(v) if isinstance(v, str) else v)
+                                    for k, v in source.items())
+                item.fa.set_flow_style()
+                sources.append(item)
+            out[key] = sources
+        elif isinstance(value, str) and key in ("quote", "sentence"):
+            out[key] = DoubleQuotedScalarString(value)
+        else:
+            out[key] = value
+    return out
 
 
 def _slots(node) -> list[tuple[CommentedMap | CommentedSeq, Any]]:
@@ -211,12 +235,13 @@ def _verify(new_text: str, path, claim_ids, status, pins, before, problems_befor
                 raise EvidenceError(f"internal error: the review of {claim_id} did not read "
                                     "back; nothing was changed")
             claim.review = previous.review
-        if _comparable(claim) != _comparable(previous):
+        if comparable_claim(claim) != comparable_claim(previous):
             raise EvidenceError(f"internal error: editing {path} changed {claim_id}; nothing "
                                 "was changed")
 
 
-def _comparable(claim: Claim) -> tuple:
+def comparable_claim(claim: Claim) -> tuple:
+    """What a claim says, its review included, without where it stands in the file."""
     return (claim.id, claim.quote, claim.prefix, claim.suffix, claim.type, claim.consensus,
             claim.note, claim.review,
             [(e.source, e.relation, e.direct, e.locator, e.note) for e in claim.evidence])

@@ -11,15 +11,19 @@ the other.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence import SCHEMA_VERSION, __version__
 from evidence.database.result import BuildResult
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
 from evidence.project import input_digest
+
+if TYPE_CHECKING:
+    from evidence.database.reach import Reach
+    from evidence.project import Project
 
 # SQLAlchemy, the models and the rest are imported where used: finding that
 # evidence.db is up to date must take well under half a second, imports included.
@@ -33,20 +37,22 @@ def build_digest(root: Path) -> str:
 
 def stored_digest(database: Path) -> str | None:
     """The input digest recorded in an existing database, if readable."""
-    if not database.exists():
-        return None
-    try:
-        with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-            row = conn.execute("select input_sha256 from _evidence_build").fetchone()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
+    from evidence.database.previous import stored_build
+
+    stored = stored_build(database)
+    return stored.input_sha256 if stored else None
 
 
 def build(root: Path | str = ".", database: Path | str | None = None, *,
-          force: bool = False, lock_timeout: float | None = None,
+          force: bool = False, strict: bool = False, lock_timeout: float | None = None,
           on_wait: Callable[[Path], None] | None = None) -> BuildResult:
-    """Build ``database`` from the project at ``root``, unless it is up to date.
+    """Build evidence.db from the project's files, unless it is up to date.
+
+    A problem confined to a claim, a guide or a source takes down only that
+    (database/reach.py); the problems that remain are in the result (the CLI
+    exits 1), and recorded in the database, so a rebuild with nothing changed
+    reports them again. With ``strict``, any problem is an InputError and
+    nothing is written.
 
     Another build of the same database is waited for (``on_wait`` is told, with
     the lock file) for at most ``lock_timeout`` seconds (default
@@ -59,8 +65,8 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
         raise EvidenceError(f"cannot write {database}: the folder {database.parent} does not "
                             "exist (create it, or choose another --database)")
     digest = build_digest(root)
-    if not force and stored_digest(database) == digest:
-        return BuildResult(database, built=False)
+    if not force and (done := _up_to_date(database, digest, strict)) is not None:
+        return done
     from evidence.database.lock import LOCK_TIMEOUT, build_lock
 
     timeout = LOCK_TIMEOUT if lock_timeout is None else lock_timeout
@@ -69,12 +75,25 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
             # The inputs may have changed meanwhile, and the other build may
             # have built them already.
             digest = build_digest(root)
-            if not force and stored_digest(database) == digest:
-                return BuildResult(database, built=False)
-        return _build_locked(root, database, digest, force=force)
+            if not force and (done := _up_to_date(database, digest, strict)) is not None:
+                return done
+        return _build_locked(root, database, digest, force=force, strict=strict)
 
 
-def _build_locked(root: Path, database: Path, digest: str, *, force: bool) -> BuildResult:
+def _up_to_date(database: Path, digest: str, strict: bool) -> BuildResult | None:
+    """The result of a build with nothing to do, or None when there is work."""
+    from evidence.database.previous import stored_build
+
+    stored = stored_build(database)
+    if stored is None or stored.input_sha256 != digest:
+        return None
+    if strict and stored.problems:
+        raise StoredProblems(stored.problems)
+    return BuildResult(database, built=False, problems=stored.problems)
+
+
+def _build_locked(root: Path, database: Path, digest: str, *, force: bool,
+                  strict: bool) -> BuildResult:
     from evidence.atomic import atomic_path
     from evidence.database import incremental
     from evidence.database.write import write_database
@@ -85,11 +104,59 @@ def _build_locked(root: Path, database: Path, digest: str, *, force: bool) -> Bu
             result = incremental.rebuild(root, database, digest)
             if result is not None:
                 return result
-        # Raises InputError before anything is written.
-        project = load_project(root)
+        if strict:
+            # Raises InputError before anything is written.
+            project = load_project(root)
+            reach = None
+        else:
+            project, reach = _lenient_project(root, database)
         with atomic_path(database, suffix=".db.tmp") as tmp:
-            counts = write_database(project, tmp, digest)
+            counts = write_database(project, tmp, digest, reach)
         # Without its state the next build is a full one: nothing lost.
         with contextlib.suppress(OSError):
             incremental.write_state(database, digest, project)
-    return BuildResult.written(database, counts)
+    result = BuildResult.written(database, counts)
+    result.problems = [str(p) for p in reach.problems] if reach else []
+    return result
+
+
+def _lenient_project(root: Path, database: Path) -> tuple[Project, Reach]:
+    """The project as the build writes it, with what each problem takes down."""
+    from evidence.database.previous import read_last_good
+    from evidence.database.reach import apply_reach
+    from evidence.errors import InputError
+    from evidence.project import REFERENCES_FILE, load_project, unsafe_input
+
+    why = unsafe_input(root / REFERENCES_FILE, root)
+    if why:  # references.bib unreadable takes the whole build down
+        project = load_project(root, strict=False)
+        raise InputError([p for p in project.problems if Path(str(p.path)).name == REFERENCES_FILE
+                          and p.item is None] or project.problems)
+    project = load_project(root, strict=False)
+    reach = apply_reach(project, read_last_good(database))
+    return project, reach
+
+
+def refuse_stale_guides(root: Path | str, database: Path | str | None = None) -> BuildResult:
+    """Build if needed; an EvidenceError naming every guide the database shows
+    from its last good build (what ``evidence package`` refuses to publish)."""
+    from evidence.database.previous import stale_guides
+
+    result = build(root, database)
+    stale = stale_guides(result.database)
+    if stale:
+        named = "; ".join(f"{guide_id} ({why})" for guide_id, why in stale)
+        raise EvidenceError(f"{len(stale)} guide(s) would be published from their last good "
+                            f"build, marked stale: {named}. Fix them, or package anyway with "
+                            "--allow-stale. Nothing was written.")
+    return result
+
+
+class StoredProblems(EvidenceError):
+    """``--strict`` on a database built around problems that are still there."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} problem(s) remain from the last build, and nothing changed "
+            "since:\n" + "\n".join(problems))

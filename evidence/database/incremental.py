@@ -29,8 +29,9 @@ of ``evidence check`` are computed over the whole project, some across guides:
 
 Whenever that cannot be promised, the full build runs instead: no previous
 database or state, another evidence or schema version, references.bib
-changed, many guides changed, or any problem in the input (the full build
-then reports every problem exactly as always).
+changed, many guides changed, any problem in the input, or a previous build
+that had problems (the full build settles what each takes down:
+database/reach.py).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ from evidence.project import (
     SourceFacts,
     guide_dirs,
     read_guide_dir,
+    retired_homes,
     unsafe_input,
     validate_guide,
 )
@@ -231,19 +233,30 @@ def _read_changed(root: Path, directories: list[Path], previous: _Previous, data
     any problem: the full build reports them, every one."""
     homes: ClaimHomes = {}
     guides: list[GuideData] = []
-    for directory in directories:
-        reading = read_guide_dir(root, directory)
-        if validate_guide(reading, previous.facts.keys(), homes) or reading.data is None:
+    readings = [read_guide_dir(root, directory) for directory in directories]
+    # The changed guides' retired ids; the others' are checked in the database below.
+    retired = retired_homes(r.data for r in readings if r.data is not None)
+    for reading in readings:
+        if (validate_guide(reading, previous.facts.keys(), homes, retired)
+                or reading.data is None):
             return None
         guides.append(reading.data)
     new_ids = [c.id for g in guides for c in g.claims]
     if len(new_ids) + len(touched) > _MAX_VARIABLES:
         return None
+    retired_ids = [r.id for g in guides for r in g.claims_file.retired]
+    if len(new_ids) + len(retired_ids) + len(touched) > _MAX_VARIABLES:
+        return None
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         clash = _in_query(conn, "select id from claims where id in ({}) and guide_id not in ({})",
                           new_ids, sorted(touched))
+        # A retired id: reused by a changed guide, or retired by one and used elsewhere.
+        clash += _in_query(conn, "select id from retired_claims where id in ({}) "
+                                 "and guide_id not in ({})", new_ids + retired_ids, sorted(touched))
+        clash += _in_query(conn, "select id from claims where id in ({}) and guide_id not in ({})",
+                           retired_ids, sorted(touched))
     if clash:
-        return None  # a duplicate claim id: the full build names both places
+        return None  # a duplicate or retired claim id: the full build names both places
     return guides
 
 
@@ -308,14 +321,16 @@ def _read_previous(database: Path) -> _Previous | None:
     if not database.exists():
         return None
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        info = conn.execute("select input_sha256, evidence_version, schema_version "
+        info = conn.execute("select input_sha256, evidence_version, schema_version, errors "
                             "from _evidence_build").fetchone()
         if info is None or info[1] != __version__ or info[2] != m.SCHEMA_VERSION:
             return None
+        if info[3]:
+            return None  # built around problems: the full build settles their reach again
         guides = {row[0]: (row[1], row[2]) for row in conn.execute(
             "select id, sha256, claims_sha256 from guides")}
-        facts = {row[0]: (row[1], bool(row[2])) for row in conn.execute(
-            "select id, tier, retracted from sources")}
+        facts = {row[0]: SourceFacts(row[1], bool(row[2]), row[3], row[4]) for row in conn.execute(
+            "select id, tier, retracted, study_design, doi from sources")}
     return _Previous(info[0], guides, facts)
 
 
@@ -450,6 +465,7 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     run("delete from claim_sources where claim_id in "
         "(select id from claims where guide_id in ({}))", touched)
     run("delete from claims where guide_id in ({})", touched)
+    run("delete from retired_claims where guide_id in ({})", touched)
     run("delete from guide_references where guide_id in ({})", touched)
     run("delete from blocks where guide_id in ({})", touched)
     run("delete from sections where guide_id in ({})", touched)
@@ -457,7 +473,7 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     for model, values in ((m.Guide, rows.guides), (m.Section, rows.sections),
                           (m.Block, rows.blocks), (m.GuideReference, rows.guide_references),
                           (m.Claim, rows.claims), (m.ClaimSource, rows.links),
-                          (m.Finding, findings)):
+                          (m.RetiredClaim, rows.retired), (m.Finding, findings)):
         insert_rows(conn, model.__table__, values)
     run(f"insert into claims_fts (rowid, {fts_columns}) "
         f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)

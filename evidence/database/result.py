@@ -7,7 +7,7 @@ second, imports included, so it must not load the rows or the parsers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,6 +20,8 @@ class BuildResult:
     sources: int = 0
     findings: int = 0
     incremental: bool = False  # True when only the changed guides were written again
+    # The errors that remain (problems the build worked around): exit 1 when any.
+    problems: list[str] = field(default_factory=list)
 
     @classmethod
     def written(cls, database: Path, counts: Counts, *, incremental: bool = False) -> BuildResult:

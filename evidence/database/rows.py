@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
     from evidence.bib.references import Source
+    from evidence.check.finding import Finding
 
 
 def display_authors(source: Source) -> str | None:
@@ -50,6 +52,7 @@ class Rows:
     source_csl: list[dict] = field(default_factory=list)
     guide_references: list[dict] = field(default_factory=list)
     blocks: list[dict] = field(default_factory=list)
+    retired: list[dict] = field(default_factory=list)
     # references.bib indexed for printed reference lists, once per build.
     _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
 
@@ -62,17 +65,22 @@ class Rows:
             (m.Block, self.blocks), (m.Source, self.sources), (m.SourceCsl, self.source_csl),
             (m.SourceAuthor, self.authors), (m.SourceUpdate, self.updates),
             (m.GuideReference, self.guide_references), (m.Claim, self.claims),
-            (m.ClaimSource, self.links), (m.Finding, self.findings),
+            (m.ClaimSource, self.links), (m.RetiredClaim, self.retired),
+            (m.Finding, self.findings),
         ]
 
     @classmethod
-    def from_project(cls, project: Project, digest: str, *, findings: bool = True) -> Rows:
+    def from_project(cls, project: Project, digest: str, *, findings: bool = True,
+                     problems: Sequence[str] = ()) -> Rows:
         from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         rows = cls(
             build_info=[{"input_sha256": digest, "built_at": built_at,
-                         "evidence_version": __version__, "schema_version": SCHEMA_VERSION}],
+                         "evidence_version": __version__, "schema_version": SCHEMA_VERSION,
+                         "errors": len(problems),
+                         "problems": json.dumps(list(problems), ensure_ascii=False)
+                         if problems else None}],
             tiers=[asdict(t) for t in TIERS],
             designs=[asdict(d) for d in STUDY_DESIGNS],
             bases=[asdict(b) for b in BASES],
@@ -83,7 +91,8 @@ class Rows:
         for guide in project.guides:
             rows._add_guide(project, guide, built_at, cited)
         for source in project.references:
-            rows._add_source(source, cited.get(source.key, 0))
+            if source.key not in project.bad_sources:
+                rows._add_source(source, cited.get(source.key, 0))
         if findings:
             rows.findings = collect_findings(project)
         return rows
@@ -97,19 +106,24 @@ class Rows:
             rows._add_guide(project, guide, built_at, {})
         return rows
 
-    def _add_guide(self, project: Project, guide, built_at: str, cited: dict[str, int]):
+    def _add_guide(self, project: Project, guide: GuideData, built_at: str,
+                   cited: dict[str, int]) -> None:
         root = project.root
-        claims = guide.claims_in_order()
+        claims = guide.built_claims()
         per_section: dict[str, int] = {}
         for position, claim in enumerate(claims, start=1):
-            anchor = guide.anchors[claim.id]
+            place = _placement(guide, claim.id)
             grade = project.grade(claim)
-            per_section[anchor.section.id] = per_section.get(anchor.section.id, 0) + 1
+            if place.section_id is not None:
+                per_section[place.section_id] = per_section.get(place.section_id, 0) + 1
             supporting = 0
-            for number, link in enumerate(claim.evidence, start=1):
+            number = 0
+            for link in claim.evidence:
                 facts = project.source_facts(link.source)
-                # an unknown citekey supports nothing (the grade leaves it out too)
-                counts = facts is not None and counts_as_support(link.relation, facts[1])
+                if facts is None:
+                    continue  # an unknown (or left-out) source: reported, supports nothing
+                number += 1
+                counts = counts_as_support(link.relation, facts[1])
                 supporting += counts
                 cited[link.source] = cited.get(link.source, 0) + 1
                 self.links.append({
@@ -117,15 +131,18 @@ class Rows:
                     "direct": link.direct, "locator": link.locator, "note": link.note,
                     "position": number, "counts": counts,
                 })
+            status, lapsed = project.published_status(guide, claim)
             self.claims.append({
-                "id": claim.id, "guide_id": guide.id, "section_id": anchor.section.id,
+                "id": claim.id, "guide_id": guide.id, "section_id": place.section_id,
                 "position": position, "quote": claim.quote, "prefix": claim.prefix,
-                "suffix": claim.suffix, "start": anchor.start, "end": anchor.end,
+                "suffix": claim.suffix, "start": place.start, "end": place.end,
+                "anchor": place.anchor,
                 "type": claim.type, "basis": grade.basis, "indirect": grade.indirect,
                 "contested": grade.contested, "consensus": claim.consensus,
-                "status": claim.review.status, "reviewed_by": claim.review.by,
+                "status": status, "reviewed_by": claim.review.by,
                 "reviewed_on": claim.review.on, "review_note": claim.review.note,
-                "line": anchor.line, "claims_line": claim.line,
+                "stale_reason": lapsed,
+                "line": place.line, "claims_line": claim.line,
                 "supporting_sources": supporting, "note": claim.note,
             })
         for section in guide.guide.sections:
@@ -136,15 +153,27 @@ class Rows:
                 "claim_count": per_section.get(section.id, 0),
             })
         self._add_guide_text(project, guide)
+        known = {r["id"] for r in self.retired}
+        for retired in guide.claims_file.retired:
+            if retired.id not in known:  # a second retirement of one id is reported
+                known.add(retired.id)
+                self.retired.append({"id": retired.id, "guide_id": guide.id,
+                                     "quote": retired.quote, "reason": retired.reason,
+                                     "date": retired.date, "line": retired.line})
         claims_path = guide.claims_file.path
+        claims_text = guide.claims_text if guide.stale_reason else _read_text(claims_path)
         self.guides.append({
             "id": guide.id, "title": guide.title, "language": guide.language,
             "path": _relative(guide.guide.path, root), "sha256": guide.guide.sha256,
             "built_at": built_at,
-            "claims_path": _relative(claims_path, root) if claims_path.exists() else None,
-            "claims_sha256": _sha256_file(claims_path),
+            "claims_path": (_relative(claims_path, root)
+                            if claims_text is not None or claims_path.exists() else None),
+            "claims_sha256": (hashlib.sha256(claims_text.encode("utf-8")).hexdigest()
+                              if claims_text is not None else _sha256_file(claims_path)),
             "style": guide.claims_file.meta.style,
             "claim_count": len(claims), "text": guide.guide.text,
+            "claims_text": claims_text,
+            "stale": guide.stale_reason is not None, "stale_reason": guide.stale_reason,
         })
 
     def _add_guide_text(self, project: Project, guide) -> None:
@@ -196,11 +225,56 @@ class Rows:
                                  "label": update.label, "origin": update.origin})
 
 
-def collect_findings(project: Project) -> list[dict]:
-    """Findings of the editorial check, as rows; the check module owns their logic."""
+def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[dict]:
+    """Findings of the editorial check, as rows; the check module owns their logic.
+    ``extra``: the build's own (guides kept stale or left out)."""
     from evidence.check.run import run_checks
 
-    return [finding.as_row() for finding in run_checks(project)]
+    return [finding.as_row() for finding in run_checks(project)] + [f.as_row() for f in extra]
+
+
+def resolve_finding_keys(rows: Rows) -> None:
+    """A finding names only rows the database holds: a claim, source or guide left
+    out of the build stays named in its message, not as a key that leads nowhere."""
+    guides = {g["id"] for g in rows.guides}
+    claims = {c["id"]: c["guide_id"] for c in rows.claims}
+    sources = {s["id"] for s in rows.sources}
+    for finding in rows.findings:
+        if finding["guide_id"] is not None and finding["guide_id"] not in guides:
+            finding["guide_id"] = None
+        claim = finding["claim_id"]
+        if claim is not None and (claim not in claims or (
+                finding["guide_id"] is not None and claims[claim] != finding["guide_id"])):
+            finding["claim_id"] = None
+        if finding["source_id"] is not None and finding["source_id"] not in sources:
+            finding["source_id"] = None
+
+
+@dataclass(frozen=True)
+class _Place:
+    section_id: str | None
+    start: int | None
+    end: int | None
+    line: int | None
+    anchor: str  # exact | orphaned
+
+
+def _placement(guide: GuideData, claim_id: str) -> _Place:
+    """Where the claim is published: its anchor, else its last good place (orphaned)."""
+    anchor = guide.anchors.get(claim_id)
+    if anchor is not None:
+        return _Place(anchor.section.id, anchor.start, anchor.end, anchor.line, "exact")
+    kept = guide.kept.get(claim_id)
+    if kept is None:
+        return _Place(None, None, None, None, "orphaned")
+    return _Place(kept.section_id, kept.start, kept.end, kept.line, "orphaned")
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -30,6 +30,12 @@ class Guide(Base):
     style: Mapped[str | None] = mapped_column(String, doc="CSL style of the guide's bibliography")
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str | None] = mapped_column(Text, doc="guide.md as built, for context")
+    claims_text: Mapped[str | None] = mapped_column(
+        Text, doc="claims.yaml as built: what a later build keeps when the file cannot be read")
+    stale: Mapped[bool] = mapped_column(
+        Boolean, default=False, index=True,
+        doc="1 when the guide's files could not be built: its last good rows are shown")
+    stale_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Section(Base):
@@ -86,7 +92,7 @@ class Claim(Base):
     suffix: Mapped[str | None] = mapped_column(Text)
     start: Mapped[int | None] = mapped_column(Integer)
     end: Mapped[int | None] = mapped_column(Integer)
-    type: Mapped[str] = mapped_column(String, index=True)
+    type: Mapped[str | None] = mapped_column(String, index=True)
     basis: Mapped[str] = mapped_column(ForeignKey("bases.code"), index=True)
     indirect: Mapped[bool] = mapped_column(Boolean, index=True)
     contested: Mapped[bool] = mapped_column(Boolean, index=True)
@@ -99,6 +105,26 @@ class Claim(Base):
     claims_line: Mapped[int | None] = mapped_column(Integer, doc="line of the claim in claims.yaml")
     supporting_sources: Mapped[int] = mapped_column(Integer, default=0, index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    anchor: Mapped[str] = mapped_column(
+        String, default="exact", index=True,
+        doc="exact: the quote stands in guide.md; orphaned: it no longer does, and section, "
+            "position and offsets are those of its last good anchoring")
+    stale_reason: Mapped[str | None] = mapped_column(
+        Text, doc="why a verdict lapsed (status stale): what changed since it was given")
+
+
+class RetiredClaim(Base):
+    """A claim taken out of its guide (``evidence retire``): not published as a
+    claim, and its id is never reused."""
+
+    __tablename__ = "retired_claims"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"), index=True)
+    quote: Mapped[str | None] = mapped_column(Text, doc="the claim's last quote")
+    reason: Mapped[str] = mapped_column(Text)
+    date: Mapped[str | None] = mapped_column(String, doc="when it was retired")
+    line: Mapped[int | None] = mapped_column(Integer, doc="line of the entry in claims.yaml")
 
 
 class Source(Base):
@@ -220,6 +246,10 @@ class BuildInfo(Base):
     built_at: Mapped[str] = mapped_column(String)
     evidence_version: Mapped[str] = mapped_column(String)
     schema_version: Mapped[str] = mapped_column(String)
+    # The build's errors (problems of the input it built around), one JSON list of
+    # messages: a rebuild with nothing changed reports them again and exits 1.
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    problems: Mapped[str | None] = mapped_column(Text)
 
 
 Index("ix_claims_guide_position", Claim.guide_id, Claim.position)

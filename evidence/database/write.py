@@ -8,19 +8,27 @@ from __future__ import annotations
 
 from operator import itemgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.database.result import Counts
-from evidence.database.rows import Rows, collect_findings
+from evidence.database.rows import Rows, collect_findings, resolve_finding_keys
 from evidence.errors import EvidenceError
 from evidence.project import Project
 
+if TYPE_CHECKING:
+    from evidence.database.reach import Reach
 
-def write_database(project: Project, path: Path, digest: str) -> Counts:
+
+def write_database(project: Project, path: Path, digest: str,
+                   reach: Reach | None = None) -> Counts:
+    """Write every row of the project to ``path``; with ``reach``, the errors the
+    build carries and its findings about what it kept or left out."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from evidence.database import schema as m
 
-    rows = Rows.from_project(project, digest, findings=False)
+    problems = [str(p) for p in reach.problems] if reach else []
+    rows = Rows.from_project(project, digest, findings=False, problems=problems)
     engine = build_engine(path)
     try:
         with engine.begin() as conn:
@@ -35,7 +43,8 @@ def write_database(project: Project, path: Path, digest: str) -> Counts:
             # findings here: two cores at work instead of one.
             indexing = _Indexing(conn, exclude=m.Finding.__table__)
             try:
-                rows.findings = collect_findings(project)
+                rows.findings = collect_findings(project, reach.findings if reach else ())
+                resolve_finding_keys(rows)
             finally:
                 indexing.finish()
             insert_rows(conn, m.Finding.__table__, rows.findings)

@@ -8,10 +8,10 @@ import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evidence.atomic import atomic_write_text
-from evidence.claims.pins import current_pin, pin_changes
+from evidence.claims.pins import Change
 from evidence.claims.review import STATUSES, edit_reviews
 from evidence.errors import EvidenceError
 
@@ -26,25 +26,27 @@ class Pending:
     claim: Claim
     reason: str  # unreviewed | stale
     detail: str = ""
+    changes: tuple[Change, ...] = ()  # for a stale verdict: what changed since
 
 
 def pending_reviews(project: Project, guide_id: str | None = None) -> list[Pending]:
-    """Claims awaiting review: never reviewed, or changed since their review."""
+    """Claims awaiting review: stale verdicts first (what they verified changed
+    since), then claims never reviewed, each in guide order."""
     guides = [project.guide(guide_id)] if guide_id else project.guides
-    found = []
+    stale, unreviewed = [], []
     for guide in guides:
         for claim in guide.claims_in_order():
             review = claim.review
             if review.status == "unreviewed":
-                found.append(Pending(guide.id, claim, "unreviewed"))
+                unreviewed.append(Pending(guide.id, claim, "unreviewed"))
                 continue
-            if review.pin:
-                changed = pin_changes(review.pin, current_pin(claim))
-                if changed:
-                    found.append(Pending(guide.id, claim, "stale",
-                                         f"{' and '.join(changed)} changed since {review.status}"
-                                         + (f" on {review.on}" if review.on else "")))
-    return found
+            changes = project.review_changes(guide, claim)
+            if changes:
+                stale.append(Pending(
+                    guide.id, claim, "stale",
+                    f"{review.status}" + (f" on {review.on}" if review.on else "")
+                    + ", changed since", tuple(changes)))
+    return stale + unreviewed
 
 
 def default_editor(cwd: Path | str | None = None) -> str | None:
@@ -60,6 +62,12 @@ def default_editor(cwd: Path | str | None = None) -> str | None:
     return result.stdout.strip() or None
 
 
+def editor_origin() -> str:
+    """Where :func:`default_editor` takes the name from, to show beside it."""
+    return "$EVIDENCE_EDITOR" if os.environ.get("EVIDENCE_EDITOR", "").strip() \
+        else "git's user.name"
+
+
 @dataclass(frozen=True)
 class Recorded:
     claim_id: str
@@ -67,7 +75,7 @@ class Recorded:
     status: str
     by: str
     on: str
-    pin: dict[str, str]
+    pin: dict[str, Any]
 
 
 def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: str,
@@ -112,10 +120,13 @@ def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: s
 
     edits: list[tuple[Path, str]] = []
     recorded: list[Recorded] = []
+    pins = {claim_id: project.pin_values(homes[claim_id], claim).as_mapping()
+            for claim_id in ids
+            for claim in homes[claim_id].claims if claim.id == claim_id}
     for path, file_ids in by_file.items():
         text = path.read_text(encoding="utf-8")
-        new_text, pins = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
-                                      on=on, note=note)
+        new_text, _ = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
+                                   on=on, note=note, pins=pins)
         edits.append((path, new_text))
         for claim_id in file_ids:
             recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),

@@ -1,19 +1,27 @@
 """Anchoring a claim's quote in its guide (a W3C TextQuoteSelector).
 
-A quote matches the guide's words whitespace- and Markdown-insensitively,
-within one block (paragraph, list item or heading). ``prefix``/``suffix``
+A quote matches the guide's words whitespace-, Markdown- and
+typography-insensitively (dashes, quotes, apostrophes and kinds of space
+compare equal: evidence.guide.document.fold_typography), within one block
+(paragraph, list item or heading). ``prefix``/``suffix``
 pick one occurrence when the words occur more than once.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evidence.guide.document import normalise_words, plain_text_offsets
+from evidence.guide.document import (
+    comparable,
+    fold_typography,
+    normalise_words,
+    plain_text_offsets,
+)
 
 if TYPE_CHECKING:
     from evidence.guide.document import Block, Guide, Section
@@ -58,7 +66,8 @@ class GuideIndex:
             pieces.append(text)
             offsets.extend(local)
             self._block_of.extend(array("l", [index]) * len(text))
-        self.plain = "".join(pieces)
+        # Folded one character for one, so the offsets still fit.
+        self.plain = fold_typography("".join(pieces))
         self.offsets = offsets
 
     def occurrences(self, quote: str) -> list[int]:
@@ -71,17 +80,14 @@ class GuideIndex:
 
     def anchor(self, quote: str, prefix: str | None = None,
                suffix: str | None = None) -> Anchor | AnchorFailure:
-        words = normalise_words(quote)
+        words = comparable(quote)
         if not words:
             return AnchorFailure("the quote is empty", "copy the claim's words from guide.md",
                                  code="quote-not-found")
         hits = self.occurrences(words)
         if not hits:
-            return AnchorFailure(
-                "quote not found in the guide",
-                self._did_you_mean(words),
-                code="quote-not-found",
-            )
+            message, hint = self._not_found(quote, words)
+            return AnchorFailure(message, hint, code="quote-not-found")
         if prefix or suffix:
             hits = [h for h in hits if self._context_matches(h, len(words), prefix, suffix)]
             if not hits:
@@ -105,17 +111,29 @@ class GuideIndex:
         # Context may reach into the neighbouring block (the item before, say),
         # so block separators count as plain spaces here.
         if prefix:
-            wanted = normalise_words(prefix)
+            wanted = comparable(prefix)
             window = self.plain[max(0, start - len(wanted) - 8):start]
             if not _context(window).endswith(wanted):
                 return False
         if suffix:
-            wanted = normalise_words(suffix)
+            wanted = comparable(suffix)
             end = start + length
             window = self.plain[end:end + len(wanted) + 8]
             if not _context(window).startswith(wanted):
                 return False
         return True
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """(start, end) in ``plain`` of each block's text, in guide order."""
+        spans, start = [], 0
+        for piece in self.plain.split(_SEPARATOR):
+            spans.append((start, start + len(piece)))
+            start += len(piece) + 1
+        return spans
+
+    def anchor_at(self, start: int, length: int) -> Anchor:
+        """The anchor of ``length`` characters of ``plain`` from ``start``."""
+        return self._make_anchor(start, length)
 
     def _make_anchor(self, start: int, length: int) -> Anchor:
         block = self.guide.blocks[self._block_of[start]]
@@ -130,11 +148,13 @@ class GuideIndex:
         anchor = self._make_anchor(start, length)
         return f"line {anchor.line} (section {anchor.section.heading!r})"
 
-    def _did_you_mean(self, words: str) -> str | None:
-        """The passage of the guide closest to the quote, as a suggestion."""
-        best_ratio, best_text = 0.0, None
+    def _closest(self, words: str) -> tuple[float, str, int] | None:
+        """The passage of the guide closest to the quote (ratio, its words as
+        they stand, its line), widened to whole words so it can be copied."""
+        best: tuple[float, str, int] | None = None
         for block in self.guide.blocks:
-            text = normalise_words(block.text)
+            shown = normalise_words(block.text)
+            text = fold_typography(shown)
             matcher = difflib.SequenceMatcher(None, text, words, autojunk=False)
             match = matcher.find_longest_match(0, len(text), 0, len(words))
             # Align the quote's start and end on the longest shared run, then
@@ -143,12 +163,39 @@ class GuideIndex:
             end = _word_end(text, match.a + match.size + len(words) - match.b - match.size)
             window = text[begin:end].strip()
             ratio = difflib.SequenceMatcher(None, window, words, autojunk=False).ratio()
-            if ratio > best_ratio:
-                best_ratio, best_text = ratio, (window, block.line)
-        if best_text is None or best_ratio < 0.5:
-            return "copy the words exactly as they stand in guide.md"
-        window, line = best_text
-        return f"did you mean {window!r} (line {line})?"
+            if best is None or ratio > best[0]:
+                lead = len(text[begin:end]) - len(text[begin:end].lstrip())
+                start = begin + lead
+                best = (ratio, shown[start:start + len(window)], block.line)
+        return best
+
+    def _not_found(self, quote: str, words: str) -> tuple[str, str]:
+        """The failure's message, with the first character that differs from the
+        closest passage (and its code point), and the passage as a suggestion."""
+        closest = self._closest(words)
+        if closest is None or closest[0] < 0.5:
+            return "quote not found in the guide", "copy the words exactly as they stand in guide.md"
+        _ratio, window, line = closest
+        typed = normalise_words(quote)
+        return (f"quote not found in the guide; {first_difference(typed, window)}",
+                f"did you mean {window!r} (line {line})?")
+
+
+def first_difference(typed: str, found: str) -> str:
+    """Where the quote as typed first differs from the guide's words, with both
+    characters and their code points (an en dash and a hyphen look alike)."""
+    a, b = fold_typography(typed), fold_typography(found)
+    index = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                 min(len(a), len(b)))
+    def char(text: str) -> str:
+        if index >= len(text):
+            return "nothing more"
+        ch = text[index]
+        name = unicodedata.name(ch, "")
+        return f"{ch!r} (U+{ord(ch):04X}{' ' + name if name else ''})"
+
+    return (f"the first difference is at character {index + 1}: the quote has {char(typed)}, "
+            f"the guide {char(found)}")
 
 
 def _word_start(text: str, position: int) -> int:
@@ -166,3 +213,23 @@ def _word_end(text: str, position: int) -> int:
 
 def _context(window: str) -> str:
     return " ".join(window.replace(_SEPARATOR, " ").split())
+
+
+# The sentence around a quote: from the end of the sentence before it to the end
+# of the sentence it ends in, within its block. A sentence ends at '.', '!' or
+# '?' followed by a space (or the block's end). SENTENCE_RULE 1: a pin records it.
+SENTENCE_RULE = 1
+_SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s)")
+
+
+def sentence_around(guide: Guide, anchor: Anchor) -> str:
+    """The sentence (or sentences) the anchored quote stands in, as ``comparable`` gives it."""
+    block = anchor.block
+    text = guide.text[block.start:block.end]
+    start, end = anchor.start - block.start, anchor.end - block.start
+    begin = 0
+    for match in _SENTENCE_END.finditer(text, 0, max(0, start)):
+        begin = match.end()
+    found = _SENTENCE_END.search(text, max(end, 1) - 1)
+    finish = found.end() if found else len(text)
+    return comparable(text[begin:max(finish, end)])

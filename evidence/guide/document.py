@@ -280,3 +280,31 @@ def normalise_words(text: str) -> str:
     if words.isascii() or unicodedata.is_normalized("NFC", words):
         return words
     return _plain_text_by_character(text)[0]
+
+
+# --- Typography ---------------------------------------------------------------------
+
+# Characters that differ in typography only, each to its plain form, one for
+# one (so offsets into the text stay valid): dashes and minus to a hyphen,
+# curly and angled quotes to straight ones, every kind of space to a space.
+# This is TYPOGRAPHY_RULE 1: a pin records the rule it compared with.
+TYPOGRAPHY_RULE = 1
+_TYPOGRAPHY = str.maketrans({
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u301d\u301e\uff02", '"'),
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2039\u203a\u2032\u00b4\uff07", "'"),
+    **dict.fromkeys("\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                    "\u2009\u200a\u202f\u205f\u3000", " "),
+})
+
+
+def fold_typography(text: str) -> str:
+    """The text with dashes, quotes, apostrophes and spaces in their plain forms
+    (same length: each character maps to one)."""
+    return text.translate(_TYPOGRAPHY)
+
+
+def comparable(text: str) -> str:
+    """A quote, prefix, suffix or sentence as anchoring and pins compare it:
+    its words (whitespace, Markdown markers and Unicode form aside), typography folded."""
+    return fold_typography(normalise_words(text))

@@ -30,6 +30,10 @@ TABLES = {
                      "empty means the house style, loeberlab).",
             "claim_count": "Number of claims recorded for the guide.",
             "text": "The guide's Markdown text as built.",
+            "claims_text": "claims.yaml as built: what a build keeps when the file cannot be read.",
+            "stale": "1 when the guide's files cannot be built now: its last good build is "
+                     "shown, re-graded against the current sources.",
+            "stale_reason": "Why the guide's files cannot be built now.",
         },
     },
     "sections": {
@@ -74,7 +78,13 @@ TABLES = {
             "contested": "1 when a source contradicts the claim.",
             "consensus": "Why the claim rests on clinical consensus or established knowledge, "
                          "when it does.",
-            "status": "Editorial review: unreviewed, verified, disputed or needs-source.",
+            "status": "Editorial review: unreviewed, verified, disputed or needs-source; stale "
+                      "when what a verdict verified changed since (never shown as verified "
+                      "then).",
+            "stale_reason": "Why the verdict lapsed: what changed since it was given.",
+            "anchor": "exact: the quote stands in the guide; orphaned: its words are no longer "
+                      "there, and section, position and offsets are those of its last good "
+                      "anchoring.",
             "reviewed_by": "The editor who reviewed the claim.",
             "reviewed_on": "Date of the review.",
             "review_note": "The reviewer's note.",
@@ -192,6 +202,19 @@ TABLES = {
             "built_at": "When the database was built (UTC).",
             "evidence_version": "Version of the evidence package that built it.",
             "schema_version": "Version of the database schema.",
+            "errors": "Number of problems the build worked around (its exit status was 1).",
+            "problems": "Those problems' messages (a JSON list).",
+        },
+    },
+    "retired_claims": {
+        "title": "Retired claims",
+        "description": "Claims taken out of their guide (`evidence retire`): not published as "
+                       "claims; their ids are never reused.",
+        "label_column": "id",
+        "columns": {
+            "id": "The retired claim's id.", "guide_id": "The guide it belonged to.",
+            "quote": "Its last quote.", "reason": "Why it was retired.",
+            "date": "When it was retired.", "line": "Line of the entry in claims.yaml.",
         },
     },
     # What the build stores for the publication's own pages, so that they read

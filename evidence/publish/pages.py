@@ -74,6 +74,9 @@ class GuideSummary:
     contested: int = 0
     unreviewed: int = 0
     sections: list[SectionRow] = field(default_factory=list)
+    orphaned: int = 0  # claims whose words are no longer in the guide
+    stale: int = 0  # verdicts that lapsed
+    stale_reason: str | None = None  # set when the guide is shown from its last good build
 
 
 def claims_url(datasette, **filters) -> str:
@@ -141,35 +144,36 @@ async def guide_summaries(datasette, db, *, guide_ids: list[str] | None = None,
         pages = max(1, -(-count // per_page))
         page = min(max(1, page), pages)
         rows = list(await db.execute(
-            "select id, title, language from guides order by title, id limit ? offset ?",
+            "select id, title, language, stale_reason from guides order by title, id "
+            "limit ? offset ?",
             [per_page, (page - 1) * per_page]))
     else:
         pages = 1
         marks = ", ".join("?" for _ in guide_ids)
         rows = list(await db.execute(
-            f"select id, title, language from guides where id in ({marks}) "
+            f"select id, title, language, stale_reason from guides where id in ({marks}) "
             "order by title, id", guide_ids))
     if not rows:
         return [], pages
     ids = [row["id"] for row in rows]
     marks = ", ".join("?" for _ in ids)
     per_basis: dict[str, Counter] = {gid: Counter() for gid in ids}
-    flags: dict[str, tuple[int, int, int]] = {}
+    flags: dict[str, tuple[int, ...]] = {}
     for row in await db.execute(
             f"select guide_id, basis, count(*) from claims where guide_id in ({marks}) "
             "group by guide_id, basis", ids):
         per_basis[row[0]][row[1]] = row[2]
     for row in await db.execute(
-            f"select guide_id, sum(indirect), sum(contested), "
-            f"sum(status = 'unreviewed') from claims where guide_id in ({marks}) "
-            "group by guide_id", ids):
-        flags[row[0]] = (row[1] or 0, row[2] or 0, row[3] or 0)
+            f"select guide_id, sum(indirect), sum(contested), sum(status = 'unreviewed'), "
+            f"sum(anchor = 'orphaned'), sum(status = 'stale') "
+            f"from claims where guide_id in ({marks}) group by guide_id", ids):
+        flags[row[0]] = tuple(row[i] or 0 for i in range(1, 6))
     longest = max((sum(c.values()) for c in per_basis.values()), default=0)
     summaries = []
     for row in rows:
         gid = row["id"]
         counts = per_basis[gid]
-        indirect, contested, unreviewed = flags.get(gid, (0, 0, 0))
+        indirect, contested, unreviewed, orphaned, stale = flags.get(gid, (0, 0, 0, 0, 0))
         total = sum(counts.values())
         summaries.append(GuideSummary(
             id=gid, title=row["title"], language=row["language"],
@@ -181,6 +185,7 @@ async def guide_summaries(datasette, db, *, guide_ids: list[str] | None = None,
                             claims_url(datasette, guide_id=gid, basis=code))
                     for code in BASIS_ORDER],
             indirect=indirect, contested=contested, unreviewed=unreviewed,
+            orphaned=orphaned, stale=stale, stale_reason=row["stale_reason"],
         ))
     return summaries, pages
 
@@ -342,7 +347,8 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
     claim = (await db.execute(
         "select c.*, g.title as guide_title, g.language as guide_language, "
         "g.text as guide_text, g.sha256 as guide_sha256, g.path as guide_path, "
-        "g.claims_path as claims_path, s.heading as section_heading, "
+        "g.claims_path as claims_path, g.stale_reason as guide_stale_reason, "
+        "s.heading as section_heading, "
         "s.level as section_level, b.label as basis_label, "
         "b.description as basis_description "
         "from claims c join guides g on g.id = c.guide_id "
@@ -392,12 +398,16 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         neighbours[name] = ({"id": row["id"], "quote": row["quote"],
                              "url": row_url(datasette, "claims", row["id"])}
                             if row else None)
+    # An orphan's offsets are those of its last good anchoring, in a text that
+    # changed since: never shown as if its words stood there now.
+    orphaned = claim["anchor"] == "orphaned"
     block = (await block_at(db, claim["guide_id"], claim["start"])
-             if claim["start"] is not None else None)
+             if claim["start"] is not None and not orphaned else None)
     return {
         "claim": claim,
-        "context": quote_in_context(claim["guide_text"], claim["start"], claim["end"],
-                                    block, claim["line"]),
+        "orphaned": orphaned,
+        "context": None if orphaned else quote_in_context(
+            claim["guide_text"], claim["start"], claim["end"], block, claim["line"]),
         "links": links,
         "findings": findings,
         "explanation": explain_basis(claim["basis"], links, claim["consensus"],

@@ -185,3 +185,30 @@ def test_text_is_coloured_on_a_terminal(messy):
     _, findings = check_project(messy)
     print_text(findings, Console(file=out, force_terminal=True, color_system="standard"))
     assert "\x1b[" in out.getvalue() and "citekey-unknown" in out.getvalue()
+
+
+def test_check_of_one_guide_reports_the_problems_of_the_sources_it_cites(tmp_path):
+    """Regression: `check --guide G` said "No findings." while the build failed on a
+    source G cites."""
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+    from tests.conftest import BIB, CLAIMS, write_project
+
+    write_project(tmp_path, bib=BIB.replace("10.1234/test.2020.1", "10.12/oops"),
+                  guide_id="cites")
+    write_project(tmp_path, claims=CLAIMS.replace("t-", "o-").replace(
+        "      - source: smith2020\n        relation: supports\n", ""), bib=None,
+        guide_id="other")
+    shown = CliRunner().invoke(cli, ["check", "--project", str(tmp_path), "--guide", "cites",
+                                     "--severity", "error"])
+    assert shown.exit_code == 1
+    assert "doi-invalid" in shown.output and "10.12/oops" in shown.output
+    other = CliRunner().invoke(cli, ["check", "--project", str(tmp_path), "--guide", "other",
+                                     "--code", "doi-invalid"])
+    assert "doi-invalid" not in other.output
+    # A guide whose claims.yaml cannot be read is still a guide to check.
+    path = tmp_path / "claims/other/claims.yaml"
+    path.write_text(path.read_text() + "   oops: [\n")
+    broken = CliRunner().invoke(cli, ["check", "--project", str(tmp_path), "--guide", "other"])
+    assert broken.exit_code == 1 and "malformed YAML" in broken.output

@@ -11,12 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from evidence.check.run import check_project
-from evidence.claims import review as review_module
 from evidence.claims.loader import parse_claims
-from evidence.claims.pins import current_pin
 from evidence.claims.review import edit_reviews, round_trip_yaml
 from evidence.cli import cli
 from evidence.edit import review as review_verb
+from evidence.project import load_project
 from tests.conftest import write_project
 
 REPO = Path(__file__).resolve().parents[2]
@@ -121,19 +120,27 @@ def test_review_keeps_comments_order_and_quoting(root):
     result = review(root, "t-definition", "t-loading", "--status", "verified",
                     "--on", "2026-01-02")
     assert result.exit_code == 0, result.output
-    assert "t-definition: verified by Ann Editor on 2026-01-02" in result.output
+    assert ("t-definition: verified by Ann Editor (from $EVIDENCE_EDITOR; --by to change) on "
+            "2026-01-02") in result.output
     after = claims_path(root).read_text(encoding="utf-8")
     added, removed = added_and_removed(before, after)
     assert removed == []  # nothing of the file was lost or rewritten
-    pins = {c: current_pin(next(x for x in parse_claims(after, "x")[0].claims if x.id == c))
-            for c in ("t-definition", "t-loading")}
-    def block(claim_id):
+    project = load_project(root, strict=False)
+    guide = project.guides[0]
+    pins = {c.id: project.pin_values(guide, c) for c in guide.claims}
+    evidence = {c: pins[c].evidence for c in pins}
+
+    def block(claim_id, sources):
         pin = pins[claim_id]
         return ["    review:", "      status: verified", "      by: Ann Editor",
-                "      on: 2026-01-02", "      pin:", f"        quote: {pin['quote']}",
-                f"        evidence: {pin['evidence']}"]
+                "      on: 2026-01-02", "      pin:", "        version: 2",
+                f'        quote: "{pin.quote}"', f'        sentence: "{pin.sentence}"',
+                *sources, f"        evidence: {evidence[claim_id]}"]
 
-    assert added == block("t-definition") + block("t-loading")
+    assert added == block("t-definition", ["        sources: []"]) + block(
+        "t-loading", ["        sources:", '          - {key: "smith2020", design: '
+                      '"randomised-trial", tier: "trial", retracted: false, doi: '
+                      '"10.1234/test.2020.1"}'])
     # The review sits inside its claim, before the comments that head the next one.
     expected = """\
     consensus: "Standard definition."
@@ -142,25 +149,18 @@ def test_review_keeps_comments_order_and_quoting(root):
       by: Ann Editor
       on: 2026-01-02
       pin:
-        quote: {q}
+        version: 2
+        quote: "Tendinopati er en overbelastningsskade i senen."
+        sentence: "Tendinopati er en overbelastningsskade i senen."
+        sources: []
         evidence: {e}
 
   # --- Behandling ---
   # The loading claim is linked.
-""".format(q=pins["t-definition"]["quote"], e=pins["t-definition"]["evidence"])
+""".format(e=evidence["t-definition"])
     assert expected in after
-    expected_loading = """\
-        relation: supports   # as the guide says
-    review:
-      status: verified
-      by: Ann Editor
-      on: 2026-01-02
-      pin:
-        quote: {q}
-        evidence: {e}
-  - id: t-massage
-""".format(q=pins["t-loading"]["quote"], e=pins["t-loading"]["evidence"])
-    assert expected_loading in after
+    assert "relation: supports   # as the guide says\n    review:\n" in after
+    assert "\n  - id: t-massage" in after
     assert "&id" not in after and "*id" not in after  # no YAML anchors for the shared date
 
 
@@ -193,6 +193,8 @@ def test_editor_comes_from_git_when_not_given(root, monkeypatch):
     result = run(root, "review", "t-definition", "--status", "verified")
     assert result.exit_code == 0, result.output
     assert "by: Git Name" in claims_path(root).read_text()
+    # The name taken from git is shown, so a wrong default is seen.
+    assert "verified by Git Name (from git's user.name; --by to change)" in result.output
 
 
 def test_no_editor_is_an_error(root, monkeypatch):
@@ -233,11 +235,13 @@ def test_usage_errors(root):
     assert review(root, "t-definition", "--status", "verified", "--on", "2.1.2026").exit_code == 2
 
 
-def test_hashes_that_look_like_numbers_stay_strings(monkeypatch):
-    monkeypatch.setattr(review_module, "current_pin",
-                        lambda claim: {"quote": "012345678901", "evidence": "1234e5678901"})
+def test_hashes_that_look_like_numbers_stay_strings():
+    pin = {"version": 2, "quote": "012345678901", "sentence": "1e5", "evidence": "1234e5678901",
+           "sources": [{"key": "2020", "design": None, "tier": None, "retracted": False,
+                        "doi": "10.1000"}]}
     text, pins = edit_reviews(CLAIMS, "claims.yaml", ["t-definition"], status="verified",
-                              by="No", on=dt.date(2026, 1, 2), note=None)
+                              by="No", on=dt.date(2026, 1, 2), note=None,
+                              pins={"t-definition": pin})
     claims = {c.id: c for c in parse_claims(text, "x")[0].claims}
     assert claims["t-definition"].review.pin == pins["t-definition"]
     assert claims["t-definition"].review.by == "No"
@@ -254,15 +258,18 @@ def test_a_later_quote_edit_makes_the_review_stale(root):
     guide = root / "claims" / "testguide" / "guide.md"
     guide.write_text(GUIDE.replace("er centralt", "er helt centralt"), encoding="utf-8")
     path = claims_path(root)
-    path.write_text(path.read_text().replace("belastning er centralt",
-                                             "belastning er helt centralt"), encoding="utf-8")
+    path.write_text(path.read_text().replace("quote: 'Progressiv belastning er centralt.'",
+                                             "quote: 'Progressiv belastning er helt centralt.'"),
+                    encoding="utf-8")
     _, findings = check_project(root)
     stale = [f for f in findings if f.code == "review-stale"]
     assert [f.claim_id for f in stale] == ["t-loading"]
     assert "quote changed" in stale[0].message and stale[0].severity == "warning"
 
     pending = run(root, "review", "--pending")
-    assert "t-loading  [stale, trial] (quote changed since verified" in pending.output
+    assert "t-loading  [stale, trial] (verified on " in pending.output
+    assert ("- the sentence changed: Progressiv belastning er {+helt+} centralt."
+            in pending.output)
 
     assert review(root, "t-loading", "--status", "verified").exit_code == 0
     _, findings = check_project(root)

@@ -29,8 +29,8 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def build(project):
-    return run("build", "--project", str(project))
+def build(project, *options):
+    return run("build", "--project", str(project), *options)
 
 
 def columns(db, table):
@@ -121,7 +121,9 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS)
-def test_bad_input_gives_a_clear_message_and_keeps_the_previous_database(tmp_path, case):
+def test_strict_build_on_bad_input_gives_a_clear_message_and_keeps_the_previous_database(
+        tmp_path, case):
+    """--strict: all or nothing (what each problem takes down without it: test_reach.py)."""
     project = write_project(tmp_path)
     assert build(project).exit_code == 0
     database = project / "evidence.db"
@@ -129,7 +131,7 @@ def test_bad_input_gives_a_clear_message_and_keeps_the_previous_database(tmp_pat
 
     changes, expected, hint = BAD_INPUTS[case]
     write_project(tmp_path, claims=changes.get("claims", CLAIMS), bib=changes.get("bib", BIB))
-    result = build(project)
+    result = build(project, "--strict")
 
     assert result.exit_code == 1
     assert "Traceback" not in result.output

@@ -1,5 +1,8 @@
 """Anchoring quotes in a guide: offsets, sections, prefix/suffix, failures."""
 
+
+import pytest
+
 from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
 from evidence.guide.document import parse_guide
 
@@ -72,7 +75,9 @@ def test_wrong_prefix_is_reported():
 def test_missing_quote_suggests_the_closest_passage():
     result = index().anchor("Hold i 30-40 sekunder. Derefter 3-5 gentagelser.")
     assert isinstance(result, AnchorFailure)
-    assert result.message == "quote not found in the guide"
+    assert result.message == (
+        "quote not found in the guide; the first difference is at character 12: the quote has "
+        "'0' (U+0030 DIGIT ZERO), the guide '5' (U+0035 DIGIT FIVE)")
     assert "did you mean 'Hold i 30-45 sekunder. Derefter 3-5 gentagelser.'" in result.hint
     assert "line 11" in result.hint
 
@@ -90,3 +95,31 @@ def test_suggestion_is_whole_words_when_a_word_was_changed():
     guide = parse_guide("g", "Det er en relativt sjælden tilstand, men genstridig.\n", "g.md")
     result = GuideIndex(guide).anchor("Det er en meget sjælden tilstand")
     assert "did you mean 'Det er en relativt sjælden tilstand,'" in result.hint
+
+
+# --- Typography ---------------------------------------------------------------------
+
+TYPESET = "Det er ikke bare \u201cblødt\u201d \u2013 det er senens\u00a0\u2018egen\u2019 reaktion.\n"
+
+
+@pytest.mark.parametrize("typed", [
+    'Det er ikke bare "blødt" - det er senens \'egen\' reaktion.',
+    "Det er ikke bare \u201eblødt\u201c \u2014 det er senens\u202f\u2019egen\u2019 reaktion.",
+    "Det er ikke bare «blødt» \u2212 det er senens \u2032egen\u2032 reaktion.",
+])
+def test_dashes_quotes_apostrophes_and_spaces_compare_equal(typed):
+    guide = parse_guide("g", TYPESET, "g.md")
+    result = GuideIndex(guide).anchor(typed)
+    assert isinstance(result, Anchor), result
+    assert (result.start, result.end) == (0, len(TYPESET) - 1)
+    assert isinstance(GuideIndex(guide).anchor("reaktion.", prefix="senens 'egen'"), Anchor)
+
+
+def test_a_quote_that_still_fails_names_the_first_differing_character():
+    guide = parse_guide("g", TYPESET, "g.md")
+    result = GuideIndex(guide).anchor('Det er ikke bare "blødt" - det er senernes egen reaktion.')
+    assert isinstance(result, AnchorFailure)
+    assert ("the first difference is at character 39: the quote has 'r' (U+0072 LATIN SMALL "
+            "LETTER R), the guide 'n' (U+006E LATIN SMALL LETTER N)") in result.message
+    # The suggestion shows the guide's own characters, so it can be told from what was typed.
+    assert "\u201cblødt\u201d \u2013" in result.hint

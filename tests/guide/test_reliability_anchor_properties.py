@@ -124,3 +124,57 @@ def test_marks_that_compose_nothing_do_not_shift_later_offsets():
         result = index.anchor(quote)
         assert isinstance(result, Anchor), quote
         assert unicodedata.normalize("NFC", text[result.start:result.end]) == quote
+
+
+# Every form a character may take by typography alone (TYPOGRAPHY_RULE 1).
+_VARIANTS = {
+    "-": "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
+    '"': '"\u201c\u201d\u201e\u201f\u00ab\u00bb',
+    "'": "'\u2018\u2019\u201a\u201b\u2032",
+    " ": " \u00a0\u2002\u2003\u2009\u202f\u3000",
+}
+_PLAIN = {v: k for k, forms in _VARIANTS.items() for v in forms}
+
+
+@st.composite
+def typeset_case(draw):
+    """Words joined by typographic characters in the guide, typed in other forms."""
+    words = draw(st.lists(st.sampled_from(["senen", "ikke", "bare", "blødt", "det", "er",
+                                           "knæ", "løb", "tre"]), min_size=2, max_size=8))
+    glue = [draw(st.sampled_from([" ", " - ", ' "', '" ', " '", "' ", "-"]))
+            for _ in words[1:]]
+    plain = words[0] + "".join(g + w for g, w in zip(glue, words[1:], strict=True))
+
+    def variant(text):
+        return "".join(draw(st.sampled_from(_VARIANTS[ch])) if ch in _VARIANTS else ch
+                       for ch in text)
+
+    return variant(plain), variant(plain)
+
+
+@PROPERTY
+@given(typeset_case())
+def test_typography_never_stops_a_quote_from_anchoring(case):
+    typeset, typed = case
+    text = f"Indledning.\n\n{typeset}\n"
+    parsed = parse_guide("g", text, "guide.md")
+    result = GuideIndex(parsed).anchor(typed)
+    if typed.strip() and "".join(_PLAIN.get(c, c) for c in typed).split():
+        assert isinstance(result, Anchor), (typeset, typed, result)
+        words = text[result.start:result.end]
+        assert "".join(_PLAIN.get(c, c) for c in words).split() == \
+            "".join(_PLAIN.get(c, c) for c in typed).split()
+
+
+@PROPERTY
+@given(typeset_case(), st.integers(0, 1000), st.sampled_from("xzq"))
+def test_a_changed_letter_is_named_with_its_code_point(case, where, letter):
+    typeset, typed = case
+    letters = [i for i, c in enumerate(typed) if c.isalpha() and c != letter]
+    position = letters[where % len(letters)]
+    wrong = typed[:position] + letter + typed[position + 1:]
+    parsed = parse_guide("g", f"{typeset}\n", "guide.md")
+    result = GuideIndex(parsed).anchor(wrong)
+    if isinstance(result, Anchor):
+        return  # the changed words occur elsewhere in the guide
+    assert f"the quote has {letter!r} (U+{ord(letter):04X}" in result.message, result
