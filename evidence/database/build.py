@@ -133,8 +133,11 @@ def _lenient_project(root: Path, database: Path) -> tuple[Project, Reach]:
         raise InputError([p for p in project.problems if Path(str(p.path)).name == REFERENCES_FILE
                           and p.item is None] or project.problems)
     project = load_project(root, strict=False)
-    reach = apply_reach(project, read_last_good(database))
-    return project, reach
+    # Only the guides that need them: those that cannot be built, and those with
+    # orphans (a stale guide's own orphans included).
+    with_orphans = {g.id for g in project.guides if len(g.anchors) < len(g.claims)}
+    last = read_last_good(database, project.broken, with_orphans | set(project.broken))
+    return project, apply_reach(project, last)
 
 
 def refuse_stale_guides(root: Path | str, database: Path | str | None = None) -> BuildResult:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,26 +46,40 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"pragma table_info([{table}])")}
 
 
-def read_last_good(database: Path) -> LastGood:
-    """The previous database's guides (with their files) and claim placements."""
+def read_last_good(database: Path, guides: Iterable[str] = (),
+                   orphans_of: Iterable[str] = ()) -> LastGood:
+    """The previous database's files of ``guides`` and the claim placements of
+    the guides in ``orphans_of``: only what the build falls back on (reading
+    every guide's text would cost a build of many guides more than it needs)."""
     last = LastGood()
-    if not Path(database).exists():
+    guides, orphans_of = sorted(set(guides)), sorted(set(orphans_of))
+    if not Path(database).exists() or not (guides or orphans_of):
         return last
     try:
         with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-            guide_columns = _columns(conn, "guides")
-            if {"text", "claims_text", "stale"} <= guide_columns:
-                for row in conn.execute(
-                        "select id, text, claims_text, path, claims_path, built_at from guides "
-                        "where text is not null"):
-                    last.guides[row[0]] = GoodGuide(*row)
-            if {"id", "guide_id", "section_id", "start", "end", "line"} <= _columns(conn, "claims"):
-                for row in conn.execute(
-                        "select id, guide_id, section_id, start, [end], line from claims"):
-                    last.placements[row[0]] = (row[1], Placement(row[2], row[3], row[4], row[5]))
+            if guides and {"text", "claims_text", "stale"} <= _columns(conn, "guides"):
+                for chunk in _chunks(guides):
+                    marks = ", ".join("?" * len(chunk))
+                    for row in conn.execute(
+                            "select id, text, claims_text, path, claims_path, built_at "
+                            f"from guides where text is not null and id in ({marks})", chunk):
+                        last.guides[row[0]] = GoodGuide(*row)
+            if orphans_of and {"id", "guide_id", "section_id", "start", "end", "line"} <= \
+                    _columns(conn, "claims"):
+                for chunk in _chunks(orphans_of):
+                    marks = ", ".join("?" * len(chunk))
+                    for row in conn.execute(
+                            "select id, guide_id, section_id, start, [end], line from claims "
+                            f"where guide_id in ({marks})", chunk):
+                        last.placements[row[0]] = (row[1], Placement(*row[2:]))
     except sqlite3.Error:
         return LastGood()
     return last
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 @dataclass(frozen=True)

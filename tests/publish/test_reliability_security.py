@@ -116,7 +116,11 @@ def test_a_guide_folder_linked_outside_the_project_is_refused(root, outside):
     assert result.exit_code == 1
     assert "claims/evil" in result.output
     assert "outside the project" in result.output
-    assert not (root / "evidence.db").exists()
+    # The rest is built; nothing of the linked folder is in the database.
+    database = root / "evidence.db"
+    assert SECRET.encode() not in database.read_bytes()
+    with sqlite3.connect(database) as db:
+        assert ("evil",) not in db.execute("select id from guides").fetchall()
 
 
 def test_claims_folder_linked_outside_the_project_is_refused(tmp_path, outside):
