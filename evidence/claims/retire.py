@@ -1,13 +1,13 @@
 """Retiring claims in claims.yaml: each moves from ``claims:`` to ``retired:``.
 
 A retired entry keeps the claim's id (never reused), its last quote, the
-reason and the date::
+reason and the day it was retired (``on``, as a review's date: DESIGN §2)::
 
     retired:
       - id: dht-old-claim
         quote: "The words it last stood for."
         reason: "The sentence was deleted from the guide."
-        date: 2026-12-02
+        on: 2026-12-02
 
 The edit is made on the file's lines, where ruamel.yaml gives them (round
 trip: the positions come from its reading): the claim's own lines go, the
@@ -139,7 +139,7 @@ def _entry(claim: Claim, reason: str, date: dt.date, dash: int, key: int) -> str
     return (f"{pad}-{' ' * (key - dash - 1)}id: {claim_id}\n"
             f"{inner}quote: {_scalar(claim.quote)}\n"
             f"{inner}reason: {_scalar(reason)}\n"
-            f"{inner}date: {date.isoformat()}\n")
+            f"{inner}on: {date.isoformat()}\n")
 
 
 def _verify(new_text: str, path, claim_ids: list[str], before, problems_before) -> None:

@@ -132,8 +132,16 @@ class Rebuilder:
             self._dirty.clear()
             changed, self._changed = sorted(self._changed), set()
             self._echo(f"{self._describe(changed)} changed: building {self.database.name}")
+            before = _identity(self.database)
             status = await self.build()
-            if status != 0:
+            if status == 0:
+                continue
+            if _identity(self.database) != before:
+                # A problem takes down only what it concerns (database/reach.py).
+                self._echo(f"Built {self.database.name} around the problems above (exit "
+                           f"{status}): what they concern is left out, orphaned or kept from "
+                           "its last good build; fix them and save again.")
+            else:
                 self._echo(f"The build failed (exit {status}): still serving the last good "
                            f"{self.database.name}; fix the problems above and save again.")
 
@@ -150,3 +158,12 @@ class Rebuilder:
 
 def _echo_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one database file from the next a build renames into place."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns

@@ -63,7 +63,7 @@ def test_a_retired_claim_moves_to_retired_and_nothing_else_changes():
                        "        relation: supports   # as the guide says"]
     assert added == ["", "retired:", "  - id: t-loading",
                      '    quote: "Progressiv belastning er centralt."',
-                     '    reason: "Sentence deleted."', "    date: 2026-12-02"]
+                     '    reason: "Sentence deleted."', "    on: 2026-12-02"]
     # The comments heading the retired claim stay where they were.
     assert "  # --- Behandling ---\n  # The loading claim is linked.\n  - id: t-massage" in after
     parsed, problems = parse_claims(after, "claims.yaml")
@@ -83,9 +83,9 @@ def test_a_second_retirement_adds_to_the_list_and_keeps_the_first():
         ("t-loading", "a"), ("t-massage", 'b "q"'), ("t-definition", 'b "q"')]
     added, removed = changes(once, twice)
     assert added == ["  - id: t-massage", '    quote: "Massage hjælper kortvarigt."',
-                     '    reason: "b \\"q\\""', "    date: 2026-01-02", "  - id: t-definition",
+                     '    reason: "b \\"q\\""', "    on: 2026-01-02", "  - id: t-definition",
                      '    quote: "Tendinopati er en overbelastningsskade i senen."',
-                     '    reason: "b \\"q\\""', "    date: 2026-01-02"]
+                     '    reason: "b \\"q\\""', "    on: 2026-01-02"]
     assert "  - id: t-loading" not in removed
 
 
@@ -95,7 +95,7 @@ def test_claims_at_the_margin_give_entries_at_the_margin():
     after = retire_in_text(text, "c.yaml", ["a"], reason="gone", date=dt.date(2026, 1, 1))
     assert after == ("guide:\n  title: T\nclaims:\n- id: b\n  type: definition\n  quote: ondt\n"
                      '\nretired:\n- id: a\n  quote: "Løbere"\n  reason: "gone"\n'
-                     "  date: 2026-01-01\n")
+                     "  on: 2026-01-01\n")
 
 
 def test_an_unknown_claim_is_refused():

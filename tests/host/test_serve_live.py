@@ -110,18 +110,29 @@ def test_serve_watch_rebuilds_on_an_edit_of_claims_yaml_alone(project):
 
 def test_serve_watch_reports_a_failed_build_and_keeps_the_last_good_database(project):
     with server(project, "--watch") as (base, log):
-        add_claim(project, "  - id: t-broken\n    quote: \"Massage hjælper kortvarigt.\"\n"
-                           "    type: no-such-type\n")
+        bib = project / "references.bib"
+        good = bib.read_bytes()
+        add_claim(project)
+        bib.write_bytes(good + b"\n\xff not UTF-8\n")  # unreadable: the whole build fails
         # The build's own message, naming the file and line, in the terminal.
-        wait_for_text(log, "claims.yaml:18: t-broken: unknown claim type 'no-such-type'")
+        wait_for_text(log, "not UTF-8 text (byte 0xff cannot be read)")
         wait_for_text(log, "still serving the last good evidence.db")
         assert status(f"{base}/evidence/claims/t-loading") == 200
-        assert status(f"{base}/evidence/claims/t-broken") == 404
+        assert status(f"{base}/evidence/claims/t-massage") == 404
         # Fixed: the next save is built and served.
-        path = project / "claims" / "testguide" / "claims.yaml"
-        path.write_text(path.read_text(encoding="utf-8").replace("no-such-type", "treatment"),
-                        encoding="utf-8")
+        bib.write_bytes(good)
+        wait_for(f"{base}/evidence/claims/t-massage", 200, log)
+
+
+def test_serve_watch_serves_what_a_build_with_problems_built(project):
+    """A problem takes down only what it concerns: the claim is built without its bad type."""
+    with server(project, "--watch") as (base, log):
+        add_claim(project, "  - id: t-broken\n    quote: \"Massage hjælper kortvarigt.\"\n"
+                           "    type: no-such-type\n")
+        wait_for_text(log, "claims.yaml:18: t-broken: unknown claim type 'no-such-type'")
+        wait_for_text(log, "Built evidence.db around the problems above")
         wait_for(f"{base}/evidence/claims/t-broken", 200, log)
+        assert status(f"{base}/evidence/claims/t-loading") == 200
 
 
 def test_serve_watch_follows_references_bib_replaced_by_a_rename(project):
@@ -147,11 +158,12 @@ def test_serve_watch_follows_references_bib_replaced_by_a_rename(project):
 def test_serve_watch_with_nothing_to_serve_says_so(tmp_path):
     from tests.conftest import write_project
 
-    project = write_project(tmp_path, claims=NEW_CLAIM.replace("  - id", "claims:\n  - id")
-                            .replace("treatment", "no-such-type"))
+    project = write_project(tmp_path, claims=NEW_CLAIM.replace("  - id", "claims:\n  - id"))
+    bib = project / "references.bib"
+    bib.write_bytes(bib.read_bytes() + b"\n\xff not UTF-8\n")  # no build can be made
     result = subprocess.run(
         [sys.executable, "-m", "evidence", "serve", "--project", str(project), "--port",
          str(free_port()), "--watch"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
-    assert "unknown claim type 'no-such-type'" in result.stderr
+    assert "not UTF-8 text (byte 0xff cannot be read)" in result.stderr
     assert "could not be built, so there is nothing to serve" in result.stderr
