@@ -423,6 +423,10 @@ def parse_claims(text: str, path: Path | str) -> tuple[ClaimsFile | None, list[P
                               code="claims-invalid")]
     except (YAMLError, ValueError, OverflowError) as exc:  # a value no constructor can make
         return None, [Problem(path, None, None, f"malformed YAML: {exc}", code="claims-invalid")]
+    except TypeError:  # ruamel cannot make a mapping or a list into a key ("? - x")
+        return None, [Problem(path, None, None, "malformed YAML: a mapping or a list is used "
+                              "as a key (a line starting with '? ' or a key in braces)",
+                              "write every key as a plain word", code="claims-invalid")]
     reader = _Reader(path)
     claims_file = reader.read(data)
     return claims_file, reader.problems

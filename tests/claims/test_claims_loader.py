@@ -84,3 +84,13 @@ def test_yaml_tags_cannot_run_code(tmp_path):
     found = messages(f"claims: !!python/object/apply:os.system ['touch {marker}']\n")
     assert found  # reported as a problem...
     assert not marker.exists()  # ...and never executed
+
+
+def test_a_mapping_as_a_key_is_malformed_yaml_not_a_crash():
+    from evidence.claims.loader import parse_claims
+
+    text = "guide:\n  title: T\nclaims:\n? # comment\n  - id: c-1\n    quote: x\n"
+    claims_file, problems = parse_claims(text, "claims/g/claims.yaml")
+    assert claims_file is None
+    assert [p.code for p in problems] == ["claims-invalid"]
+    assert "as a key" in problems[0].message
