@@ -11,11 +11,19 @@ too. Configured through Datasette's plugin config (:mod:`evidence.publish.config
   compounds: ``hase`` finds ``hasesenerne``);
 - claim, source and guide pages get their data through
   ``extra_template_vars``;
-- every response carries a Content-Security-Policy and ``/robots.txt`` keeps
-  crawlers out of the faceted pages.
+- every response carries a Content-Security-Policy (no inline script: the
+  templates that held some are forked, their code in static files) and
+  ``/robots.txt`` keeps crawlers out of the faceted pages;
+- in public mode :mod:`evidence.publish.public` gates every request (methods,
+  the reader's routes, parameters) and :mod:`evidence.publish.error_pages`
+  answers errors cheaply in place of Datasette's handler;
+- absolute links come from the configured ``base_url`` or are relative, never
+  from the request's Host header.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urljoin
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
@@ -23,15 +31,16 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from evidence.publish import bibliography_plugin, pages
+from evidence.publish import bibliography_plugin, error_pages, pages, public
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE
 from evidence.scale import BASIS_BY_CODE
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
-    # Datasette's own pages carry small inline scripts and styles.
-    "script-src 'self' 'unsafe-inline'",
+    # No inline script anywhere (base.html, _close_open_menus.html, table.html and
+    # _codemirror_foot.html are forked for that); styles: Datasette's inline ones stay.
+    "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -62,6 +71,7 @@ def register_bibliography_plugin() -> None:
 
 
 register_bibliography_plugin()
+error_pages.replace_datasette_handler()
 
 
 def _db(datasette):
@@ -308,9 +318,13 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
+        if PublicationConfig.of(datasette).public:
+            app = public.gate(app, datasette)
+        inner = app
+
         async def with_headers(scope, receive, send):
             if scope["type"] != "http":
-                await app(scope, receive, send)
+                await inner(scope, receive, send)
                 return
 
             async def sending(event):
@@ -321,13 +335,32 @@ def asgi_wrapper(datasette):
                     event = {**event, "headers": headers}
                 await send(event)
 
-            await app(scope, receive, sending)
+            await inner(scope, receive, sending)
 
         return with_headers
 
     return wrap
 
 
+@hookimpl
+def handle_exception(datasette, request, exception):
+    return error_pages.handle_exception(datasette, request, exception)
+
+
+@hookimpl
+def startup(datasette):
+    """Absolute links from the configured base URL, else relative: Datasette's
+    ``absolute_url`` joins the path to the request's URL, whose host is the Host
+    header any client sets (a JSON page's ``next_url``, the ``Link`` header)."""
+    # Datasette registers its default plugins after loading entry points (this module
+    # among them): its exception handler is there only now.
+    error_pages.replace_datasette_handler()
+    base_url = PublicationConfig.of(datasette).base_url
+
+    def absolute_url(request, path):
+        return urljoin(base_url, path) if base_url else path
+
+    datasette.absolute_url = absolute_url
 
 
 @hookimpl
