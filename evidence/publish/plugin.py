@@ -31,7 +31,7 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from evidence.publish import bibliography_plugin, error_pages, pages, public
+from evidence.publish import bibliography_plugin, error_pages, jsonld, pages, public, reading
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE
 from evidence.scale import BASIS_BY_CODE
@@ -201,7 +201,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 data = await pages.claim_page(datasette, db, key)
                 if data is None:
                     raise NotFound("Claim not found")
-                return {**common, "evidence": data}
+                return {**common, "evidence": data,
+                        "evidence_jsonld": await _claim_jsonld(datasette, db, data)}
             if table == "sources":
                 data = await pages.source_page(datasette, db, key)
                 if data is None:
@@ -212,7 +213,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 if not guides:
                     raise NotFound("Guide not found")
                 guide = await pages.add_sections(datasette, db, guides[0])
-                return {**common, "evidence": {"guide": guide},
+                view = await reading.reading_view(datasette, db, key,
+                                                  request.args.get("basis"))
+                return {**common, "evidence": {"guide": guide, "reading": view},
+                        "evidence_jsonld": await _guide_jsonld(datasette, db, guide),
                         "bibliography": _bibliography_routes(datasette)}
         if view_name == "table":
             return {**common,
@@ -225,9 +229,33 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     return inner
 
 
+def _page_url(datasette, path: str) -> str:
+    base_url = PublicationConfig.of(datasette).base_url
+    return urljoin(base_url, path) if base_url else path
+
+
+async def _guide_jsonld(datasette, db, guide) -> Markup:
+    return jsonld.script_body(jsonld.page(
+        name=guide.title, url=_page_url(datasette, guide.url), language=guide.language,
+        sources=await jsonld.guide_sources(db, guide.id),
+        reviews=await jsonld.guide_reviews(db, guide.id)))
+
+
+async def _claim_jsonld(datasette, db, data: dict) -> Markup:
+    claim = data["claim"]
+    reviews = ([{"by": claim["reviewed_by"], "on": claim["reviewed_on"]}]
+               if claim["status"] == "verified" else [])
+    return jsonld.script_body(jsonld.page(
+        name=claim["quote"], url=_page_url(datasette, pages.row_url(datasette, "claims",
+                                                                    claim["id"])),
+        language=claim["guide_language"], sources=await jsonld.claim_sources(db, claim["id"]),
+        reviews=reviews))
+
+
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.filters.setdefault("tilde_encode", tilde_encode)
+    env.filters.setdefault("inline_markdown", reading.inline_markdown)
 
 
 @hookimpl
