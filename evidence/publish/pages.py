@@ -477,7 +477,8 @@ async def source_page(datasette, db, source_id: str) -> dict | None:
         "where source_id = ? order by updated, id", [source_id])]
     claims = [dict(row) for row in await db.execute(
         "select c.id, c.quote, c.basis, b.label as basis_label, c.guide_id, "
-        "g.title as guide_title, s.heading as section_heading, cs.relation, cs.direct, "
+        "g.title as guide_title, g.language as guide_language, "
+        "s.heading as section_heading, cs.relation, cs.direct, "
         "cs.locator, cs.note "
         "from claim_sources cs join claims c on c.id = cs.claim_id "
         "join guides g on g.id = c.guide_id left join sections s on s.id = c.section_id "

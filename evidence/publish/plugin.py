@@ -34,7 +34,7 @@ from markupsafe import Markup
 from evidence.publish import bibliography_plugin, error_pages, jsonld, pages, public, reading
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE
-from evidence.scale import BASIS_BY_CODE
+from evidence.scale import BASIS_BY_CODE, STUDY_DESIGNS, TIERS
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
@@ -219,7 +219,14 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                         "evidence_jsonld": await _guide_jsonld(datasette, db, guide),
                         "bibliography": _bibliography_routes(datasette)}
         if view_name == "table":
-            return {**common,
+            extra: dict = {}
+            if table == "claims":
+                extra["evidence_languages"] = {row[0]: row[1] for row in await db.execute(
+                    "select id, language from guides")}
+            if table == "sources":
+                extra["evidence_design_labels"] = {d.code: d.label for d in STUDY_DESIGNS}
+                extra["evidence_tier_labels"] = {t.code: t.label for t in TIERS}
+            return {**common, **extra,
                     "evidence_basis_labels": {b["code"]: b["label"]
                                               for b in legend["bases"]},
                     "evidence_facet_names": FACET_NAMES.get(table, {}),

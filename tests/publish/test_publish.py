@@ -189,7 +189,7 @@ async def test_claims_page_shows_quotes_badges_and_readable_facets(ds):
 async def test_claims_list_shows_section_headings_linked_to_the_filter(ds, public, mode):
     app = public if mode == "public" else ds
     page = (await get(app, "/evidence/claims?guide_id=hasesener&basis=trial")).text
-    cells = re.findall(r'<td class="col-section_id">(.*?)</td>', page)
+    cells = re.findall(r'<td class="col-section_id" data-label="Section">(.*?)</td>', page)
     assert cells, page[:2000]
     shown = {html.unescape(label): urlsplit(html.unescape(href))
              for href, label in (re.fullmatch(r'<a href="([^"]+)">(.*)</a>', c).groups()
@@ -257,8 +257,8 @@ async def test_claim_page_lists_sources_with_tier_level_relation_directness_loca
     assert 'href="/evidence/sources/trial2020"' in table
     assert "Randomised controlled trial" in table
     assert 'tier-badge tier-trial">Trials<' in table
-    assert '<td class="num">2</td>' in table  # OCEBM level of a randomised trial
-    assert '<td class="num">5</td>' in table  # narrative review
+    assert '<td class="num" data-label="OCEBM level">2</td>' in table  # a randomised trial
+    assert '<td class="num" data-label="OCEBM level">5</td>' in table  # narrative review
     assert "relation-supports" in table
     assert "p. 12" in table
     assert ">direct<" in table
