@@ -114,6 +114,7 @@ async def overview(datasette, request):
         "legend": pages.legend(),
         "queries": await _canned_queries(datasette),
         "bibliography": _bibliography_routes(datasette),
+        "search_example": await pages.search_example(db),
     }
     return Response.html(await datasette.render_template(
         "evidence_overview.html", context, request=request, view_name="index"))
@@ -125,7 +126,8 @@ async def search(datasette, request):
     result = await pages.search(datasette, _db(datasette), text)
     return Response.html(await datasette.render_template(
         "evidence_search.html",
-        {"search": result, "legend": pages.legend(), "metadata": datasette.metadata()},
+        {"search": result, "legend": pages.legend(), "metadata": datasette.metadata(),
+         "search_example": await pages.search_example(_db(datasette))},
         request=request, view_name="search"))
 
 
@@ -285,24 +287,26 @@ def menu_links(datasette):
 
 # --- Prefix search on table pages -------------------------------------------------
 
-FTS_TABLES = {"claims": "claims_fts", "sources": "sources_fts"}
+# The folded indexes (evidence.database.schema): spelling forgiven, as on /-/search.
+FOLDED_TABLES = {"claims": "claims_fold_fts", "sources": "sources_fold_fts"}
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    """``?_q=hase knæ``: full-text search where every word is a prefix.
+    """``?_q=hase knæ``: full-text search where every word is a prefix, spelling
+    forgiven (knae finds knæ, lob finds løb).
 
     Datasette's own ``?_search=`` matches whole words only (``hase`` does not
     find ``hasesenerne``); ``?_search=hase*&_searchmode=raw`` does, but raw
     FTS syntax fails on stray punctuation. ``_q`` takes what a reader types.
     """
-    if database != DATABASE or table not in FTS_TABLES or "_q" not in request.args:
+    if database != DATABASE or table not in FOLDED_TABLES or "_q" not in request.args:
         return None
     text = request.args.get("_q", "")[:200]
-    query = pages.fts_prefix_query(text)
+    query = pages.folded_query(text)
     if query is None:
         return FilterArguments([], extra_context={"evidence_q": text})
-    fts = FTS_TABLES[table]
+    fts = FOLDED_TABLES[table]
     return FilterArguments(
         [f"rowid in (select rowid from [{fts}] where [{fts}] match :evidence_q)"],
         {"evidence_q": query},
