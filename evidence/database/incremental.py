@@ -460,6 +460,8 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     # The external-content index must be told the old values before they go.
     run(f"insert into claims_fts (claims_fts, rowid, {fts_columns}) "
         f"select 'delete', rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
+    run(f"delete from [{m.FOLDED_TABLES['claims']}] where rowid in "
+        "(select rowid from claims where guide_id in ({}))", touched)
     run(f"delete from findings where (not {source_codes} and guide_id in ({{}})) "
         f"or ({source_codes} and source_id in ({{}}))", touched, affected)
     run("delete from claim_sources where claim_id in "
@@ -477,6 +479,8 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
         insert_rows(conn, model.__table__, values)
     run(f"insert into claims_fts (rowid, {fts_columns}) "
         f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
+    for statement in m.folded_statements("claims", "guide_id in ({})"):
+        run(statement, touched)
     run("update sources set claim_count = (select count(*) from claim_sources "
         "where source_id = sources.id) where id in ({})", affected)
 

@@ -114,11 +114,13 @@ def load_inspect_data(database: Path, *, write: bool = True) -> dict:
 
 def make_datasette(database: Path, *, public: bool = False,
                    settings: dict | None = None,
-                   inspect_data: dict | None = None) -> Datasette:
+                   inspect_data: dict | None = None,
+                   base_url: str | None = None) -> Datasette:
     """A Datasette instance publishing ``database`` as ``evidence``.
 
     ``public``: immutable database with inspect data, no arbitrary SQL, no
-    raw download. The caller must ``await ds.invoke_startup()`` before use.
+    raw download. ``base_url``: where the publication is served, for absolute links
+    (else they are relative). The caller must ``await ds.invoke_startup()`` before use.
     """
     database = Path(database)
     if not database.exists():
@@ -132,7 +134,8 @@ def make_datasette(database: Path, *, public: bool = False,
     combined |= settings or {}
     published = metadata()
     # The plugin's defaults are the public publication; local mode says so.
-    published["plugins"] = PublicationConfig(local=not public).as_plugin_config()
+    published["plugins"] = PublicationConfig(
+        local=not public, base_url=base_url).as_plugin_config()
     ds = Datasette(
         [],
         memory=False,

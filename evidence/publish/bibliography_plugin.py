@@ -13,7 +13,13 @@
   citeproc), in the guide's numbering (its printed Kilder list, then first
   citation); ``?style=apa&locale=da-DK`` pick another CSL style by name and
   another locale. ``/-/bibliography/<guide_id>.bib|.ris|.json|.txt|.md`` give
-  the same list as a file.
+  the same list as a file. The page's template is
+  ``templates/evidence_bibliography.html``.
+- In public mode the page formats only the guide's own style and the common
+  styles of :data:`PUBLIC_STYLES` in the locales of :data:`PUBLIC_LOCALES`
+  (anything else answers 400), each list formatted once and cached, and at
+  most one pandoc process runs at a time: a visitor cannot make the server
+  start a process per request.
 
 The database tables and columns used, each optional: ``guide_references``
 (the guide's numbering, stored by the build), ``guides.style``,
@@ -30,7 +36,9 @@ import asyncio
 import hashlib
 import json
 import re
+import threading
 from collections import OrderedDict
+from pathlib import Path
 
 from datasette import hookimpl
 from datasette.utils.asgi import Response
@@ -53,7 +61,25 @@ CONTENT_TYPES = {
 SOURCE_COLUMNS = ("bibtex", "csl_json", "source_id", "doi")
 _STYLE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,120}$")
 _CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 32
+_CACHE_SIZE = 256
+# One pandoc at a time (a lock taken in the worker thread, so it holds across event
+# loops): a formatted list is cached, so this only queues first requests.
+_PANDOC = threading.Lock()
+
+# What public mode offers besides each guide's own style: (name, title).
+PUBLIC_STYLES = (
+    ("american-medical-association", "AMA (American Medical Association)"),
+    ("nlm-citation-sequence", "Vancouver (NLM, citation order)"),
+    ("apa", "APA (7th edition)"),
+    ("harvard-cite-them-right", "Harvard (Cite Them Right)"),
+    ("chicago-author-date", "Chicago (author-date)"),
+    ("ieee", "IEEE"),
+)
+PUBLIC_LOCALES = (
+    ("en-US", "English (US)"), ("en-GB", "English (UK)"), ("da-DK", "Danish"),
+    ("sv-SE", "Swedish"), ("nb-NO", "Norwegian (Bokmål)"), ("de-DE", "German"),
+    ("fr-FR", "French"), ("nl-NL", "Dutch"),
+)
 
 
 # --- output renderers ----------------------------------------------------------
@@ -262,26 +288,6 @@ def register_routes(datasette):
     ]
 
 
-PAGE = """{% extends "base.html" %}
-{% block title %}{{ heading }}{% endblock %}
-{% block body_class %}evidence-bibliography{% endblock %}
-{% block crumbs %}{% if has_nav %}{% include "_evidence_nav.html" %}{% else %}{{ super() }}{% endif %}{% endblock %}
-{% block content %}
-<h1>{{ heading }}</h1>
-<p class="hint">{{ count }} source{{ "" if count == 1 else "s" }} in {{ style_title }}{% if locale %}, locale {{ locale }}{% endif %}.
-{% if sorted %}Sorted as the style sorts.{% else %}In the guide's order: its printed reference list first, then first citation.{% endif %}</p>
-{% if error %}<p class="message-error">{{ error }}</p>{% endif %}
-{{ bibliography }}
-<form method="get" class="bibliography-style">
-  <label>CSL style <input name="style" value="{{ style_name }}" size="30"></label>
-  <label>Locale <input name="locale" value="{{ locale or "" }}" size="8" placeholder="en-US"></label>
-  <input type="submit" value="Format">
-</form>
-<p>Download: {% for label, url in downloads %}<a href="{{ url }}">{{ label }}</a>{% if not loop.last %} &middot; {% endif %}{% endfor %}</p>
-{% endblock %}
-"""
-
-
 async def bibliography_page(datasette, request):
     guide_id = request.url_vars["guide_id"]
     fmt = request.url_vars.get("format")
@@ -291,6 +297,7 @@ async def bibliography_page(datasette, request):
     await datasette.ensure_permissions(request.actor,
                                        [("view-database", database), "view-instance"])
     db = datasette.get_database(database)
+    public = _is_public(datasette)
     guide = await _guide(db, guide_id)
     if guide is None:
         return await _error_page(datasette, request, f"No guide {guide_id!r}", 404)
@@ -309,14 +316,14 @@ async def bibliography_page(datasette, request):
         elif fmt == "json":
             body = to_csl_json(items)
         else:
-            style, locale, error = _style_and_locale(request, guide)
+            style, locale, error = _style_and_locale(request, guide, public=public)
             if error:
                 return Response.text(error + "\n", status=400)
             bibliography = await _format(items, style, locale)
             body = bibliography.as_text() if fmt == "txt" else bibliography.as_markdown()
         return _download(body, fmt, f"{guide_id}-bibliography")
 
-    style, locale, error = _style_and_locale(request, guide)
+    style, locale, error = _style_and_locale(request, guide, public=public)
     html = ""
     style_title = style.title if style else "—"
     if style is not None and not error:
@@ -325,17 +332,21 @@ async def bibliography_page(datasette, request):
         except EvidenceError as exc:
             error = str(exc)
     base = datasette.urls.path(f"/-/bibliography/{guide_id}")
-    template = datasette.jinja_env.from_string(PAGE)
-    body = await datasette.render_template(template, {
+    own = _own_style(guide)
+    body = await datasette.render_template(_page_template(datasette), {
         "heading": f"Kilder: {guide.get('title') or guide_id}" if guide.get("language") == "da"
         else f"References: {guide.get('title') or guide_id}",
         "count": len(records),
         "bibliography": Markup(html),
-        "style_name": request.args.get("style") or guide.get("style") or DEFAULT_STYLE,
+        "guide_language": guide.get("language"),
+        "style_name": request.args.get("style") or own,
+        "style_choices": (_style_choices(own) if public else None),
+        "locale_choices": PUBLIC_LOCALES,
         "style_title": style_title,
         "sorted": bool(style and style.sorted),
         "locale": locale,
         "error": error,
+        "base": base,
         "has_nav": _has_template(datasette, "_evidence_nav.html"),
         "downloads": [(label, f"{base}.{ext}") for label, ext in (
             ("BibTeX", "bib"), ("RIS", "ris"), ("CSL-JSON", "json"), ("Text", "txt"),
@@ -343,6 +354,29 @@ async def bibliography_page(datasette, request):
         "metadata": datasette.metadata(),
     }, request=request, view_name="bibliography")
     return Response.html(body, status=400 if error and not html else 200)
+
+
+PAGE_TEMPLATE = "evidence_bibliography.html"
+
+
+def _page_template(datasette):
+    """The page's template: from the publication's template folder, else (a Datasette
+    serving this plugin without it) read from the package beside this module."""
+    try:
+        return datasette.jinja_env.get_template(PAGE_TEMPLATE)
+    except Exception:  # noqa: BLE001 - jinja raises TemplateNotFound and friends
+        text = (Path(__file__).parent / "templates" / PAGE_TEMPLATE).read_text(encoding="utf-8")
+        return datasette.jinja_env.from_string(text)
+
+
+def _own_style(guide: dict) -> str:
+    return (guide.get("style") or DEFAULT_STYLE).strip()
+
+
+def _style_choices(own: str) -> list[tuple[str, str]]:
+    choices = [(name, title) for name, title in PUBLIC_STYLES if name != own]
+    own_title = "House style (AMA with DOI:)" if own == DEFAULT_STYLE else own
+    return [(own, f"{own_title}: the guide's own")] + choices
 
 
 async def _error_page(datasette, request, message: str, status: int) -> Response:
@@ -360,13 +394,29 @@ def _has_template(datasette, name: str) -> bool:
         return False
 
 
-def _style_and_locale(request, guide: dict):
-    name = (request.args.get("style") or guide.get("style") or DEFAULT_STYLE).strip()
+def _is_public(datasette) -> bool:
+    # The publication's configuration (evidence.publish.config), read without importing
+    # the plugin: this module also serves a Datasette without it.
+    raw = datasette.plugin_config("evidence") or {}
+    return raw.get("local") is not True
+
+
+def _style_and_locale(request, guide: dict, *, public: bool = False):
+    own = _own_style(guide)
+    name = (request.args.get("style") or own).strip()
+    wanted_locale = (request.args.get("locale") or "").strip() or None
+    if public:
+        if name != own and name not in dict(PUBLIC_STYLES):
+            return None, None, ("This style is not offered here: choose one of "
+                                + ", ".join([own, *dict(PUBLIC_STYLES)]) + ".")
+        if wanted_locale and wanted_locale not in dict(PUBLIC_LOCALES):
+            return None, None, ("This locale is not offered here: choose one of "
+                                + ", ".join(dict(PUBLIC_LOCALES)) + ".")
     if not _STYLE_NAME.match(name):
         return None, None, "A style is given by its name (such as apa or loeberlab)."
     try:
         style = resolve_style(name)
-        locale = normalise_locale(request.args.get("locale") or None)
+        locale = normalise_locale(wanted_locale)
     except EvidenceError as exc:
         return None, None, str(exc)
     return style, locale, None
@@ -378,11 +428,18 @@ async def _format(items, style, locale):
     if digest in _CACHE:
         _CACHE.move_to_end(digest)
         return _CACHE[digest]
-    result = await asyncio.to_thread(format_items, items, style, locale)
+    result = await asyncio.to_thread(_format_one_at_a_time, digest, items, style, locale)
     _CACHE[digest] = result
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return result
+
+
+def _format_one_at_a_time(digest: str, items, style, locale):
+    with _PANDOC:
+        if digest in _CACHE:  # formatted while this request waited
+            return _CACHE[digest]
+        return format_items(items, style, locale)
 
 
 async def _database_with_guides(datasette) -> str | None:

@@ -249,6 +249,10 @@ TABLES = {
     },
     "claims_fts": {"hidden": True, "description": "Full-text index of claims (FTS5)."},
     "sources_fts": {"hidden": True, "description": "Full-text index of sources (FTS5)."},
+    "claims_fold_fts": {"hidden": True, "description": "Full-text index of claims with æ, ø, "
+                      "å and accents folded (FTS5): what the publication's search matches."},
+    "sources_fold_fts": {"hidden": True, "description": "Full-text index of sources with æ, "
+                       "ø, å and accents folded (FTS5)."},
 }
 
 
@@ -285,7 +289,7 @@ def metadata(database: str = DATABASE) -> dict:
         "description": DESCRIPTION,
         "license": "CC BY 4.0",
         "license_url": "https://creativecommons.org/licenses/by/4.0/",
-        "source": "claims/ and references.bib",
+        "source": "the guides' claims and their reference list, as the editors keep them",
         "about": "How claims are graded",
         "about_url": "/evidence/bases",
         "databases": {

@@ -486,7 +486,8 @@ async def source_page(datasette, db, source_id: str) -> dict | None:
         "where source_id = ? order by updated, id", [source_id])]
     claims = [dict(row) for row in await db.execute(
         "select c.id, c.quote, c.basis, b.label as basis_label, c.guide_id, "
-        "g.title as guide_title, s.heading as section_heading, cs.relation, cs.direct, "
+        "g.title as guide_title, g.language as guide_language, "
+        "s.heading as section_heading, cs.relation, cs.direct, "
         "cs.locator, cs.note "
         "from claim_sources cs join claims c on c.id = cs.claim_id "
         "join guides g on g.id = c.guide_id left join sections s on s.id = c.section_id "
@@ -534,6 +535,48 @@ def fts_prefix_query(text: str) -> str | None:
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
+async def search_example(db) -> str | None:
+    """A word to show as a search example that finds something: the beginning of the
+    longest word of the first claim."""
+    import re
+
+    row = (await db.execute("select quote from claims order by guide_id, position limit 1")).first()
+    if row is None:
+        return None
+    words = sorted(re.findall(r"\w{5,}", row[0] or ""), key=len, reverse=True)
+    return words[0][:6].lower() if words else None
+
+
+def folded_query(text: str) -> str | None:
+    """Words typed by a reader as a query of the folded index (``claims_fold_fts``,
+    ``sources_fold_fts``: evidence.database.schema): every word a prefix, folded the two
+    ways the index is, either fold in either column.
+
+    'knæ lob' -> '("knae"* OR "knae"*) AND ("lob"* OR "lob"*)': knæ finds knae, lob
+    finds løb, aarsag and arsag find årsag. The index's tokenizer takes other accents
+    off the query's words as it does off the text's.
+    """
+    import re
+
+    from evidence.database.schema import FOLDS
+
+    words = re.findall(r"\w+", text or "")
+    if not words:
+        return None
+    terms = []
+    for word in words:
+        forms = []
+        for fold in ("digraphs", "letters"):
+            folded = word.lower()
+            for letter, replacement in FOLDS[fold]:
+                folded = folded.replace(letter, replacement)
+            quoted = '"' + folded.replace('"', '""') + '"*'
+            if quoted not in forms:
+                forms.append(quoted)
+        terms.append(forms[0] if len(forms) == 1 else "(" + " OR ".join(forms) + ")")
+    return " AND ".join(terms)
+
+
 MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 
@@ -544,42 +587,52 @@ def marked(text: str | None) -> Markup:
 
 
 async def search(datasette, db, text: str, *, limit: int = 50) -> dict:
+    """Claims and sources whose words start with the reader's words, spelling forgiven
+    (the folded index); the words that match exactly are highlighted."""
     query = fts_prefix_query(text)
+    folded = folded_query(text)
     claims: list[dict] = []
     sources: list[dict] = []
     result: dict = {"q": text, "query": query, "claims": claims, "sources": sources,
                     "claim_count": 0, "source_count": 0}
-    if not query:
+    if not query or not folded:
         return result
     result["claim_count"] = (await db.execute(
-        "select count(*) from claims_fts where claims_fts match ?", [query])).first()[0]
+        "select count(*) from claims_fold_fts where claims_fold_fts match ?", [folded])).first()[0]
     result["source_count"] = (await db.execute(
-        "select count(*) from sources_fts where sources_fts match ?", [query])).first()[0]
+        "select count(*) from sources_fold_fts where sources_fold_fts match ?", [folded])).first()[0]
     for row in await db.execute(
             "select c.id, c.basis, b.label as basis_label, g.title as guide_title, "
-            "s.heading as section_heading, "
-            f"highlight(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}') as hit "
-            "from claims_fts join claims c on c.rowid = claims_fts.rowid "
+            "g.language as guide_language, s.heading as section_heading, c.quote, h.hit "
+            "from claims_fold_fts f join claims c on c.rowid = f.rowid "
             "join guides g on g.id = c.guide_id left join sections s on s.id = c.section_id "
             "left join bases b on b.code = c.basis "
-            "where claims_fts match ? order by bm25(claims_fts) limit ?", [query, limit]):
+            "left join (select rowid, "
+            f"highlight(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}') as hit "
+            "from claims_fts where claims_fts match ?) h on h.rowid = c.rowid "
+            "where claims_fold_fts match ? order by bm25(claims_fold_fts) limit ?",
+            [query, folded, limit]):
         item = dict(row)
-        item["html"] = marked(item.pop("hit"))
+        item["html"] = marked(item.pop("hit") or item["quote"])
         item["url"] = row_url(datasette, "claims", item["id"])
         result["claims"].append(item)
     for row in await db.execute(
             "select so.id, so.year, so.tier, t.label as tier_label, so.retracted, "
+            "so.title, so.authors as plain_authors, h.hit, h.authors "
+            "from sources_fold_fts f join sources so on so.rowid = f.rowid "
+            "left join tiers t on t.code = so.tier "
+            "left join (select rowid, "
             f"highlight(sources_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}') as hit, "
             f"highlight(sources_fts, 2, '{MARK_OPEN}', '{MARK_CLOSE}') as authors "
-            "from sources_fts join sources so on so.rowid = sources_fts.rowid "
-            "left join tiers t on t.code = so.tier "
-            "where sources_fts match ? order by bm25(sources_fts) limit ?", [query, limit]):
+            "from sources_fts where sources_fts match ?) h on h.rowid = so.rowid "
+            "where sources_fold_fts match ? order by bm25(sources_fold_fts) limit ?",
+            [query, folded, limit]):
         item = dict(row)
-        item["html"] = marked(item.pop("hit"))
-        item["authors_html"] = marked(item.pop("authors"))
+        item["html"] = marked(item.pop("hit") or item["title"] or item["id"])
+        item["authors_html"] = marked(item.pop("authors") or item["plain_authors"])
         item["url"] = row_url(datasette, "sources", item["id"])
         result["sources"].append(item)
-    result["claims_table_url"] = claims_url(datasette, _search=query, _searchmode="raw")
+    result["claims_table_url"] = claims_url(datasette, _q=text)
     result["sources_table_url"] = (datasette.urls.table(DATABASE, "sources") + "?"
-                                   + urlencode({"_search": query, "_searchmode": "raw"}))
+                                   + urlencode({"_q": text}))
     return result

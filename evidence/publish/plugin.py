@@ -11,11 +11,19 @@ too. Configured through Datasette's plugin config (:mod:`evidence.publish.config
   compounds: ``hase`` finds ``hasesenerne``);
 - claim, source and guide pages get their data through
   ``extra_template_vars``;
-- every response carries a Content-Security-Policy and ``/robots.txt`` keeps
-  crawlers out of the faceted pages.
+- every response carries a Content-Security-Policy (no inline script: the
+  templates that held some are forked, their code in static files) and
+  ``/robots.txt`` keeps crawlers out of the faceted pages;
+- in public mode :mod:`evidence.publish.public` gates every request (methods,
+  the reader's routes, parameters) and :mod:`evidence.publish.error_pages`
+  answers errors cheaply in place of Datasette's handler;
+- absolute links come from the configured ``base_url`` or are relative, never
+  from the request's Host header.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urljoin
 
 from datasette import hookimpl
 from datasette.filters import FilterArguments
@@ -23,15 +31,16 @@ from datasette.utils import tilde_encode, urlsafe_components
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from evidence.publish import bibliography_plugin, pages
+from evidence.publish import bibliography_plugin, error_pages, jsonld, pages, public, reading
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE
-from evidence.scale import BASIS_BY_CODE
+from evidence.scale import BASIS_BY_CODE, STUDY_DESIGNS, TIERS
 
 CSP_DIRECTIVES = (
     "default-src 'self'",
-    # Datasette's own pages carry small inline scripts and styles.
-    "script-src 'self' 'unsafe-inline'",
+    # No inline script anywhere (base.html, _close_open_menus.html, table.html and
+    # _codemirror_foot.html are forked for that); styles: Datasette's inline ones stay.
+    "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
@@ -62,6 +71,7 @@ def register_bibliography_plugin() -> None:
 
 
 register_bibliography_plugin()
+error_pages.replace_datasette_handler()
 
 
 def _db(datasette):
@@ -104,6 +114,7 @@ async def overview(datasette, request):
         "legend": pages.legend(),
         "queries": await _canned_queries(datasette),
         "bibliography": _bibliography_routes(datasette),
+        "search_example": await pages.search_example(db),
     }
     return Response.html(await datasette.render_template(
         "evidence_overview.html", context, request=request, view_name="index"))
@@ -115,7 +126,8 @@ async def search(datasette, request):
     result = await pages.search(datasette, _db(datasette), text)
     return Response.html(await datasette.render_template(
         "evidence_search.html",
-        {"search": result, "legend": pages.legend(), "metadata": datasette.metadata()},
+        {"search": result, "legend": pages.legend(), "metadata": datasette.metadata(),
+         "search_example": await pages.search_example(_db(datasette))},
         request=request, view_name="search"))
 
 
@@ -191,7 +203,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 data = await pages.claim_page(datasette, db, key)
                 if data is None:
                     raise NotFound("Claim not found")
-                return {**common, "evidence": data}
+                return {**common, "evidence": data,
+                        "evidence_jsonld": await _claim_jsonld(datasette, db, data)}
             if table == "sources":
                 data = await pages.source_page(datasette, db, key)
                 if data is None:
@@ -202,10 +215,20 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 if not guides:
                     raise NotFound("Guide not found")
                 guide = await pages.add_sections(datasette, db, guides[0])
-                return {**common, "evidence": {"guide": guide},
+                view = await reading.reading_view(datasette, db, key,
+                                                  request.args.get("basis"))
+                return {**common, "evidence": {"guide": guide, "reading": view},
+                        "evidence_jsonld": await _guide_jsonld(datasette, db, guide),
                         "bibliography": _bibliography_routes(datasette)}
         if view_name == "table":
-            return {**common,
+            extra: dict = {}
+            if table == "claims":
+                extra["evidence_languages"] = {row[0]: row[1] for row in await db.execute(
+                    "select id, language from guides")}
+            if table == "sources":
+                extra["evidence_design_labels"] = {d.code: d.label for d in STUDY_DESIGNS}
+                extra["evidence_tier_labels"] = {t.code: t.label for t in TIERS}
+            return {**common, **extra,
                     "evidence_basis_labels": {b["code"]: b["label"]
                                               for b in legend["bases"]},
                     "evidence_facet_names": FACET_NAMES.get(table, {}),
@@ -215,9 +238,33 @@ def extra_template_vars(template, database, table, view_name, request, datasette
     return inner
 
 
+def _page_url(datasette, path: str) -> str:
+    base_url = PublicationConfig.of(datasette).base_url
+    return urljoin(base_url, path) if base_url else path
+
+
+async def _guide_jsonld(datasette, db, guide) -> Markup:
+    return jsonld.script_body(jsonld.page(
+        name=guide.title, url=_page_url(datasette, guide.url), language=guide.language,
+        sources=await jsonld.guide_sources(db, guide.id),
+        reviews=await jsonld.guide_reviews(db, guide.id)))
+
+
+async def _claim_jsonld(datasette, db, data: dict) -> Markup:
+    claim = data["claim"]
+    reviews = ([{"by": claim["reviewed_by"], "on": claim["reviewed_on"]}]
+               if claim["status"] == "verified" else [])
+    return jsonld.script_body(jsonld.page(
+        name=claim["quote"], url=_page_url(datasette, pages.row_url(datasette, "claims",
+                                                                    claim["id"])),
+        language=claim["guide_language"], sources=await jsonld.claim_sources(db, claim["id"]),
+        reviews=reviews))
+
+
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
     env.filters.setdefault("tilde_encode", tilde_encode)
+    env.filters.setdefault("inline_markdown", reading.inline_markdown)
 
 
 @hookimpl
@@ -240,24 +287,26 @@ def menu_links(datasette):
 
 # --- Prefix search on table pages -------------------------------------------------
 
-FTS_TABLES = {"claims": "claims_fts", "sources": "sources_fts"}
+# The folded indexes (evidence.database.schema): spelling forgiven, as on /-/search.
+FOLDED_TABLES = {"claims": "claims_fold_fts", "sources": "sources_fold_fts"}
 
 
 @hookimpl
 def filters_from_request(request, database, table, datasette):
-    """``?_q=hase knæ``: full-text search where every word is a prefix.
+    """``?_q=hase knæ``: full-text search where every word is a prefix, spelling
+    forgiven (knae finds knæ, lob finds løb).
 
     Datasette's own ``?_search=`` matches whole words only (``hase`` does not
     find ``hasesenerne``); ``?_search=hase*&_searchmode=raw`` does, but raw
     FTS syntax fails on stray punctuation. ``_q`` takes what a reader types.
     """
-    if database != DATABASE or table not in FTS_TABLES or "_q" not in request.args:
+    if database != DATABASE or table not in FOLDED_TABLES or "_q" not in request.args:
         return None
     text = request.args.get("_q", "")[:200]
-    query = pages.fts_prefix_query(text)
+    query = pages.folded_query(text)
     if query is None:
         return FilterArguments([], extra_context={"evidence_q": text})
-    fts = FTS_TABLES[table]
+    fts = FOLDED_TABLES[table]
     return FilterArguments(
         [f"rowid in (select rowid from [{fts}] where [{fts}] match :evidence_q)"],
         {"evidence_q": query},
@@ -308,9 +357,13 @@ def render_cell(row, value, column, table, database, datasette):
 @hookimpl
 def asgi_wrapper(datasette):
     def wrap(app):
+        if PublicationConfig.of(datasette).public:
+            app = public.gate(app, datasette)
+        inner = app
+
         async def with_headers(scope, receive, send):
             if scope["type"] != "http":
-                await app(scope, receive, send)
+                await inner(scope, receive, send)
                 return
 
             async def sending(event):
@@ -321,13 +374,32 @@ def asgi_wrapper(datasette):
                     event = {**event, "headers": headers}
                 await send(event)
 
-            await app(scope, receive, sending)
+            await inner(scope, receive, sending)
 
         return with_headers
 
     return wrap
 
 
+@hookimpl
+def handle_exception(datasette, request, exception):
+    return error_pages.handle_exception(datasette, request, exception)
+
+
+@hookimpl
+def startup(datasette):
+    """Absolute links from the configured base URL, else relative: Datasette's
+    ``absolute_url`` joins the path to the request's URL, whose host is the Host
+    header any client sets (a JSON page's ``next_url``, the ``Link`` header)."""
+    # Datasette registers its default plugins after loading entry points (this module
+    # among them): its exception handler is there only now.
+    error_pages.replace_datasette_handler()
+    base_url = PublicationConfig.of(datasette).base_url
+
+    def absolute_url(request, path):
+        return urljoin(base_url, path) if base_url else path
+
+    datasette.absolute_url = absolute_url
 
 
 @hookimpl

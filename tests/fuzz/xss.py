@@ -115,12 +115,14 @@ class Sniffer(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self.script = False
+        self.data_block = False  # <script type="application/ld+json">: data, never run
 
     def handle_starttag(self, tag, attrs):
         if tag.startswith("x-evil"):
             self.found.append(f"element <{tag}>")
         if tag == "script":
             self.script = True
+            self.data_block = dict(attrs).get("type") == "application/ld+json"
         for name, value in attrs:
             value = (value or "").strip()
             if name.startswith("on") and "evil" in value:
@@ -141,7 +143,18 @@ class Sniffer(HTMLParser):
             self.script = False
 
     def handle_data(self, data):
-        if self.script and "evil(" in data:
+        if self.script and self.data_block:
+            # JSON-LD holds the data as JSON: harmless unless it could end its element
+            # or is not JSON (then a browser would have cut it somewhere)
+            import json
+
+            if "<" in data:
+                self.found.append(f"'<' in a JSON-LD block {data.strip()[:80]!r}")
+            try:
+                json.loads(data)
+            except ValueError:
+                self.found.append(f"JSON-LD that is not JSON {data.strip()[:80]!r}")
+        elif self.script and "evil(" in data:
             self.found.append(f"script text {data.strip()[:80]!r}")
 
 

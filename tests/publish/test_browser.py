@@ -184,7 +184,11 @@ def test_claim_page(page):
 def test_claim_with_a_script_in_its_quote_runs_nothing(page):
     visit(page, "/evidence/claims/h-script", "claim-script")
     assert "<script>alert(1)</script>" in page.locator("mark.quote").inner_text()
-    assert page.locator(".claim-findings").inner_text().count("test-finding") == 1
+    # a finding is said in words; its code stays as data, not in the prose
+    findings = page.locator(".claim-findings")
+    assert findings.inner_text().count("Check <b>this</b> claim") == 1
+    assert "test-finding" not in findings.inner_text()
+    assert findings.locator('[data-code="test-finding"]').count() == 1
 
 
 def test_source_page_with_retraction(page):

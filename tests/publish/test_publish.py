@@ -128,7 +128,9 @@ async def test_overview_loads_nothing_from_outside(ds):
     for tag in re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page):
         assert "http:" not in tag and "https:" not in tag and "//" not in tag.replace(
             "://", ""), tag
-    assert "<script src" not in page.replace("/-/static/", "")
+    # the only script: Datasette's menu closer, now a file of the site (no inline script)
+    assert re.findall(r"<script\b[^>]*>", page) == [
+        '<script src="/-/evidence-static/close-open-menus.js">']
 
 
 async def test_many_guides_leave_section_charts_to_the_guide_pages(ds, monkeypatch):
@@ -187,7 +189,7 @@ async def test_claims_page_shows_quotes_badges_and_readable_facets(ds):
 async def test_claims_list_shows_section_headings_linked_to_the_filter(ds, public, mode):
     app = public if mode == "public" else ds
     page = (await get(app, "/evidence/claims?guide_id=hasesener&basis=trial")).text
-    cells = re.findall(r'<td class="col-section_id">(.*?)</td>', page)
+    cells = re.findall(r'<td class="col-section_id" data-label="Section">(.*?)</td>', page)
     assert cells, page[:2000]
     shown = {html.unescape(label): urlsplit(html.unescape(href))
              for href, label in (re.fullmatch(r'<a href="([^"]+)">(.*)</a>', c).groups()
@@ -255,8 +257,8 @@ async def test_claim_page_lists_sources_with_tier_level_relation_directness_loca
     assert 'href="/evidence/sources/trial2020"' in table
     assert "Randomised controlled trial" in table
     assert 'tier-badge tier-trial">Trials<' in table
-    assert '<td class="num">2</td>' in table  # OCEBM level of a randomised trial
-    assert '<td class="num">5</td>' in table  # narrative review
+    assert '<td class="num" data-label="OCEBM level">2</td>' in table  # a randomised trial
+    assert '<td class="num" data-label="OCEBM level">5</td>' in table  # narrative review
     assert "relation-supports" in table
     assert "p. 12" in table
     assert ">direct<" in table
@@ -500,14 +502,15 @@ def test_metadata_queries_are_the_canned_queries():
 
 async def test_public_mode_refuses_arbitrary_sql(public):
     await get(public, "/evidence?sql=select+1", status=403)
-    await get(public, "/evidence.json?sql=select+1", status=403)
+    # the database's JSON is no reader's page: not there at all
+    await get(public, "/evidence.json?sql=select+1", status=404)
     await get(public, "/evidence/claims?_where=1", status=403)
     page = (await get(public, "/evidence/claims")).text
     assert "View and edit SQL" not in page
 
 
 async def test_public_mode_refuses_the_raw_download(public, database):
-    await get(public, "/evidence.db", status=403)
+    await get(public, "/evidence.db", status=404)  # no such page for a reader
     allowed = make_datasette(database, public=True, settings={"allow_download": True})
     await allowed.invoke_startup()
     await get(allowed, "/evidence.db")
