@@ -115,9 +115,12 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
 @click.option("--watch", is_flag=True,
               help="Rebuild on every change to claims/ and references.bib; pages answer "
                    "from the last good database meanwhile.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Where the publication is served (https://evidence.example.org/), for "
+                   "absolute links; without it links are relative, never from the Host header.")
 @reports_errors
 def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool,
-          watch: bool) -> None:
+          watch: bool, base_url: str | None) -> None:
     """Build if stale, then serve the publication with Datasette.
 
     The server follows the database: after a rebuild by any process, the next
@@ -143,7 +146,7 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
             click.secho("error: ", fg="red", bold=True, err=True, nl=False)
             click.echo(problem, err=True)
         database = result.database
-    run_server(database, host=host, port=port, public=public,
+    run_server(database, host=host, port=port, public=public, base_url=base_url,
                watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
 
 

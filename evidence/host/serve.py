@@ -153,18 +153,19 @@ def make_datasette(database: Path, *, public: bool = False,
 
 
 def serve(database: Path, *, host: str, port: int, public: bool = False,
-          watch: Path | None = None, echo: Callable[[str], None] | None = None) -> None:
+          base_url: str | None = None, watch: Path | None = None,
+          echo: Callable[[str], None] | None = None) -> None:
     """Serve ``database`` until interrupted, following every rebuild of it.
 
     ``watch``: the project folder whose inputs are watched, each change
     rebuilt in a child process (:mod:`evidence.host.watch`); the first build
     runs before serving, and a database must exist after it.
     """
-    asyncio.run(_serve(Path(database), host=host, port=port, public=public, watch=watch,
-                       echo=echo or _echo_to_stderr))
+    asyncio.run(_serve(Path(database), host=host, port=port, public=public, base_url=base_url,
+                       watch=watch, echo=echo or _echo_to_stderr))
 
 
-async def _serve(database: Path, *, host: str, port: int, public: bool,
+async def _serve(database: Path, *, host: str, port: int, public: bool, base_url: str | None,
                  watch: Path | None, echo: Callable[[str], None]) -> None:
     import uvicorn
 
@@ -180,7 +181,8 @@ async def _serve(database: Path, *, host: str, port: int, public: bool,
             if not database.exists():
                 raise EvidenceError(f"{database} could not be built, so there is nothing to "
                                     "serve; fix the problems listed here and start again")
-        app = FollowingApp(database, functools.partial(make_datasette, database, public=public),
+        app = FollowingApp(database, functools.partial(make_datasette, database, public=public,
+                                                       base_url=base_url),
                            log=echo)
         await app.start()  # startup hooks run before the first request, as in `datasette serve`
         echo(f"Serving {database} on http://{host}:{port}/"

@@ -167,3 +167,12 @@ def test_serve_watch_with_nothing_to_serve_says_so(tmp_path):
     assert result.returncode == 1
     assert "not UTF-8 text (byte 0xff cannot be read)" in result.stderr
     assert "could not be built, so there is nothing to serve" in result.stderr
+
+
+def test_serve_public_with_a_base_url_writes_its_absolute_links_from_it(project):
+    with server(project, "--public", "--base-url", "https://evidence.example.org/") as (base, _):
+        request = urllib.request.Request(f"{base}/evidence/claims.json?_size=1",
+                                         headers={"Host": "evil.example"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            next_url = json.load(response)["next_url"]
+    assert next_url.startswith("https://evidence.example.org/evidence/claims.json?")
