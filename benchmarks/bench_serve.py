@@ -140,7 +140,7 @@ def run(args: argparse.Namespace, root: Path) -> None:
         claim = conn.execute("select id from claims order by id limit 1").fetchone()[0]
     print(f"{claims:,} claims; {database.stat().st_size / 2**20:.1f} MiB\n")
     print(f"the check before each request (one stat): {stat_cost(database) * 1e6:.2f} µs\n")
-    paths = [("a cheap page (/-/versions.json)", "/-/versions.json"),
+    paths = [("a cheap page (/robots.txt)", "/robots.txt"),
              ("claim page", f"/evidence/claims/{claim}")]
     for public in (False, True):
         mode = "public" if public else "local"

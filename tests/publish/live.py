@@ -7,30 +7,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
-import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-
-# As tests/host/test_package.py: the package's own plugins-dir loads evidence.
-PACKAGE_SERVER = """\
-import importlib.util, sys
-sys.meta_path[:] = [f for f in sys.meta_path
-                    if not getattr(f, "__module__", "").startswith("__editable__")]
-sys.path[:] = [p for p in sys.path if p and p != {repo!r}]
-assert importlib.util.find_spec("evidence") is None, "evidence importable from outside"
-sys._called_from_test = True
-from datasette.cli import cli
-sys.argv = ["datasette", *sys.argv[1:]]
-cli()
-"""
 
 
 @dataclass
@@ -105,27 +88,21 @@ def serve_public(database: Path, **kwargs) -> Iterator[Live]:
 
 @contextlib.contextmanager
 def serve_package(project: Path, folder: Path) -> Iterator[Live]:
-    """An ``evidence package`` folder, started by the command its ``run.sh`` runs."""
+    """An ``evidence package`` folder, started by its own ``run.sh``: it installs the
+    package's wheel into a venv beside itself, offline, and runs plain Datasette."""
     from evidence.host.package import package
+    from tests.package_support import dependencies_only, offline_environment, venv_beside
 
     package(project, folder)
-    assert "exec datasette serve" in (folder / "run.sh").read_text(encoding="utf-8")
+    assert "-m datasette serve" in (folder / "run.sh").read_text(encoding="utf-8")
+    venv_beside(folder, dependencies_only(folder.parent / f"{folder.name}-dependencies"))
     with free_socket() as sock:
         port = sock.getsockname()[1]
-    # run.sh itself, with a `datasette` first on PATH that is this interpreter's (which,
-    # as a host's venv made from requirements.txt, has datasette but not evidence).
-    shim = folder.parent / f"{folder.name}-bin"
-    shim.mkdir(exist_ok=True)
-    (shim / "datasette").write_text(
-        f'#!/bin/sh\nexec {sys.executable} -c "$EVIDENCE_TEST_SERVER" "$@"\n', encoding="utf-8")
-    (shim / "datasette").chmod(0o755)
-    env = dict(os.environ, HOST="127.0.0.1", PORT=str(port),
-               PATH=f"{shim}{os.pathsep}{os.environ.get('PATH', '')}",
-               EVIDENCE_TEST_SERVER=PACKAGE_SERVER.format(repo=str(REPO)))
-    server = subprocess.Popen(["sh", str(folder / "run.sh")], env=env,
+    server = subprocess.Popen(["sh", str(folder / "run.sh")],
+                              env=offline_environment(HOST="127.0.0.1", PORT=str(port)),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     live = Live("127.0.0.1", port)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # run.sh installs the wheel first
     while True:
         try:
             if live.get("/robots.txt").status == 200:
