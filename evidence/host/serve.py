@@ -42,6 +42,9 @@ SETTINGS = {
 PUBLIC_SETTINGS = {
     "default_allow_sql": False,  # arbitrary SQL off; canned queries still run
     "allow_download": False,  # no download of the raw database file
+    # CSV answers hold at most max_returned_rows rows, so their cells can be
+    # neutralised before they are sent (publish/csv_cells.py)
+    "allow_csv_stream": False,
 }
 
 

@@ -142,6 +142,7 @@ def gate(app, datasette):
     """``app`` behind public mode's gate (an ``asgi_wrapper``)."""
     from datasette.utils.asgi import Request
 
+    from evidence.publish.csv_cells import neutralised_send
     from evidence.publish.error_pages import error_response
 
     columns: dict[str, set[str]] = {}
@@ -183,6 +184,8 @@ def gate(app, datasette):
             if problem:
                 await refuse(scope, receive, send, 400, problem)
                 return
+        if path.endswith(".csv"):  # a download a spreadsheet must not run
+            send = neutralised_send(send)
         await app(scope, receive, send)
 
     return gated

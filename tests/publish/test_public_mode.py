@@ -360,3 +360,16 @@ def test_live_csp_and_no_inline_script(live):
         answer = live.get(path)
         assert re.search(r"script-src 'self'(;|$)", answer.headers["content-security-policy"])
         assert not INLINE_SCRIPT.findall(answer.body), path
+
+
+def test_live_csv_downloads_carry_no_formula(live):
+    import csv
+    import io
+
+    from evidence.publish.csv_cells import FORMULA_STARTS
+
+    answer = live.get("/evidence/sources.csv?_size=max")
+    assert answer.status == 200
+    cells = [cell for row in csv.reader(io.StringIO(answer.body, newline="")) for cell in row]
+    assert any(cell.startswith("'@article{") for cell in cells)  # each source's BibTeX
+    assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
