@@ -29,7 +29,7 @@ CLAIM_TYPES = (
 REVIEW_STATUSES = ("unreviewed", "verified", "disputed", "needs-source")
 
 _TOP_KEYS = ("guide", "claims", "not_claims", "retired")
-_GUIDE_KEYS = ("title", "language", "style", "description", "source_url", "license")
+_GUIDE_KEYS = ("title", "language", "style", "description", "source_url", "license", "method")
 _CLAIM_KEYS = ("id", "quote", "prefix", "suffix", "type", "evidence", "consensus", "review", "note")
 _LINK_KEYS = ("source", "relation", "direct", "locator", "note")
 _REVIEW_KEYS = ("status", "by", "on", "note", "pin")
@@ -102,6 +102,7 @@ class GuideMeta:
     description: str | None = None
     source_url: str | None = None
     license: str | None = None
+    method: str | None = None  # how the guide's evidence was linked, in words for readers
 
 
 @dataclass

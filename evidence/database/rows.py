@@ -170,7 +170,7 @@ class Rows:
                             if claims_text is not None or claims_path.exists() else None),
             "claims_sha256": (hashlib.sha256(claims_text.encode("utf-8")).hexdigest()
                               if claims_text is not None else _sha256_file(claims_path)),
-            "style": guide.claims_file.meta.style,
+            "style": guide.claims_file.meta.style, "method": guide.claims_file.meta.method,
             "claim_count": len(claims), "text": guide.guide.text,
             "claims_text": claims_text,
             "stale": guide.stale_reason is not None, "stale_reason": guide.stale_reason,

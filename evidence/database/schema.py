@@ -28,6 +28,8 @@ class Guide(Base):
     claims_path: Mapped[str | None] = mapped_column(Text)
     claims_sha256: Mapped[str | None] = mapped_column(String)
     style: Mapped[str | None] = mapped_column(String, doc="CSL style of the guide's bibliography")
+    method: Mapped[str | None] = mapped_column(
+        Text, doc="how the guide's evidence was linked (guide.method in claims.yaml)")
     claim_count: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str | None] = mapped_column(Text, doc="guide.md as built, for context")
     claims_text: Mapped[str | None] = mapped_column(

@@ -34,6 +34,7 @@ TABLES = {
             "stale": "1 when the guide's files cannot be built now: its last good build is "
                      "shown, re-graded against the current sources.",
             "stale_reason": "Why the guide's files cannot be built now.",
+            "method": "How the guide's evidence was linked, in the editors' words.",
         },
     },
     "sections": {

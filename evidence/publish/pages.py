@@ -77,6 +77,7 @@ class GuideSummary:
     orphaned: int = 0  # claims whose words are no longer in the guide
     stale: int = 0  # verdicts that lapsed
     stale_reason: str | None = None  # set when the guide is shown from its last good build
+    method: str | None = None  # how its evidence was linked (guide.method)
 
 
 def claims_url(datasette, **filters) -> str:
@@ -144,14 +145,14 @@ async def guide_summaries(datasette, db, *, guide_ids: list[str] | None = None,
         pages = max(1, -(-count // per_page))
         page = min(max(1, page), pages)
         rows = list(await db.execute(
-            "select id, title, language, stale_reason from guides order by title, id "
+            "select id, title, language, stale_reason, method from guides order by title, id "
             "limit ? offset ?",
             [per_page, (page - 1) * per_page]))
     else:
         pages = 1
         marks = ", ".join("?" for _ in guide_ids)
         rows = list(await db.execute(
-            f"select id, title, language, stale_reason from guides where id in ({marks}) "
+            f"select id, title, language, stale_reason, method from guides where id in ({marks}) "
             "order by title, id", guide_ids))
     if not rows:
         return [], pages
@@ -186,6 +187,7 @@ async def guide_summaries(datasette, db, *, guide_ids: list[str] | None = None,
                     for code in BASIS_ORDER],
             indirect=indirect, contested=contested, unreviewed=unreviewed,
             orphaned=orphaned, stale=stale, stale_reason=row["stale_reason"],
+            method=row["method"],
         ))
     return summaries, pages
 

@@ -86,3 +86,18 @@ def test_the_publication_loads_no_parser(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO)
     assert out.stdout.strip() == "[]"
+
+
+async def test_the_guides_method_is_stored_and_shown_on_its_page(built):
+    from evidence.host.serve import make_datasette
+
+    project, database = built
+    method = project.guide(GUIDE).claims_file.meta.method
+    assert method and method.startswith("Each factual statement")
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("select method from guides where id = ?", (GUIDE,)).fetchone()[0] \
+            == method
+    ds = make_datasette(database, public=True)
+    await ds.invoke_startup()
+    page = (await ds.client.get(f"/evidence/guides/{GUIDE}")).text
+    assert "How the evidence was linked:" in page and method in page
