@@ -9,15 +9,12 @@ free of errors (a Content-Security-Policy violation is one).
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
-import threading
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
+from tests.publish.live import serve_public
 from tests.publish_support import build_project
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
@@ -38,35 +35,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from evidence.host.serve import make_datasette
-
+    """The public publication under uvicorn on 127.0.0.1, in a thread of its own
+    (playwright's sync API keeps an event loop in the test's)."""
     database = build_project(tmp_path_factory.mktemp("browser"))
-    ds = make_datasette(database, public=True)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(ds.app(), log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-
-    def run():
-        # In the server's thread: playwright's sync API keeps a loop in the test's.
-        asyncio.run(ds.invoke_startup())
-        server.run(sockets=[sock])
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve_public(database) as live:
+        yield live.base
 
 
 class Watch:
