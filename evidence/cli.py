@@ -307,6 +307,10 @@ mailto_option = click.option(
     "--mailto", envvar="EVIDENCE_MAILTO", metavar="EMAIL",
     help="Your e-mail for Crossref's polite pool (default: $EVIDENCE_MAILTO).",
 )
+timeout_option = click.option(
+    "--timeout", type=float, metavar="SECONDS",
+    help="Seconds to wait for each Crossref answer (default: $EVIDENCE_TIMEOUT, else 30).",
+)
 
 
 @cli.command()
@@ -318,10 +322,19 @@ mailto_option = click.option(
 @click.option("--refresh", is_flag=True,
               help="Ignore cached responses and fetch again (e.g. for new retractions).")
 @click.option("--offline", is_flag=True, help="Use cached responses only; send no request.")
+@click.option("--updates", is_flag=True,
+              help="Ask Crossref anew for every source's update notices (retractions, "
+                   "corrections…) and record them in `updates`; no other field changes. "
+                   "Exit 3 when a cited source gained a retraction, withdrawal or removal.")
+@click.option("--confirm-reversal", "confirm", is_flag=True,
+              help="For the CITEKEYs named: confirm that their reversed retractions are "
+                   "reversed, so they count again (an editor's decision; nothing is fetched).")
 @mailto_option
+@timeout_option
 @project_option
 @reports_errors
-def resolve(names, everything, missing, refresh, offline, mailto, project_dir: Path) -> None:
+def resolve(names, everything, missing, refresh, offline, updates, confirm, mailto, timeout,
+            project_dir: Path) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
@@ -329,12 +342,23 @@ def resolve(names, everything, missing, refresh, offline, mailto, project_dir: P
     are written; editor fields and citekeys are never touched. Update notices
     (retractions, corrections) are recorded in the `updates` field.
     """
+    from evidence.crossref.monitor import run_confirm_reversal, run_updates
     from evidence.crossref.resolve import run_resolve
 
     if everything and (missing or names):
         raise click.UsageError("--all goes without --missing and without names")
+    if updates or confirm:
+        if updates and confirm or everything or missing or refresh or offline:
+            raise click.UsageError("--updates and --confirm-reversal go alone (with names, "
+                                   "--mailto, --timeout)")
+        if confirm:
+            if not names:
+                raise click.UsageError("--confirm-reversal needs the CITEKEYs to confirm")
+            sys.exit(run_confirm_reversal(project_dir, list(names), echo=click.echo))
+        sys.exit(run_updates(project_dir, list(names), mailto=mailto, timeout=timeout,
+                             echo=click.echo))
     sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
-                         offline=offline, mailto=mailto, echo=click.echo))
+                         offline=offline, mailto=mailto, echo=click.echo, timeout=timeout))
 
 
 @cli.command()
@@ -349,9 +373,11 @@ def resolve(names, everything, missing, refresh, offline, mailto, project_dir: P
               help="Send no request: cached responses only; with --from-guide, entries "
                    "from the printed citations.")
 @mailto_option
+@timeout_option
 @project_option
 @reports_errors
-def add(dois, from_guide, from_file: Path | None, offline, mailto, project_dir: Path) -> None:
+def add(dois, from_guide, from_file: Path | None, offline, mailto, timeout,
+        project_dir: Path) -> None:
     """Add sources to references.bib: DOIs through Crossref, a guide's printed
     list, or a reference manager's export.
 
@@ -370,8 +396,9 @@ def add(dois, from_guide, from_file: Path | None, offline, mailto, project_dir: 
         sys.exit(add_from_file(project_dir, from_file, echo=click.echo))
     if from_guide:
         sys.exit(add_from_guide(project_dir, from_guide, dois=list(dois), offline=offline,
-                                mailto=mailto, echo=click.echo))
-    sys.exit(run_add(project_dir, list(dois), offline=offline, mailto=mailto, echo=click.echo))
+                                mailto=mailto, echo=click.echo, timeout=timeout))
+    sys.exit(run_add(project_dir, list(dois), offline=offline, mailto=mailto, echo=click.echo,
+                     timeout=timeout))
 
 
 @cli.command("import")

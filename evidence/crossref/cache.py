@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from evidence.atomic import atomic_write_text
+from evidence.bib.doi import doi_or_none
 
 FORMAT = 1
 
@@ -72,6 +73,8 @@ class ResponseCache:
             message = json.loads(envelope["body"])["message"]
             if not isinstance(message, dict) or not isinstance(message.get("DOI"), str):
                 return None
+            if doi_or_none(message["DOI"]) != doi.lower():
+                return None  # another DOI's record (kept by an older, laxer client)
             return CachedResponse(doi.lower(), fetched, message=message)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # absent or corrupt: fetch again

@@ -12,8 +12,14 @@ throttling, no redirects, DOIs unquoted in the URL. This module adds
   says otherwise: 5/s one at a time in the public pool, 10/s three at a time
   in the polite pool, i.e. with a mailto);
 - following 301 aliases to the canonical DOI;
-- clear errors for 404 (not registered), 400 (invalid DOI) and bodies that are
-  not JSON;
+- strict answers: a 200 counts only when it is JSON of the work asked for (its
+  ``message.DOI`` equal to the DOI requested, or to the alias target a 301
+  led to); a body cut short, empty, an HTML page, a JSON error or another
+  DOI's record is retried like a 5xx and never cached;
+- clear errors for 404 (not registered) and 400 (invalid DOI), every one
+  naming the DOI and what came back (status, content type, first bytes);
+- list queries (``/works?filter=…``, :meth:`CrossrefClient.list_works`) under
+  the same limits, retries and strictness, never cached;
 - the on-disk cache of raw responses (:mod:`.cache`) and ``offline`` mode.
 
 habanero reads responses itself and hands back only the parsed JSON; to see
@@ -35,7 +41,7 @@ import httpx2
 from habanero import Crossref
 from habanero.exceptions import RequestError as HabaneroRequestError
 
-from evidence.bib.doi import InvalidDOI, normalise_doi
+from evidence.bib.doi import InvalidDOI, doi_or_none, normalise_doi
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.errors import (
     BadResponse,
@@ -50,6 +56,8 @@ from evidence.crossref.retry import Retryable, RetryPolicy, retry_after_seconds,
 from evidence.errors import EvidenceError
 
 DEFAULT_BASE_URL = "https://api.crossref.org"
+DEFAULT_TIMEOUT = 30.0  # seconds
+TIMEOUT_VARIABLE = "EVIDENCE_TIMEOUT"
 PUBLIC_POOL = (5.0, 1)  # requests per second, concurrent requests
 POLITE_POOL = (10.0, 3)
 MAX_ALIAS_HOPS = 5
@@ -60,6 +68,10 @@ BASE_URL_VARIABLE = "EVIDENCE_CROSSREF_URL"
 
 class BadBaseURL(EvidenceError):
     """A Crossref base URL that no request could go to (checked before any request)."""
+
+
+class BadTimeout(EvidenceError):
+    """A time-out that is not a positive number of seconds."""
 
 
 def check_base_url(url: str, origin: str = "the Crossref base URL") -> str:
@@ -82,6 +94,26 @@ def check_base_url(url: str, origin: str = "the Crossref base URL") -> str:
     raise BadBaseURL(f"{origin} is {url!r}, which is not a Crossref API address: {problem}. "
                      f"Give an http(s) URL with a host, like {DEFAULT_BASE_URL} "
                      f"(unset {BASE_URL_VARIABLE} to use Crossref itself).")
+
+
+def timeout_from_env() -> float:
+    """The time-out per request in seconds: EVIDENCE_TIMEOUT (checked), else 30."""
+    value = os.environ.get(TIMEOUT_VARIABLE)
+    if not value or not value.strip():
+        return DEFAULT_TIMEOUT
+    return check_timeout(value, TIMEOUT_VARIABLE)
+
+
+def check_timeout(value: str | float, origin: str = "the time-out") -> float:
+    """A positive, finite number of seconds, else an error naming ``origin``."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not (0 < seconds < float("inf")):
+        raise BadTimeout(f"{origin} is {value!r}: give the seconds to wait for each answer "
+                         f"as a positive number, like {DEFAULT_TIMEOUT:.0f}")
+    return seconds
 
 
 def base_url_from_env() -> str:
@@ -165,7 +197,7 @@ class CrossrefClient:
         base_url: str | None = None,
         mailto: str | None = None,
         *,
-        timeout: float = 30.0,
+        timeout: float = DEFAULT_TIMEOUT,
         cache: ResponseCache | None = None,
         offline: bool = False,
         refresh: bool = False,
@@ -179,6 +211,7 @@ class CrossrefClient:
         self.refresh = refresh
         self.retry = retry or RetryPolicy()
         self.limiter = limiter or RateLimiter(*(POLITE_POOL if self.mailto else PUBLIC_POOL))
+        self.timeout = timeout
         self._crossref = Crossref(base_url=self.base_url, mailto=self.mailto, timeout=timeout)
         self._recorder = _recorder()
         self._recorder.shared_tls()  # built now, not while the first request holds a slot
@@ -204,8 +237,7 @@ class CrossrefClient:
                 current = cached.alias_of
                 continue
             if cached is not None and cached.message is not None:
-                return Fetched(requested, cached.message["DOI"].lower(), cached.message,
-                               aliases, from_cache=True)
+                return Fetched(requested, current, cached.message, aliases, from_cache=True)
             if self.offline:
                 hint = (f" (an alias of {current})" if aliases else "")
                 raise NotCached(requested, f"{requested}{hint}: not in the cache; "
@@ -217,49 +249,117 @@ class CrossrefClient:
                 aliases.append(current)
                 current = value
                 continue
-            message = value
-            record_doi = message["DOI"].strip().lower()
+            message = value  # checked by _work: the record of `current`, nothing else
             if self.cache:
-                self.cache.put_work(record_doi, body, url)
-                if record_doi != current:
-                    self.cache.put_alias(current, record_doi)
-            if record_doi != current:
-                aliases.append(current)
-            return Fetched(requested, record_doi, message, aliases)
+                self.cache.put_work(current, body, url)
+            return Fetched(requested, current, message, aliases)
         raise CrossrefError(requested, f"{requested}: more than {MAX_ALIAS_HOPS} aliases "
                             f"({' -> '.join(aliases)}); check the DOI")
+
+    def list_works(self, filters: list[str], *, select: list[str], rows: int,
+                   expected: set[str], label: str,
+                   cancel: threading.Event | None = None) -> list[dict]:
+        """The items of ``/works?filter=…&select=…&rows=…``, asked anew (never from the
+        cache, never cached), under the same limits and retries as :meth:`fetch`.
+
+        Strict like it: the answer must be a JSON work list whose items are works of
+        ``expected`` DOIs (normalised); anything else is retried. ``label`` names the
+        request in messages (``updates of 10.1/a and 49 more``)."""
+        params = {"filter": ",".join(filters), "select": ",".join(select), "rows": str(rows)}
+        url = f"{self.base_url}/works"
+
+        def attempt(retry: int):
+            data, response, problem = self._send(lambda: self._get_json(url, params), cancel)
+            return self._answer(label, data, response, problem, retry,
+                                lambda: self._work_list(label, data, response, expected))
+
+        return self._with_retries(label, label, attempt, cancel)
+
+    def _get_json(self, url: str, params: dict[str, str]):
+        """GET through the same stand-in habanero uses (its User-Agent, the shared TLS
+        context, the recorded response); raises as habanero's calls do."""
+        from habanero.habanero_utils import make_ua
+
+        response = self._recorder.get(url, params=params, headers=make_ua(self.mailto, None),
+                                      timeout=self.timeout)
+        response.raise_for_status()
+        if "json" not in (response.headers.get("content-type") or "").lower():
+            raise ValueError("not JSON")
+        return response.json()
+
+    def _work_list(self, label: str, data, response, expected: set[str]):
+        status = response.status_code
+        if status != 200:
+            if status in (400, 404):
+                raise CrossrefError(label, f"{label}: Crossref refused the query: "
+                                    f"{_error_text(response)} ({what_came_back(response)})")
+            if status == 429 or status >= 500:
+                return None
+            raise CrossrefError(label, f"{label}: Crossref answered "
+                                f"{what_came_back(response)}")
+        message = data.get("message") if isinstance(data, dict) else None
+        items = message.get("items") if isinstance(message, dict) else None
+        if isinstance(data, dict) and str(data.get("status", "ok")).lower() != "ok":
+            raise Retryable(what_came_back(response, f"a JSON error "
+                                           f"(status {data.get('status')!r})"), bad_answer=True)
+        if not isinstance(items, list) or not all(
+                isinstance(i, dict) and isinstance(i.get("DOI"), str) for i in items):
+            kind = data.get("message-type") if isinstance(data, dict) else None
+            raise Retryable(what_came_back(response, f"JSON that is not a list of works "
+                                           f"(message-type {kind!r})"), bad_answer=True)
+        strangers = sorted({str(i["DOI"]) for i in items if doi_or_none(i["DOI"]) not in expected})
+        if strangers:
+            raise Retryable(what_came_back(response, f"records of DOIs not asked for "
+                                           f"({', '.join(strangers[:3])})"), bad_answer=True)
+        return items
 
     # -- one DOI, with retries
 
     def _request(self, doi: str, cancel):
         """("work", message, body, url) or ("alias", canonical doi, None, location)."""
         quoted = quote(doi, safe="/")
+
+        def attempt(retry: int):
+            data, response, problem = self._send(lambda: self._crossref.works(ids=quoted),
+                                                 cancel)
+            return self._answer(doi, data, response, problem, retry,
+                                lambda: self._final_answer(doi, data, response))
+
+        return self._with_retries(doi, doi, attempt, cancel)
+
+    def _with_retries(self, doi: str, what: str, attempt, cancel):
+        """``attempt(retry number)`` until it returns, raises a final error, or the
+        policy's attempts run out on :class:`Retryable` answers."""
         try:
-            for attempt in retrying(self.retry, cancel):
-                with attempt:
-                    return self._attempt(doi, quoted, cancel,
-                                         attempt.retry_state.attempt_number - 1)
+            for tried in retrying(self.retry, cancel):
+                with tried:
+                    return attempt(tried.retry_state.attempt_number - 1)
         except Retryable as exc:
-            raise CrossrefUnavailable(doi, f"{doi}: Crossref did not answer after "
+            if exc.bad_answer:
+                raise BadResponse(doi, f"{what}: no usable answer from Crossref after "
+                                  f"{self.retry.attempts} attempts (last: {exc.problem}); "
+                                  "nothing was written or cached; try again later") from None
+            raise CrossrefUnavailable(doi, f"{what}: Crossref did not answer after "
                                       f"{self.retry.attempts} attempts (last: {exc.problem}); "
                                       "try again later") from None
         raise AssertionError("unreachable: the retry loop returns or raises")
 
-    def _attempt(self, doi: str, quoted: str, cancel, retry: int):
-        """One attempt: the final answer, or :class:`Retryable` for one worth retrying."""
-        data, response, problem = self._send(doi, quoted, cancel)
+    def _answer(self, doi: str, data, response, problem: str | None, retry: int, final):
+        """The final answer of one attempt (``final()``), or :class:`Retryable`."""
         if response is None:
             raise Retryable(problem or "no answer")
         self.limiter.observe(response.headers)
-        answer = self._final_answer(doi, data, response)
+        if problem is not None:  # it answered, but not with JSON
+            raise Retryable(problem, bad_answer=True)
+        answer = final()
         if answer is not None:
             return answer
         problem, wait = self._retry_wait(doi, response, retry)
         raise Retryable(problem, wait)
 
-    def _send(self, doi: str, quoted: str, cancel):
-        """One request within the limits: (data, response, None), or (None, None, why)
-        when no answer came; an answer that is not JSON raises :class:`BadResponse`."""
+    def _send(self, request, cancel):
+        """One request within the limits: (data, response, None); (None, response, what
+        came back) for an answer that is not JSON; (None, None, why) when none came."""
         data = None
         response = None
         problem = None
@@ -268,18 +368,16 @@ class CrossrefClient:
             with self._count_lock:
                 self.requests += 1
             try:
-                data = self._crossref.works(ids=quoted)
+                data = request()
                 response = self._recorder.last_response()
             except httpx2.HTTPStatusError as exc:
                 response = exc.response
-            except HabaneroRequestError as exc:
+            except (HabaneroRequestError, ValueError):  # not JSON, or JSON that does not parse
                 response = self._recorder.last_response()
-                raise self._not_json(doi, response, exc) from None
-            except ValueError:  # JSON that does not parse
-                response = self._recorder.last_response()
-                raise self._not_json(doi, response, None) from None
+                problem = (what_came_back(response, _not_json(response)) if response is not None
+                           else "an answer that could not be read")
             except httpx2.TimeoutException:
-                problem = "no answer within the time-out"
+                problem = f"no answer within the time-out ({self.timeout:g} s)"
             except httpx2.TransportError as exc:
                 problem = f"connection failed ({type(exc).__name__}: {exc})"
         finally:
@@ -297,20 +395,22 @@ class CrossrefClient:
         if status == 404:
             raise DOINotFound(doi, f"{doi}: DOI not registered with Crossref; check it "
                               "(typo? another registration agency such as DataCite?) "
-                              f"at https://doi.org/{doi}")
+                              f"at https://doi.org/{doi} (Crossref answered "
+                              f"{what_came_back(response)})")
         if status == 400:
             raise InvalidDOIError(doi, f"{doi}: Crossref says the DOI is invalid: "
                                   f"{_error_text(response)}")
         if status != 429 and status < 500:
             raise CrossrefError(doi, f"{doi}: Crossref answered {status} "
-                                f"{response.reason_phrase}: {_error_text(response)}")
+                                f"{response.reason_phrase}: {_error_text(response)} "
+                                f"({what_came_back(response)})")
         return None
 
     def _retry_wait(self, doi: str, response, attempt: int) -> tuple[str, float | None]:
         """What went wrong with a 429 or 5xx, and the wait Crossref asks for (pausing
         every request on a 429); raises when that wait is longer than the policy allows."""
         status = response.status_code
-        problem = f"{status} {response.reason_phrase}".strip()
+        problem = what_came_back(response)
         wait = retry_after_seconds(response.headers.get("retry-after"))
         if wait is not None and wait > self.retry.max_retry_after:
             message = (f"Crossref asks to wait {wait:.0f} s before the next request "
@@ -322,10 +422,22 @@ class CrossrefClient:
         return problem, wait
 
     def _work(self, doi, data, response):
+        """A 200's work record, if it is the record of ``doi``; else :class:`Retryable`:
+        a JSON error, something other than a work, or another DOI's record is an
+        answer gone wrong on the way (a proxy, a cache, a mix-up), not the truth about
+        the DOI, so it is asked again and never cached."""
         message = data.get("message") if isinstance(data, dict) else None
+        if isinstance(data, dict) and str(data.get("status", "ok")).lower() != "ok":
+            raise Retryable(what_came_back(response, f"a JSON error "
+                                           f"(status {data.get('status')!r})"), bad_answer=True)
         if not isinstance(message, dict) or not isinstance(message.get("DOI"), str):
-            raise BadResponse(doi, f"{doi}: Crossref's answer is JSON but not a work record "
-                              f"(message-type {data.get('message-type') if isinstance(data, dict) else None!r})")
+            kind = data.get("message-type") if isinstance(data, dict) else None
+            raise Retryable(what_came_back(response, f"JSON that is not a work record "
+                                           f"(message-type {kind!r})"), bad_answer=True)
+        record = doi_or_none(message["DOI"])
+        if record != doi:
+            raise Retryable(what_came_back(response, f"the record of another DOI "
+                                           f"({message['DOI']!r})"), bad_answer=True)
         body = response.text if response is not None else json.dumps(data)
         url = str(response.url) if response is not None else None
         return "work", message, body, url
@@ -345,15 +457,25 @@ class CrossrefClient:
                               f"{location!r}, which names no DOI")
         return "alias", canonical, None, location
 
-    def _not_json(self, doi, response, exc) -> BadResponse:
-        if response is None:
-            return BadResponse(doi, f"{doi}: Crossref's answer could not be read ({exc})")
-        ctype = response.headers.get("content-type") or "no content type"
-        if exc is None:  # labelled JSON, but it does not parse
-            return BadResponse(doi, f"{doi}: Crossref answered {response.status_code} with "
-                               f"{ctype} that is not valid JSON: {_snippet(response.text)}")
-        return BadResponse(doi, f"{doi}: Crossref answered {response.status_code} with "
-                           f"{ctype}, not JSON: {_snippet(response.text)}")
+
+
+def what_came_back(response, verdict: str | None = None) -> str:
+    """A response in a line: status, content type, the first bytes (and a verdict):
+    ``200 OK, text/html, '<html>Down for…' (not JSON)``."""
+    status = f"{response.status_code} {response.reason_phrase}".strip()
+    ctype = response.headers.get("content-type") or "no content type"
+    try:
+        text = response.text
+    except Exception:  # noqa: BLE001 - a body that cannot be decoded is shown as absent
+        text = ""
+    verdict = f" ({verdict})" if verdict else ""
+    return f"{status}, {ctype}, {_snippet(text)}{verdict}"
+
+
+def _not_json(response) -> str:
+    if "json" in (response.headers.get("content-type") or "").lower():
+        return "not valid JSON: cut short?" if (response.text or "").strip() else "empty"
+    return "not JSON"
 
 
 def _snippet(text: str, limit: int = 80) -> str:

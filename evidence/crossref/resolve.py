@@ -601,23 +601,26 @@ def add_dois(refs: References, client: CrossrefClient, dois: list[str], *,
 
 
 def make_client(*, mailto: str | None, offline: bool, refresh: bool,
-                cache_dir: Path | None = None) -> CrossrefClient:
+                cache_dir: Path | None = None, timeout: float | None = None) -> CrossrefClient:
+    """The client of a command: base URL from EVIDENCE_CROSSREF_URL, time-out from
+    ``timeout`` (``--timeout``), else EVIDENCE_TIMEOUT, else 30 s."""
     from evidence.crossref.cache import ResponseCache
-    from evidence.crossref.client import base_url_from_env
+    from evidence.crossref.client import base_url_from_env, check_timeout, timeout_from_env
 
     if offline and refresh:
         raise EvidenceError("--offline and --refresh exclude each other: --refresh fetches "
                             "everything again, --offline fetches nothing")
     base_url = base_url_from_env()
-    return CrossrefClient(base_url, mailto, offline=offline, refresh=refresh,
+    seconds = check_timeout(timeout, "--timeout") if timeout is not None else timeout_from_env()
+    return CrossrefClient(base_url, mailto, offline=offline, refresh=refresh, timeout=seconds,
                           cache=ResponseCache.for_base_url(base_url, cache_dir))
 
 
 def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: bool,
                 offline: bool, mailto: str | None, echo: Callable[[str], None],
-                show_progress: bool = True) -> int:
+                show_progress: bool = True, timeout: float | None = None) -> int:
     refs = load_references(Path(project) / "references.bib")
-    client = make_client(mailto=mailto, offline=offline, refresh=refresh)
+    client = make_client(mailto=mailto, offline=offline, refresh=refresh, timeout=timeout)
     sources, problems = select_entries(refs, list(names), everything=everything)
     if not sources and not problems:
         echo("Nothing to resolve: every entry with a DOI is resolved from Crossref "
@@ -629,12 +632,13 @@ def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: b
 
 
 def run_add(project: Path, dois: list[str], *, offline: bool, mailto: str | None,
-            echo: Callable[[str], None], show_progress: bool = True) -> int:
+            echo: Callable[[str], None], show_progress: bool = True,
+            timeout: float | None = None) -> int:
     """``evidence add DOI...`` (``--from-guide`` and ``--from``: :mod:`evidence.intake.add`)."""
     refs = load_references(Path(project) / "references.bib")
     if not dois:
         raise EvidenceError("give one or more DOIs, --from-guide GUIDE or --from FILE")
-    client = make_client(mailto=mailto, offline=offline, refresh=False)
+    client = make_client(mailto=mailto, offline=offline, refresh=False, timeout=timeout)
     report = add_dois(refs, client, list(dois), show_progress=show_progress)
     return print_report(report, echo, verb="added")
 

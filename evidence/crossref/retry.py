@@ -2,7 +2,8 @@
 and the loop that runs them (tenacity's).
 
 A client raises :class:`Retryable` for an answer worth asking again (a 429, a
-5xx, no answer at all), with the wait the server asked for; everything else it
+5xx, no answer at all, or a 200 that is not the record asked for), with the
+wait the server asked for; everything else it
 raises goes straight to the caller. The wait before the next attempt is the
 longer of the server's and the policy's back-off, and it is cancellable: Ctrl-C
 on a batch stops a worker in its back-off at once.
@@ -67,10 +68,13 @@ class Retryable(Exception):
     """An answer worth asking again: why (shown if no attempt succeeds), and how long
     the server asked us to wait (``Retry-After``), if it said."""
 
-    def __init__(self, problem: str, wait: float | None = None):
+    def __init__(self, problem: str, wait: float | None = None, *, bad_answer: bool = False):
         super().__init__(problem)
         self.problem = problem
         self.wait = wait
+        # An answer that came but was unusable (a 200 cut short, empty, HTML, a JSON
+        # error, another DOI's record), as opposed to no answer or a 429/5xx.
+        self.bad_answer = bad_answer
 
 
 def retrying(policy: RetryPolicy, cancel: threading.Event | None = None) -> Retrying:

@@ -89,7 +89,8 @@ class GuideAdd:
 
 def add_from_guide(project: Path, guide: str, *, dois: list[str] | None = None, offline: bool,
                    mailto: str | None, echo: Echo, today: str | None = None,
-                   client=None, show_progress: bool = True) -> int:
+                   client=None, show_progress: bool = True,
+                   timeout: float | None = None) -> int:
     """Add the printed DOIs references.bib lacks (and ``dois``); print what happened."""
     today = today or date.today().isoformat()
     refs = load_references(Path(project) / "references.bib")
@@ -113,7 +114,8 @@ def add_from_guide(project: Path, guide: str, *, dois: list[str] | None = None, 
         return 0
     fallback: list[PrintedCitation] = list(missing.values()) if offline else []
     if extra or not offline:
-        client = client or make_client(mailto=mailto, offline=offline, refresh=False)
+        client = client or make_client(mailto=mailto, offline=offline, refresh=False,
+                                       timeout=timeout)
         asked = extra + ([] if offline else list(missing))
         result.crossref = add_dois(refs, client, asked, today=today, show_progress=show_progress)
         kept = []

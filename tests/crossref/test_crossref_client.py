@@ -217,25 +217,75 @@ def test_connection_refused_is_retried_then_reported():
     assert client.requests == FAST.attempts
 
 
-def test_malformed_json_names_what_came_back(fake):
-    fake.add("10.5555/truncated", Reply(200, '{"status": "ok", "message": {"DOI": '))
-    with pytest.raises(BadResponse, match=r"not valid JSON: '\{\"status\": \"ok\""):
-        client_for(fake).fetch("10.5555/truncated")
+CUT = Reply(200, '{"status": "ok", "message": {"DOI": ')
+EMPTY = Reply(200, "")
+HTML = Reply(200, "<html><body>Down for maintenance</body></html>", "text/html; charset=utf-8")
+JSON_ERROR = Reply(body={"status": "error", "message-type": "exception",
+                         "message": [{"type": "server-error", "message": "shard unavailable"}]})
+NOT_A_WORK = Reply(body={"status": "ok", "message-type": "work-list", "message": {"items": []}})
 
 
-def test_non_json_body_names_what_came_back(fake):
-    fake.add("10.5555/html", Reply(200, "<html><body>Down for maintenance</body></html>",
-                                   "text/html; charset=utf-8"))
-    with pytest.raises(BadResponse) as info:
-        client_for(fake).fetch("10.5555/html")
-    assert "text/html" in str(info.value) and "Down for maintenance" in str(info.value)
+@pytest.mark.parametrize("fault", [CUT, EMPTY, HTML, JSON_ERROR, NOT_A_WORK],
+                         ids=["cut", "empty", "html", "json-error", "not-a-work"])
+def test_a_bad_200_is_retried_in_the_same_run_and_never_cached(fake, cache, fault):
+    good = fake.routes["10.5555/evidence.article.1"][0]
+    fake.add("10.5555/evidence.article.1", fault, fault, good)
+    fetched = client_for(fake, cache).fetch("10.5555/evidence.article.1")
+    assert fetched.doi == "10.5555/evidence.article.1"
+    assert fake.count("10.5555/evidence.article.1") == 3
+    assert cache.get("10.5555/evidence.article.1").message["DOI"] == fetched.message["DOI"]
 
 
-def test_json_that_is_not_a_work_is_an_error(fake):
-    fake.add("10.5555/list", Reply(body={"status": "ok", "message-type": "work-list",
-                                         "message": {"items": []}}))
-    with pytest.raises(BadResponse, match="not a work record"):
-        client_for(fake).fetch("10.5555/list")
+@pytest.mark.parametrize(("fault", "shown"), [
+    (CUT, r"200 OK, application/json, '\{\"status\": \"ok\".*not valid JSON: cut short"),
+    (EMPTY, r"200 OK, application/json, \(empty body\) \(empty\)"),
+    (HTML, r"200 OK, text/html; charset=utf-8, '<html><body>Down for maintenance.*not JSON"),
+    (JSON_ERROR, r"a JSON error \(status 'error'\)"),
+    (NOT_A_WORK, r"not a work record \(message-type 'work-list'\)"),
+], ids=["cut", "empty", "html", "json-error", "not-a-work"])
+def test_a_persistently_bad_200_names_the_doi_and_what_came_back(fake, cache, fault, shown):
+    fake.add("10.5555/bad", fault)
+    with pytest.raises(BadResponse, match=r"^10\.5555/bad: no usable answer .*4 attempts.*" + shown):
+        client_for(fake, cache).fetch("10.5555/bad")
+    assert fake.count("10.5555/bad") == FAST.attempts
+    assert cache.get("10.5555/bad") is None
+
+
+def test_another_dois_record_is_retried_and_never_taken_or_cached(fake, cache):
+    other = envelope(fixture("retracted"))
+    fake.add("10.5555/evidence.article.1", Reply(body=other))
+    with pytest.raises(BadResponse, match=r"the record of another DOI \('10\.5555/evidence"):
+        client_for(fake, cache).fetch("10.5555/evidence.article.1")
+    assert fake.count("10.5555/evidence.article.1") == FAST.attempts
+    assert cache.get("10.5555/evidence.article.1") is None
+    assert cache.get(other["message"]["DOI"]) is None
+
+
+def test_a_cached_record_of_another_doi_is_not_used(fake, cache):
+    """What a laxer client once cached under the wrong DOI is fetched anew."""
+    cache.put_work("10.5555/evidence.article.1", json.dumps(envelope(fixture("retracted"))))
+    fetched = client_for(fake, cache).fetch("10.5555/evidence.article.1")
+    assert fetched.doi == "10.5555/evidence.article.1" and not fetched.from_cache
+
+
+def test_a_record_in_another_case_is_the_record_asked_for(fake, cache):
+    message = dict(fixture("article_orcid"), DOI="10.5555/EVIDENCE.Article.1")
+    fake.add("10.5555/evidence.article.1", Reply(body=envelope(message)))
+    assert client_for(fake, cache).fetch("10.5555/evidence.article.1").doi == \
+        "10.5555/evidence.article.1"
+
+
+def test_the_timeout_comes_from_the_environment(monkeypatch):
+    from evidence.crossref.client import BadTimeout, timeout_from_env
+
+    monkeypatch.delenv("EVIDENCE_TIMEOUT", raising=False)
+    assert timeout_from_env() == 30.0
+    monkeypatch.setenv("EVIDENCE_TIMEOUT", "4.5")
+    assert timeout_from_env() == 4.5
+    for bad in ("0", "-1", "soon", "inf"):
+        monkeypatch.setenv("EVIDENCE_TIMEOUT", bad)
+        with pytest.raises(BadTimeout, match="EVIDENCE_TIMEOUT is"):
+            timeout_from_env()
 
 
 def test_dois_are_url_quoted(fake):
