@@ -342,12 +342,13 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, mail
     are written; editor fields and citekeys are never touched. Update notices
     (retractions, corrections) are recorded in the `updates` field.
     """
-    from evidence.crossref.monitor import run_confirm_reversal, run_updates
     from evidence.crossref.resolve import run_resolve
 
     if everything and (missing or names):
         raise click.UsageError("--all goes without --missing and without names")
     if updates or confirm:
+        from evidence.crossref.monitor import run_confirm_reversal, run_updates
+
         if updates and confirm or everything or missing or refresh or offline:
             raise click.UsageError("--updates and --confirm-reversal go alone (with names, "
                                    "--mailto, --timeout)")

@@ -47,17 +47,36 @@ class Author:
 
 @dataclass(frozen=True)
 class Update:
-    """An update notice recorded on a source: retraction, correction, concern."""
+    """An update notice recorded on a source: retraction, correction, concern.
+
+    ``reversed`` is the date the notice was found gone from Crossref (or a
+    Retraction Watch reinstatement was seen); ``confirmed`` the date an editor
+    confirmed that reversal. Until confirmed, a reversed notice keeps its
+    effect: one missing notice may be a glitch (docs/DESIGN.md, the ``updates``
+    field)."""
 
     update_type: str
     notice_doi: str | None
     updated: str | None  # ISO date
     origin: str | None  # publisher | retraction-watch
+    record_id: str | None = None  # Retraction Watch's record id
+    reversed: str | None = None  # ISO date the reversal was seen
+    confirmed: str | None = None  # ISO date an editor confirmed the reversal
+
+    @property
+    def in_force(self) -> bool:
+        """False only for a reversal an editor confirmed: the notice then counts no more."""
+        return not (self.reversed and self.confirmed)
+
+    @property
+    def reversal_pending(self) -> bool:
+        """Found reversed, not yet confirmed by an editor: it still counts."""
+        return bool(self.reversed) and not self.confirmed
 
     @property
     def withdraws(self) -> bool:
         """True when the notice takes the work back: it then supports nothing."""
-        return self.update_type in WITHDRAWING_UPDATES
+        return self.update_type in WITHDRAWING_UPDATES and self.in_force
 
     @property
     def label(self) -> str:
@@ -170,18 +189,24 @@ class Source:
         return None
 
 
+_DATE = r"\d{4}(?:-\d{2}){0,2}"
 _UPDATE_ITEM = re.compile(
-    r"^(?P<type>[a-z_-]+)(?:\s+(?P<doi>10\.\S+))?(?:\s+(?P<date>\d{4}(?:-\d{2}){0,2}))?"
-    r"(?:\s+(?P<origin>[a-z-]+))?$"
+    rf"^(?P<type>[a-z_-]+)(?:\s+(?P<doi>10\.\S+))?(?:\s+(?P<date>{_DATE}))?"
+    r"(?:\s+(?P<origin>[a-z-]+))?(?P<marks>(?:\s+[a-z]+=\S+)*)$"
 )
+# The marks after the origin: name=value, each at most once.
+_MARKS = {"record": re.compile(r"[\w.-]+"), "reversed": re.compile(_DATE),
+          "confirmed": re.compile(_DATE)}
 
 
 def parse_updates(value: str) -> list[Update]:
-    """Parse the ``updates`` field: ``type doi date origin`` items joined by ``;``.
+    """Parse the ``updates`` field: ``type doi date origin marks`` items joined by ``;``.
 
-    Example: ``retraction 10.1016/j.x.2020.01 2020-05-01 retraction-watch``.
-    Items that do not match are kept as an update of type ``other``, so nothing
-    an editor wrote is silently dropped.
+    Example: ``retraction 10.1016/j.x.2020.01 2020-05-01 retraction-watch record=20946``;
+    ``marks`` are ``record=ID`` (Retraction Watch's record id), ``reversed=DATE``
+    (the notice was found gone) and ``confirmed=DATE`` (an editor confirmed the
+    reversal), in any order. Items that do not match are kept as an update of
+    type ``other``, so nothing an editor wrote is silently dropped.
     """
     updates = []
     for item in value.split(";"):
@@ -189,7 +214,8 @@ def parse_updates(value: str) -> list[Update]:
         if not item:
             continue
         match = _UPDATE_ITEM.match(item.lower())
-        if not match:
+        marks = _parse_marks(match["marks"]) if match else None
+        if not match or marks is None or (marks.get("confirmed") and not marks.get("reversed")):
             updates.append(Update("other", None, None, None))
             continue
         updates.append(
@@ -198,15 +224,34 @@ def parse_updates(value: str) -> list[Update]:
                 notice_doi=match["doi"],
                 updated=match["date"],
                 origin=match["origin"],
+                record_id=marks.get("record"),
+                reversed=marks.get("reversed"),
+                confirmed=marks.get("confirmed"),
             )
         )
     return updates
 
 
+def _parse_marks(text: str) -> dict[str, str] | None:
+    """``record=1 reversed=2026-12-01`` as a dict; None for an unknown or repeated mark."""
+    marks: dict[str, str] = {}
+    for token in text.split():
+        name, _, value = token.partition("=")
+        pattern = _MARKS.get(name)
+        if pattern is None or name in marks or not pattern.fullmatch(value):
+            return None
+        marks[name] = value
+    return marks
+
+
 def format_updates(updates: list[Update]) -> str:
     parts = []
     for u in updates:
-        parts.append(" ".join(x for x in (u.update_type, u.notice_doi, u.updated, u.origin) if x))
+        marks = [f"{name}={value}" for name, value in (
+            ("record", u.record_id), ("reversed", u.reversed), ("confirmed", u.confirmed))
+            if value]
+        parts.append(" ".join(x for x in (u.update_type, u.notice_doi, u.updated, u.origin,
+                                          *marks) if x))
     return "; ".join(parts)
 
 
@@ -563,6 +608,8 @@ def _validate_source(path: Path, source: Source, seen_dois: dict[str, Source]) -
                 path, source.field_line("updates"), source.key,
                 "unreadable item in the updates field",
                 "write items as 'type doi date origin' separated by ';', "
-                "e.g. 'retraction 10.1000/xyz 2020-05-01 publisher'", code="bibtex-invalid",
+                "e.g. 'retraction 10.1000/xyz 2020-05-01 publisher', optionally followed by "
+                "record=ID, reversed=DATE, confirmed=DATE (docs/DESIGN.md, the updates "
+                "field)", code="bibtex-invalid",
             ))
     return problems

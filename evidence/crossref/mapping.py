@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from evidence.bib.references import Update, format_updates
@@ -292,7 +292,8 @@ def updates_of(message: dict) -> list[Update]:
 
     The same retraction can be asserted by the publisher and by Retraction
     Watch; it is recorded once, with the publisher as origin when both have it
-    (the publisher's notice is the primary record). Versions (new_version,
+    (the publisher's notice is the primary record) and Retraction Watch's
+    ``record-id`` when either has one. Versions (new_version,
     new_edition) and entries pointing at the work itself are not notices.
     """
     own = (message.get("DOI") or "").lower()
@@ -309,10 +310,18 @@ def updates_of(message: dict) -> list[Update]:
         origin = str(item.get("source") or "crossref").strip().lower()
         if not re.fullmatch(r"[a-z-]+", origin):
             origin = "crossref"
-        update = Update(kind, doi, iso_date(date_parts(item.get("updated"))), origin)
+        record = str(item.get("record-id") or "").strip() or None
+        if record is not None and not re.fullmatch(r"[\w.-]+", record):
+            record = None
+        update = Update(kind, doi, iso_date(date_parts(item.get("updated"))), origin, record)
         key = (kind, doi)
-        if key not in chosen or (origin == "publisher" and chosen[key].origin != "publisher"):
+        before = chosen.get(key)
+        if before is None or (origin == "publisher" and before.origin != "publisher"):
             chosen[key] = update
+        # Retraction Watch's record id is kept whichever source's notice is chosen.
+        record = chosen[key].record_id or record or (before.record_id if before else None)
+        if record != chosen[key].record_id:
+            chosen[key] = replace(chosen[key], record_id=record)
     return list(chosen.values())
 
 

@@ -37,10 +37,10 @@ from evidence.crossref.errors import Cancelled, CrossrefError
 from evidence.crossref.mapping import (
     CONTAINER_FIELD,
     CONTAINER_FIELDS,
-    CROSSREF_ORIGINS,
     OWNED_FIELDS,
     map_work,
 )
+from evidence.crossref.notices import merge_notices
 from evidence.errors import EvidenceError
 
 if TYPE_CHECKING:
@@ -234,8 +234,10 @@ def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) 
             target[name] = None  # one container field per entry
         elif was_crossref:
             target[name] = None
-    kept = [u for u in source.updates if u.origin not in CROSSREF_ORIGINS]
-    target["updates"] = format_updates(work.updates + kept) or None
+    # Notices are merged, never replaced: one no longer listed is marked reversed.
+    notices = merge_notices(source.updates, work.updates, today,
+                            missing_means_reversed=not fetched.from_cache)
+    target["updates"] = format_updates(notices.updates) or None
 
     changes: dict[str, str | None] = {}
     for name, value in target.items():

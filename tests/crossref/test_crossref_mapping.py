@@ -247,7 +247,8 @@ def test_recorded_retraction_arrays_grafted_onto_a_full_record():
                       .read_text(encoding="utf-8"))["message"]
     first, second = examples
     work = map_work({**base, "updated-by": first["updated-by"]})
-    assert work.fields["updates"] == "retraction 10.1021/acsami.9b11759 2019-07-26 retraction-watch"
+    assert work.fields["updates"] == ("retraction 10.1021/acsami.9b11759 2019-07-26 "
+                                      "retraction-watch record=20946")
     work = map_work({**base, "updated-by": second["updated-by"]})
     assert [(u.update_type, u.updated, u.origin) for u in work.updates] == [
         ("correction", "2004-03-06", "retraction-watch"),
@@ -256,3 +257,4 @@ def test_recorded_retraction_arrays_grafted_onto_a_full_record():
     doubled = first["updated-by"] + [{**first["updated-by"][0], "source": "publisher"}]
     [update] = map_work({**base, "updated-by": doubled}).updates
     assert update.origin == "publisher"
+    assert update.record_id == "20946"  # Retraction Watch's record id is kept

@@ -206,12 +206,13 @@ def test_update_notices_are_recorded_once_and_editor_items_kept(bib, fake, tmp_p
     refs = load_references(bib)
     storm = refs.get("storm2019")
     assert storm.raw("updates") == (
-        "retraction 10.5555/evidence.retraction-notice.3 2023-02-10 publisher; "
-        "expression_of_concern 10.5555/evidence.eoc.3 2022-08-01 retraction-watch")
+        "retraction 10.5555/evidence.retraction-notice.3 2023-02-10 publisher record=45678; "
+        "expression_of_concern 10.5555/evidence.eoc.3 2022-08-01 retraction-watch record=45001")
     assert storm.retracted
     holm = refs.get("holm2022")
+    # the editor's item stays where it was; Crossref's new notice comes after it
     assert [(u.update_type, u.origin) for u in holm.updates] == [
-        ("correction", "publisher"), ("expression_of_concern", "editor")]
+        ("expression_of_concern", "editor"), ("correction", "publisher")]
     assert not holm.retracted
     assert holm.raw("pages") == "e1234"  # article number
     storm_outcome = next(o for o in report.outcomes if o.key == "storm2019")
