@@ -133,17 +133,31 @@ CODES: tuple[Code, ...] = (
          when="the source is in references.bib but no claim links it and no guide prints it",
          action="link it or remove it"),
     Code("source-retracted", "error", "source, claim",
-         summary="The source was retracted.",
-         when="the source was retracted (its `updates` field); one finding per affected claim, "
-              "each listing them all",
+         summary="The source was retracted, withdrawn or removed.",
+         when="the source was retracted, withdrawn or removed (its `updates` field), also when "
+              "the notice is reversed but no editor has confirmed that yet; one finding per "
+              "affected claim, each listing them all",
          action="remove the link or replace the source; a retracted source supports nothing"),
-    Code("source-corrected", "warning", "source",
+    Code("source-partially-retracted", "warning", "source, claim",
+         summary="Part of the source was retracted.",
+         when="the source carries a partial retraction; one finding per affected claim",
+         action="check that the claim does not rest on the retracted part, else remove the "
+                "link or replace the source"),
+    Code("source-notice-reversed", "warning", "source, claim",
+         summary="Crossref no longer lists a notice the source records (a reversed retraction?).",
+         when="`evidence resolve --updates` found a recorded notice gone from Crossref, or a "
+              "Retraction Watch reinstatement (`reversed=DATE` in `updates`); the notice keeps "
+              "its effect until an editor confirms; one finding per affected claim",
+         action="check the publisher's page or Retraction Watch; if it is reversed, confirm it "
+                "with `evidence resolve --confirm-reversal KEY` (or add `confirmed=DATE` to the "
+                "item)"),
+    Code("source-corrected", "warning", "source, claim",
          summary="The source carries a correction.",
-         when="the source carries a correction notice",
+         when="the source carries a correction notice; one finding per affected claim",
          action="read the correction; check the claims citing it still hold"),
-    Code("source-expression-of-concern", "warning", "source",
+    Code("source-expression-of-concern", "warning", "source, claim",
          summary="The source carries an expression of concern.",
-         when="the source carries an expression of concern",
+         when="the source carries an expression of concern; one finding per affected claim",
          action="read the notice; check the claims citing it still hold"),
     Code("source-no-doi", "warning", "source",
          summary="The source has no DOI.",

@@ -38,31 +38,7 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
 
         claim_ids = [c.claim_id for c in claims]
         for update in _dedupe_updates(source):
-            notice = _describe_update(update)
-            if update.withdraws:
-                if not claims:
-                    findings.append(finding(
-                        "source-retracted",
-                        f"retracted ({notice}): remove it from references.bib and from any "
-                        "printed reference list",
-                    ))
-                for link in claims:
-                    findings.append(finding(
-                        "source-retracted",
-                        f"retracted ({notice}) and cited by {link.claim_id}: it no longer "
-                        f"supports the claim; remove the link or replace the source "
-                        f"(affected claims: {listing(claim_ids)})",
-                        link,
-                    ))
-            elif update.update_type in ("correction", "expression_of_concern"):
-                code = ("source-corrected" if update.update_type == "correction"
-                        else "source-expression-of-concern")
-                affected = (f"; check the claims citing it: {listing(claim_ids)}" if claim_ids
-                            else "")
-                findings.append(finding(
-                    code, f"{update.label.lower()} ({notice}): read the notice and check that "
-                          f"the claims still hold{affected}",
-                ))
+            findings += _notice_findings(update, claims, claim_ids, finding, source.key)
         raw_doi = source.raw("doi")
         if raw_doi and source.doi and raw_doi.strip() != source.doi:
             findings.append(finding(
@@ -100,6 +76,65 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
     return findings
 
 
+# What a notice in force means for a claim citing the source: (code, what to do).
+_NOTICE_WEIGHT = {
+    "partial_retraction": ("source-partially-retracted",
+                           "part of the work was retracted: check that {claim} does not rest "
+                           "on the retracted part, else remove the link or replace the source"),
+    "expression_of_concern": ("source-expression-of-concern",
+                              "read the notice and check that {claim} still holds"),
+    "correction": ("source-corrected", "read the correction and check that {claim} still holds"),
+}
+
+
+def _notice_findings(update: Update, claims: list[ClaimLink], claim_ids: list[str],
+                     finding, key: str) -> list[Finding]:
+    """The findings of one notice: on the source when no claim cites it, else one on
+    every claim citing it (each listing them all)."""
+    if not update.in_force:
+        return []  # a reversal an editor confirmed: the notice counts no more
+    notice = _describe_update(update)
+    found = []
+    if update.reversal_pending:
+        counts = "counts as retracted" if update.withdraws else "still counts"
+        message = (f"Crossref no longer lists its {update.label.lower()} ({notice}; found gone "
+                   f"on {update.reversed}): it {counts} until an editor confirms the reversal "
+                   f"(`evidence resolve --confirm-reversal {key}`, or add confirmed=DATE to "
+                   "the item): one missing notice may be a glitch, so check the publisher's "
+                   "page or Retraction Watch first")
+        found += _on_claims("source-notice-reversed", message, claims, claim_ids, finding)
+    if update.withdraws:
+        act = {"withdrawal": "withdrawn", "removal": "removed"}.get(update.update_type,
+                                                                   "retracted")
+        if not claims:
+            found.append(finding(
+                "source-retracted",
+                f"{act} ({notice}): remove it from references.bib and from any printed "
+                "reference list",
+            ))
+        for link in claims:
+            found.append(finding(
+                "source-retracted",
+                f"{act} ({notice}) and cited by {link.claim_id}: it no longer supports the "
+                f"claim; remove the link or replace the source (affected claims: "
+                f"{listing(claim_ids)})",
+                link,
+            ))
+    elif update.update_type in _NOTICE_WEIGHT:
+        code, action = _NOTICE_WEIGHT[update.update_type]
+        message = f"{update.label.lower()} ({notice}): {action}"
+        found += _on_claims(code, message, claims, claim_ids, finding)
+    return found
+
+
+def _on_claims(code: str, message: str, claims: list[ClaimLink], claim_ids: list[str],
+               finding) -> list[Finding]:
+    if not claims:
+        return [finding(code, message.format(claim="the claims it would support"))]
+    return [finding(code, message.format(claim=link.claim_id)
+                    + f" (affected claims: {listing(claim_ids)})", link) for link in claims]
+
+
 def _dedupe_updates(source: Source) -> list[Update]:
     """One notice per type and notice DOI (publisher and Retraction Watch both report)."""
     seen: dict[tuple[str, str | None], Update] = {}
@@ -118,4 +153,6 @@ def _describe_update(update: Update) -> str:
         parts.append(update.updated)
     if update.origin:
         parts.append(f"from {update.origin}")
+    if update.record_id:
+        parts.append(f"Retraction Watch record {update.record_id}")
     return ", ".join(parts[1:]) or "no notice recorded"

@@ -184,6 +184,16 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"bib": entry(extra="updates = {retraction 10.1234/retract.1 2021-03-01 publisher}")},
         {"bib": entry()},
     ),
+    "source-partially-retracted": (
+        {"bib": entry(extra="updates = {partial_retraction 10.1234/part.1 2021-03-01 publisher}")},
+        {"bib": entry(extra="updates = {correction 10.1234/fix.1 2021-03-01 publisher}")},
+    ),
+    "source-notice-reversed": (
+        {"bib": entry(extra="updates = {retraction 10.1234/retract.1 2021-03-01 publisher "
+                            "reversed=2026-12-01}")},
+        {"bib": entry(extra="updates = {retraction 10.1234/retract.1 2021-03-01 publisher "
+                            "reversed=2026-12-01 confirmed=2026-12-02}")},
+    ),
     "source-corrected": (
         {"bib": entry(extra="updates = {correction 10.1234/fix.1 2021-03-01 publisher}")},
         {"bib": entry()},
