@@ -247,7 +247,7 @@ def print_updates(report: UpdatesReport, project: Path, echo: Callable[[str], No
             effect = (f"it still {counts} until an editor confirms the reversal: "
                       f"evidence resolve --confirm-reversal {change.key}")
             echo(f"reversed: {change.key}: Crossref no longer lists the {describe(update)} "
-                 f"(seen {update.reversed}); {effect}")
+                 f"(found gone on {update.reversed}); {effect}")
         for update in change.changes.restored:
             echo(f"listed again: {change.key}: the {describe(update)} marked reversed is "
                  "listed again by Crossref; it counts again")
