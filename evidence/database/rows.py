@@ -19,7 +19,7 @@ from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
-    from evidence.bib.references import Source
+    from evidence.bib.references import Source, Update
     from evidence.check.finding import Finding
 
 
@@ -222,7 +222,7 @@ class Rows:
         for update in source.updates:
             self.updates.append({"source_id": source.key, "update_type": update.update_type,
                                  "notice_doi": update.notice_doi, "updated": update.updated,
-                                 "label": update.label, "origin": update.origin})
+                                 "label": _update_label(update), "origin": update.origin})
 
 
 def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[dict]:
@@ -286,3 +286,11 @@ def _relative(path: Path, root: Path) -> str:
 
 def _sha256_file(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def _update_label(update: Update) -> str:
+    """The notice's label for readers, with its reversal when one was seen."""
+    if not update.reversed:
+        return update.label
+    state = "confirmed" if update.confirmed else "awaiting an editor's confirmation"
+    return f"{update.label}, reversed {update.reversed} ({state})"

@@ -500,14 +500,16 @@ async def source_page(datasette, db, source_id: str) -> dict | None:
     findings = [dict(row) for row in await db.execute(
         "select severity, code, message from findings where source_id = ? order by id",
         [source_id])]
-    retraction = [u for u in updates if u["update_type"] in WITHDRAWING_UPDATES]
+    # A retraction whose reversal an editor confirmed is history: the source stands.
+    retraction = ([u for u in updates if u["update_type"] in WITHDRAWING_UPDATES]
+                  if source["retracted"] else [])
     tier = TIER_BY_CODE.get(source.get("tier") or "")
     return {
         "source": source,
         "authors": authors,
         "reference": reference_parts(source, authors),
         "updates": updates,
-        "retracted": bool(source["retracted"]) or bool(retraction),
+        "retracted": bool(source["retracted"]),
         "retraction": retraction,
         "claims": claims[:1000],
         "more_claims": len(claims) > 1000,
