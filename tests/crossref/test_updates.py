@@ -316,3 +316,24 @@ def test_timeout_option_is_used_and_checked(project, fake):
     assert fake.count(CITED) == 2  # the first answer came too late for 2 s
     bad = run(project, fake, "smith2020", "--timeout", "0")
     assert bad.exit_code == 1 and "--timeout is 0.0" in bad.output
+
+
+def test_further_enrichments_run_in_the_same_pass(project, fake, monkeypatch):
+    """The place another enrichment (PubMed's types) hooks into the nightly run."""
+    from evidence.crossref.monitor import run_updates
+
+    monkeypatch.setenv("EVIDENCE_CROSSREF_URL", fake.url)
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(project / "cache"))
+    serve(fake, CITED, RETRACTION_RW)
+    seen = []
+
+    def enrich(refs, sources, echo):
+        seen.append((refs.get("smith2020").retracted, [s.key for s in sources]))
+        echo("enriched")
+        return 1  # one of its lookups failed
+
+    lines: list[str] = []
+    assert run_updates(project, [], mailto=None, timeout=None, echo=lines.append,
+                       enrichments=[enrich]) == 1
+    assert seen == [(True, ["smith2020", "aero2021"])]  # after the notices were recorded
+    assert "enriched" in lines
