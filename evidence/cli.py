@@ -327,8 +327,9 @@ timeout_option = click.option(
                    "corrections…) and record them in `updates`; no other field changes. "
                    "Exit 3 when a cited source gained a retraction, withdrawal or removal.")
 @click.option("--confirm-reversal", "confirm", is_flag=True,
-              help="For the CITEKEYs named: confirm that their reversed retractions are "
-                   "reversed, so they count again (an editor's decision; nothing is fetched).")
+              help="For the CITEKEYs named: confirm the reversals --updates found, so the "
+                   "reversed notices count no more and a retracted source stands again (an "
+                   "editor's decision; nothing is fetched).")
 @mailto_option
 @timeout_option
 @project_option
