@@ -318,23 +318,28 @@ mailto_option = click.option(
 @click.option("--refresh", is_flag=True,
               help="Ignore cached responses and fetch again (e.g. for new retractions).")
 @click.option("--offline", is_flag=True, help="Use cached responses only; send no request.")
+@click.option("--no-pubmed", "no_pubmed", is_flag=True,
+              help="Do not look the DOIs up in PubMed (publication types, field pubtypes).")
 @mailto_option
 @project_option
 @reports_errors
-def resolve(names, everything, missing, refresh, offline, mailto, project_dir: Path) -> None:
+def resolve(names, everything, missing, refresh, offline, no_pubmed, mailto,
+            project_dir: Path) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
     resolved from Crossref (--all: every entry with a DOI). Only changed fields
     are written; editor fields and citekeys are never touched. Update notices
-    (retractions, corrections) are recorded in the `updates` field.
+    (retractions, corrections) are recorded in the `updates` field, PubMed's
+    publication types in `pubtypes` (EVIDENCE_PUBMED_URL, EVIDENCE_NCBI_API_KEY).
     """
     from evidence.crossref.resolve import run_resolve
 
     if everything and (missing or names):
         raise click.UsageError("--all goes without --missing and without names")
     sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
-                         offline=offline, mailto=mailto, echo=click.echo))
+                         offline=offline, mailto=mailto, echo=click.echo,
+                         pubmed=not no_pubmed))
 
 
 @cli.command()
