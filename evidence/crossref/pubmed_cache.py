@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from evidence.atomic import atomic_write_text
+from evidence.atomic import atomic_path
 from evidence.crossref.cache import ResponseCache, default_cache_dir
 from evidence.crossref.pubmed_mapping import PubmedRecord, record_of
 
@@ -75,7 +75,8 @@ class PubmedCache:
                     "fetched": datetime.now(UTC).isoformat(timespec="seconds"),
                     "pmid": record.pmid if record else None,
                     "summary": record.summary if record else None}
-        # A cache that cannot be written only costs a request next time.
-        with contextlib.suppress(OSError):
-            atomic_write_text(self._names.path_for(doi),
-                              json.dumps(envelope, ensure_ascii=False) + "\n")
+        # A cache that cannot be written only costs a request next time. Renamed
+        # into place, so a reader sees a whole file or none; not fsynced (a lookup
+        # writes thousands): a file a crash leaves empty reads as absent.
+        with contextlib.suppress(OSError), atomic_path(self._names.path_for(doi)) as tmp:
+            tmp.write_text(json.dumps(envelope, ensure_ascii=False) + "\n", encoding="utf-8")
