@@ -305,7 +305,8 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
 
 mailto_option = click.option(
     "--mailto", envvar="EVIDENCE_MAILTO", metavar="EMAIL",
-    help="Your e-mail for Crossref's polite pool (default: $EVIDENCE_MAILTO).",
+    help="Your e-mail for Crossref's polite pool and NCBI's email parameter "
+         "(default: $EVIDENCE_MAILTO).",
 )
 
 

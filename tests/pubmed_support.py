@@ -14,9 +14,10 @@ import re
 import socket
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from tests.loopback import LoopbackServer
 
 _TERM_DOI = re.compile(r'"([^"]+)"\[doi\]', re.IGNORECASE)
 
@@ -53,13 +54,12 @@ def summary(pmid: str, doi: str, pubtypes: list[str], title: str = "A title") ->
                            {"idtype": "pii", "idtypen": 4, "value": "S0000"}]}
 
 
-class FakePubMed:
+class FakePubMed(LoopbackServer):
     def __init__(self) -> None:
         self.records: dict[str, dict] = {}  # PMID → esummary record
         self.requests: list[Seen] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
         self._next_pmid = 30000000
 
     def add(self, doi: str, pubtypes: list[str], pmid: str | None = None) -> str:
@@ -72,35 +72,6 @@ class FakePubMed:
 
     def count(self, endpoint: str | None = None) -> int:
         return sum(1 for r in self.requests if endpoint is None or r.endpoint == endpoint)
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> Self:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def do_GET(self):
-                fake._handle(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)

@@ -31,15 +31,21 @@ class PubmedRecord:
     summary: dict  # the esummary record as it came (cached raw)
 
 
+def _part(data: object, endpoint: str, name: str) -> dict:
+    """The object ``name`` of an answer; Malformed for an error or another shape."""
+    if not isinstance(data, dict):
+        raise Malformed(f"{endpoint} answered {type(data).__name__}, not a JSON object")
+    if data.get("error"):
+        raise Malformed(f"{endpoint} answered an error: {data['error']}")
+    part = data.get(name)
+    if not isinstance(part, dict):
+        raise Malformed(f"{endpoint}'s answer has no {name}")
+    return part
+
+
 def esearch_ids(data: object) -> list[str]:
     """The PMIDs of an esearch answer; Malformed for anything else."""
-    if not isinstance(data, dict):
-        raise Malformed(f"esearch answered {type(data).__name__}, not a JSON object")
-    if data.get("error"):
-        raise Malformed(f"esearch answered an error: {data['error']}")
-    result = data.get("esearchresult")
-    if not isinstance(result, dict):
-        raise Malformed("esearch's answer has no esearchresult")
+    result = _part(data, "esearch", "esearchresult")
     if result.get("ERROR"):
         raise Malformed(f"esearch answered an error: {result['ERROR']}")
     ids = result.get("idlist")
@@ -52,13 +58,7 @@ def esummary_records(data: object, asked: Iterable[str]) -> list[PubmedRecord]:
     """The records of an esummary answer for the PMIDs ``asked``; ids PubMed could not
     summarise are left out, and so is a record that names no DOI (it cannot be tied
     back to one)."""
-    if not isinstance(data, dict):
-        raise Malformed(f"esummary answered {type(data).__name__}, not a JSON object")
-    if data.get("error"):
-        raise Malformed(f"esummary answered an error: {data['error']}")
-    result = data.get("result")
-    if not isinstance(result, dict):
-        raise Malformed("esummary's answer has no result")
+    result = _part(data, "esummary", "result")
     records = []
     for pmid in asked:
         summary = result.get(pmid)
