@@ -224,8 +224,13 @@ class PubMedClient:
 
     def search(self, dois: list[str], cancel=None) -> list[str]:
         """The PMIDs of records carrying any of ``dois`` (one esearch)."""
-        return self._get("esearch.fcgi", self._search_params(dois), esearch_ids, cancel,
-                         what=f"esearch for {len(dois)} DOI(s)")
+        what = f"esearch for {len(dois)} DOI(s)"
+        ids, count = self._get("esearch.fcgi", self._search_params(dois), esearch_ids, cancel,
+                               what=what)
+        if count > len(ids):  # a DOI not listed is not known to have no record
+            raise PubMedError(f"PubMed's {what} found {count} records but listed {len(ids)} "
+                              f"(retmax); these DOIs are asked again next run")
+        return ids
 
     def summarise(self, ids: list[str], cancel=None) -> list[PubmedRecord]:
         """The records of ``ids`` (one esummary per batch)."""

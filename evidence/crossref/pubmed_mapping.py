@@ -43,15 +43,20 @@ def _part(data: object, endpoint: str, name: str) -> dict:
     return part
 
 
-def esearch_ids(data: object) -> list[str]:
-    """The PMIDs of an esearch answer; Malformed for anything else."""
+def esearch_ids(data: object) -> tuple[list[str], int]:
+    """The PMIDs of an esearch answer and how many it found (more than it lists when
+    ``retmax`` cut the list short); Malformed for anything else."""
     result = _part(data, "esearch", "esearchresult")
     if result.get("ERROR"):
         raise Malformed(f"esearch answered an error: {result['ERROR']}")
     ids = result.get("idlist")
     if not isinstance(ids, list) or not all(isinstance(i, str) and i.isdigit() for i in ids):
         raise Malformed("esearch's answer has no list of PMIDs (idlist)")
-    return list(dict.fromkeys(ids))
+    try:
+        count = int(result.get("count", len(ids)))
+    except (TypeError, ValueError):
+        raise Malformed(f"esearch's count is {result.get('count')!r}, not a number") from None
+    return list(dict.fromkeys(ids)), count
 
 
 def esummary_records(data: object, asked: Iterable[str]) -> list[PubmedRecord]:

@@ -197,3 +197,13 @@ def test_bad_base_url_is_refused(monkeypatch):
         pubmed_url_from_env()
     monkeypatch.setenv("EVIDENCE_PUBMED_URL", "")
     assert pubmed_url_from_env() == pubmed.DEFAULT_BASE_URL
+
+
+def test_a_search_cut_short_by_retmax_is_not_taken_for_no_record(fake, tmp_path):
+    fake.add("10.5555/a", RCT)
+    fake.faults.append(Fault(200, json.dumps({"esearchresult": {
+        "count": "500", "retmax": "20", "idlist": [str(n) for n in range(1, 21)]}})))
+    result = client_for(fake, tmp_path).lookup(["10.5555/a", "10.5555/b"])
+    assert result.unanswered == ["10.5555/a", "10.5555/b"] and not result.no_record
+    assert "found 500 records but listed 20" in result.problem
+    assert not any((tmp_path / "cache").rglob("*.json"))
