@@ -305,7 +305,8 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
 
 mailto_option = click.option(
     "--mailto", envvar="EVIDENCE_MAILTO", metavar="EMAIL",
-    help="Your e-mail for Crossref's polite pool (default: $EVIDENCE_MAILTO).",
+    help="Your e-mail for Crossref's polite pool and NCBI's email parameter "
+         "(default: $EVIDENCE_MAILTO).",
 )
 timeout_option = click.option(
     "--timeout", type=float, metavar="SECONDS",
@@ -330,18 +331,22 @@ timeout_option = click.option(
               help="For the CITEKEYs named: confirm the reversals --updates found, so the "
                    "reversed notices count no more and a retracted source stands again (an "
                    "editor's decision; nothing is fetched).")
+@click.option("--no-pubmed", "no_pubmed", is_flag=True,
+              help="Do not look the DOIs up in PubMed (publication types, field pubtypes).")
 @mailto_option
 @timeout_option
 @project_option
 @reports_errors
-def resolve(names, everything, missing, refresh, offline, updates, confirm, mailto, timeout,
+def resolve(names, everything, missing, refresh, offline, updates, confirm, no_pubmed,
+            mailto, timeout,
             project_dir: Path) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
     resolved from Crossref (--all: every entry with a DOI). Only changed fields
     are written; editor fields and citekeys are never touched. Update notices
-    (retractions, corrections) are recorded in the `updates` field.
+    (retractions, corrections) are recorded in the `updates` field, PubMed's
+    publication types in `pubtypes` (EVIDENCE_PUBMED_URL, EVIDENCE_NCBI_API_KEY).
     """
     from evidence.crossref.resolve import run_resolve
 
@@ -349,6 +354,7 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, mail
         raise click.UsageError("--all goes without --missing and without names")
     if updates or confirm:
         from evidence.crossref.monitor import run_confirm_reversal, run_updates
+        from evidence.crossref.pubtypes import make_pubmed_client, updates_enrichment
 
         if updates and confirm or everything or missing or refresh or offline:
             raise click.UsageError("--updates and --confirm-reversal go alone (with names, "
@@ -357,10 +363,13 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, mail
             if not names:
                 raise click.UsageError("--confirm-reversal needs the CITEKEYs to confirm")
             sys.exit(run_confirm_reversal(project_dir, list(names), echo=click.echo))
+        enrichments = [] if no_pubmed else [updates_enrichment(
+            make_pubmed_client(email=mailto, offline=False, refresh=False))]
         sys.exit(run_updates(project_dir, list(names), mailto=mailto, timeout=timeout,
-                             echo=click.echo))
+                             echo=click.echo, enrichments=enrichments))
     sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
-                         offline=offline, mailto=mailto, echo=click.echo, timeout=timeout))
+                         offline=offline, mailto=mailto, echo=click.echo, timeout=timeout,
+                         pubmed=not no_pubmed))
 
 
 @cli.command()

@@ -81,6 +81,23 @@ def write_project(root: Path, guide: str = GUIDE, claims: str | None = CLAIMS,
     return root
 
 
+@pytest.fixture(scope="session")
+def _empty_pubmed():
+    from tests.pubmed_support import FakePubMed
+
+    with FakePubMed() as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _no_real_pubmed(_empty_pubmed, monkeypatch):
+    """`evidence resolve` looks DOIs up in PubMed: never the real one in tests. By
+    default it asks a loopback E-utilities server that knows no DOI; a test that
+    wants answers sets EVIDENCE_PUBMED_URL to its own FakePubMed."""
+    monkeypatch.setenv("EVIDENCE_PUBMED_URL", _empty_pubmed.url)
+    monkeypatch.delenv("EVIDENCE_NCBI_API_KEY", raising=False)
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return write_project(tmp_path)

@@ -19,10 +19,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.loopback import LoopbackServer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "crossref"
 REPO = Path(__file__).resolve().parents[1]
@@ -56,7 +57,7 @@ def fixture(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-class FakeCrossref:
+class FakeCrossref(LoopbackServer):
     def __init__(self, *, limit: int = 50, interval: str = "1s", concurrency: int = 3,
                  latency: float = 0.0, pool: str = "polite"):
         self.headers = {"x-rate-limit-limit": str(limit), "x-rate-limit-interval": interval,
@@ -95,33 +96,6 @@ class FakeCrossref:
         self._enforced = (rate, concurrency)
 
     # -- server
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> Self:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):  # quiet
-                pass
-
-            def do_GET(self):
-                fake._handle(self)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
-                         daemon=True).start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
     def _over_limits(self, now: float) -> bool:
         """Whether a request arriving now breaks the enforced limits (lock held)."""

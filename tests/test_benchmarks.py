@@ -33,3 +33,13 @@ def test_bench_serve_runs_small_and_removes_its_database(tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert "the check before each request" in out and "after a rename" in out
     assert list(scratch.iterdir()) == []
+
+
+def test_bench_pubmed_counts_the_requests_batching_saves(capsys):
+    from benchmarks import bench_pubmed
+
+    assert bench_pubmed.main(["--count", "120", "--known", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "requests, batched:   4 (3 esearch with up to 50 DOIs, 1 esummary" in out
+    assert "requests, one a DOI: 180 (45x as many)" in out
+    assert "second run: 0 requests" in out

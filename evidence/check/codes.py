@@ -168,6 +168,23 @@ CODES: tuple[Code, ...] = (
          when="the source has no `studydesign`, so its tier is unknown (it counts as expert "
               "tier)",
          action="set a design code (DESIGN.md §3)"),
+    Code("study-design-suggested", "info", "source",
+         summary="The source has no study design; PubMed's publication types suggest one.",
+         when="the source has no `studydesign` and its `pubtypes` (recorded by `evidence "
+              "resolve` from PubMed) include a specific type: Meta-Analysis, Systematic "
+              "Review, Randomized Controlled Trial, Clinical Trial, Observational Study, Case "
+              "Reports, Guideline, Review … (evidence/check/pubtypes.py); a type missing means "
+              "nothing, so none is suggested from \"Journal Article\" alone",
+         action="read the paper and set the design it shows; the suggestion is PubMed's "
+                "indexing, never set by itself"),
+    Code("study-design-contradicts-pubmed", "warning", "source",
+         summary="The editor's study design fits none of the source's PubMed publication types.",
+         when="the source's `studydesign` fits none of the specific types in its `pubtypes`: a "
+              "clear conflict such as a `case-report` that PubMed types as a Randomized "
+              "Controlled Trial, or a trial typed as a Review (gradings that may be right, such "
+              "as a secondary analysis of a trial graded as a cohort study, are not reported)",
+         action="check the paper: correct `studydesign`, or keep it when PubMed's indexing is "
+                "wrong (the warning stays while the types say otherwise)"),
     Code("printed-citation-differs", "warning", "source",
          summary="A field of the printed citation differs from the source's record.",
          when="a field of a printed citation (authors, title, journal, year, volume, issue, "

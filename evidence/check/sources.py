@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from evidence.bib.pubtypes import FIELD as PUBTYPES_FIELD
+from evidence.bib.pubtypes import parse_pubtypes
 from evidence.bib.references import Source, Update
 from evidence.check.finding import Finding, listing, relative
+from evidence.check.pubtypes import read_types
 from evidence.project import Project
 
 
@@ -58,6 +61,7 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
                 "no studydesign: set one (studydesign = {...}, codes in DESIGN.md §3); until "
                 "then it counts as the weakest (expert) tier",
             ))
+        findings += [finding(code, message) for code, message in pubtype_findings(source)]
         if not claims:
             in_guides = printed_in.get(source.key)
             if in_guides:
@@ -156,3 +160,29 @@ def _describe_update(update: Update) -> str:
     if update.record_id:
         parts.append(f"Retraction Watch record {update.record_id}")
     return ", ".join(parts[1:]) or "no notice recorded"
+
+
+def pubtype_findings(source: Source) -> list[tuple[str, str]]:
+    """(code, message) of what PubMed's types say of the source's study design:
+    a suggestion when it has none, a warning when it fits none of them."""
+    recorded = parse_pubtypes(source.raw(PUBTYPES_FIELD))
+    if recorded is None:
+        return []
+    verdict = read_types(recorded.types)
+    row = verdict.suggestion
+    if row is None:
+        return []
+    where = f"PubMed (PMID {recorded.pmid})" if recorded.pmid else "PubMed"
+    types = "; ".join(r.pubtype for r in verdict.rows)
+    design = source.study_design
+    if design is None:
+        codes = " or ".join(repr(code) for code in row.suggests)
+        return [("study-design-suggested",
+                 f"{where} types it as {types}: {row.why}; suggested studydesign {codes} "
+                 "(read the paper before setting it)")]
+    if verdict.contradicts(design):
+        fits = ", ".join(dict.fromkeys(c for r in verdict.rows for c in r.compatible))
+        return [("study-design-contradicts-pubmed",
+                 f"studydesign is {design!r}, but {where} types it as {types}: {row.why}; "
+                 f"check the paper (designs that fit: {fits})")]
+    return []

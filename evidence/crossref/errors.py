@@ -35,3 +35,12 @@ class CrossrefUnavailable(CrossrefError):
 
 class Cancelled(Exception):
     """The batch was interrupted; raised in worker threads to stop them."""
+
+
+class PubMedError(EvidenceError):
+    """A PubMed request failed (after its retries): nothing is recorded or cached for
+    the DOIs it asked about, and the next run asks again."""
+
+    def __init__(self, message: str, *, reachable: bool = True):
+        self.reachable = reachable  # False: no answer at all (connection, time-out, 5xx, 429)
+        super().__init__(message)

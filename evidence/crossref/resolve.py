@@ -41,6 +41,7 @@ from evidence.crossref.mapping import (
     map_work,
 )
 from evidence.crossref.notices import merge_notices
+from evidence.crossref.pubtypes import make_pubmed_client, record_after_resolve
 from evidence.errors import EvidenceError
 
 if TYPE_CHECKING:
@@ -620,17 +621,29 @@ def make_client(*, mailto: str | None, offline: bool, refresh: bool,
 
 def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: bool,
                 offline: bool, mailto: str | None, echo: Callable[[str], None],
-                show_progress: bool = True, timeout: float | None = None) -> int:
+                show_progress: bool = True, timeout: float | None = None,
+                pubmed: bool = True) -> int:
     refs = load_references(Path(project) / "references.bib")
     client = make_client(mailto=mailto, offline=offline, refresh=refresh, timeout=timeout)
+    pubmed_client = (make_pubmed_client(email=mailto, offline=offline, refresh=refresh)
+                     if pubmed else None)
     sources, problems = select_entries(refs, list(names), everything=everything)
+    report = BatchReport(problems)
     if not sources and not problems:
         echo("Nothing to resolve: every entry with a DOI is resolved from Crossref "
              "(use --all to resolve them again, --refresh to fetch anew).")
-        return 0
-    report = resolve_references(refs, client, sources, show_progress=show_progress)
-    report.outcomes[:0] = problems
-    return print_report(report, echo, verb="resolved")
+        status = 0
+    else:
+        report = resolve_references(refs, client, sources, show_progress=show_progress)
+        report.outcomes[:0] = problems
+        status = print_report(report, echo, verb="resolved")
+    if pubmed_client is not None:  # an enrichment: it never changes the exit status
+        resolved = [o.key for o in report.outcomes
+                    if o.key and o.status in ("updated", "unchanged")]
+        for line in record_after_resolve(refs.path, resolved, pubmed_client,
+                                         also_missing=not names).lines():
+            echo(line)
+    return status
 
 
 def run_add(project: Path, dois: list[str], *, offline: bool, mailto: str | None,

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
 from evidence.bib.initials import initials
+from evidence.bib.pubtypes import FIELD as PUBTYPES_FIELD
+from evidence.bib.pubtypes import parse_pubtypes
 from evidence.bibliography.make import PrintedLookup, guide_bibliography
 from evidence.guide.reference_list import reference_section
 from evidence.project import GuideData, Project
@@ -211,7 +213,7 @@ class Rows:
             "pages": source.text("pages"), "authors": display_authors(source),
             "study_design": source.study_design, "tier": source.tier,
             "metadata_source": source.metadata_source, "retracted": source.retracted,
-            "line": source.line, "bibtex": source.entry.raw, "claim_count": claim_count,
+            **_pubmed_columns(source), "line": source.line, "bibtex": source.entry.raw, "claim_count": claim_count,
         })
         self.source_csl.append({"source_id": source.key,
                                 "csl_json": json.dumps(source_to_csl(source), ensure_ascii=False)})
@@ -294,3 +296,11 @@ def _update_label(update: Update) -> str:
         return update.label
     state = "confirmed" if update.confirmed else "awaiting an editor's confirmation"
     return f"{update.label}, reversed {update.reversed} ({state})"
+
+
+def _pubmed_columns(source: Source) -> dict[str, str | None]:
+    """``pmid`` and ``pubtypes`` of a source, from its pubtypes field (resolve's)."""
+    recorded = parse_pubtypes(source.raw(PUBTYPES_FIELD))
+    if recorded is None:
+        return {"pmid": None, "pubtypes": None}
+    return {"pmid": recorded.pmid, "pubtypes": "; ".join(recorded.types) or None}

@@ -146,6 +146,9 @@ class Source(Base):
     tier: Mapped[str | None] = mapped_column(ForeignKey("tiers.code"), index=True)
     metadata_source: Mapped[str | None] = mapped_column(String, index=True)
     retracted: Mapped[bool] = mapped_column(Boolean, index=True)
+    pmid: Mapped[str | None] = mapped_column(String, doc="PubMed's record (pubtypes field)")
+    pubtypes: Mapped[str | None] = mapped_column(
+        Text, doc="PubMed's publication types, '; '-joined: never the study design")
     line: Mapped[int | None] = mapped_column(Integer, doc="line of the entry in references.bib")
     bibtex: Mapped[str | None] = mapped_column(Text, doc="the entry as written in references.bib")
     claim_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -118,6 +118,9 @@ TABLES = {
             "metadata_source": "Where the bibliographic fields came from: crossref (with date) "
                                "or manual.",
             "retracted": "1 when the source has been retracted: it then supports nothing.",
+            "pmid": "The source's PubMed record (PMID), found by its DOI.",
+            "pubtypes": "PubMed's publication types of the source ('; '-joined), recorded by "
+                        "`evidence resolve`: PubMed's indexing, not the study design.",
             "line": "Line of the entry in references.bib.",
             "bibtex": "The entry as written in references.bib.",
             "claim_count": "Number of claim links to the source.",

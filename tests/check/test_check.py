@@ -211,6 +211,15 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"bib": entry(design=None)},
         {"bib": entry()},
     ),
+    "study-design-suggested": (
+        {"bib": entry(design=None, extra="pubtypes = {pmid 1: Journal Article; Meta-Analysis}")},
+        {"bib": entry(design=None, extra="pubtypes = {pmid 1: Journal Article}")},
+    ),
+    "study-design-contradicts-pubmed": (
+        {"bib": entry(design="case-report",
+                      extra="pubtypes = {pmid 1: Randomized Controlled Trial}")},
+        {"bib": entry(design="cohort", extra="pubtypes = {pmid 1: Randomized Controlled Trial}")},
+    ),
     "printed-citation-differs": (
         {"guide": GUIDE + KILDER.replace("2020;", "2019;")},
         {"guide": GUIDE + KILDER},
