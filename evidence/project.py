@@ -284,7 +284,7 @@ def bad_entries(references: References, problems: Collection[Problem]) -> frozen
 
 # The references.bib problems that make an entry unfit to publish.
 _BAD_ENTRY_CODES = frozenset({"doi-invalid", "doi-duplicate", "study-design-unknown",
-                              "bibtex-invalid", "citekey-duplicate"})
+                              "bibtex-invalid", "citekey-duplicate", "field-duplicate"})
 
 
 @dataclass
