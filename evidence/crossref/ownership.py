@@ -96,9 +96,9 @@ def decide(source: Source, entry_type: str, values: dict[str, str], *,
             decision.changes[name] = wanted
             _record(hashes, name, wanted)
         else:
-            if have is not None:
-                hashes.pop(name, None)  # changed by an editor: theirs from now on
-            # (removed by an editor: the hash stays, so the removal is remembered)
+            # The editor's (typed, changed or removed): a hash it has stays as it is,
+            # no longer matching, so the file is not touched and a removal is
+            # remembered.
             if wanted is not None:
                 decision.kept.append(KeptField(source.key, current.key if current else name,
                                                have, wanted))
