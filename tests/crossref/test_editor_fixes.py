@@ -3,13 +3,14 @@ order; a field an editor changed survives `resolve --all --refresh`; --force-fie
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from evidence.bib.fieldhashes import FieldHashes, value_hash
-from evidence.bib.references import load_references
+from evidence.bib.references import load_references, parse_references
 from evidence.cli import cli
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import CrossrefClient
@@ -177,3 +178,44 @@ def test_an_unknown_force_field_is_refused_and_changes_nothing(tmp_path, fake, e
     assert "--force-field studydesign: not a field resolve writes" in result.output
     assert (folder / "references.bib").read_text(encoding="utf-8") == HAND_TYPED
     assert fake.count() == 0
+
+
+CDL = Path(__file__).resolve().parents[2].parent / "shared" / "bench" / "cdl.bib"
+
+
+@pytest.mark.skipif(not CDL.exists(), reason="no ../shared/bench/cdl.bib")
+def test_cdl_bib_entries_resolved_keep_one_copy_of_each_field_in_spelling_and_order(
+        tmp_path, fake, env):
+    """Forty real entries of cdl.bib, each given a DOI that a loopback Crossref
+    answers with a record made from the entry (its title in other words)."""
+    blocks = [b for b in CDL.read_text(encoding="utf-8").split("\n\n")
+              if b.startswith("@article{") and "\tAuthor = {" in b and "\tTitle = {" in b
+              and "\tYear = {" in b and "\tJournal = {" in b and "doi" not in b.lower()][:40]
+    assert len(blocks) == 40
+    written = []
+    for n, block in enumerate(blocks):
+        head, rest = block.split("\n", 1)
+        written.append(f"{head}\n\tDOI = {{10.5555/cdl.{n}}},\n{rest}")
+        [source] = parse_references(written[-1]).sources
+        fake.add_work({
+            "DOI": f"10.5555/cdl.{n}", "type": "journal-article",
+            "title": [f"{source.raw('Title')} (as registered)"],
+            "container-title": [source.raw("Journal")],
+            "author": [{"given": "A", "family": "Crossref"}],
+            "issued": {"date-parts": [[int(source.raw("Year")[:4])]]}, "page": "1-9"})
+    bib = tmp_path / "references.bib"
+    bib.write_text("\n\n".join(written) + "\n", encoding="utf-8")
+    before = {s.key: [f.key for f in s.entry.fields] for s in load_references(bib)}
+    result = resolve(tmp_path, env)
+    assert result.exit_code == 0, result.output
+    refs = load_references(bib)  # validates: no field given twice in any case
+    for source in refs:
+        keys = [f.key for f in source.entry.fields]
+        assert keys[:len(before[source.key])] == before[source.key]  # spelling and order
+        assert len({k.lower() for k in keys}) == len(keys)  # one copy of each
+        assert keys[-2:] == ["metadatasource", "fieldhashes"]
+        assert "(as registered)" not in source.raw("title")  # the editor's title kept
+        assert source.raw("metadatasource") == f"crossref {date.today().isoformat()}"
+        assert f"{source.key}: Title: kept the editor's" in result.output
+        assert f"{source.key}: Author: kept the editor's" in result.output
+    assert result.output.count(": kept the editor's") >= 80
