@@ -118,7 +118,6 @@ def _decide_type(source: Source, entry_type: str, recorded: FieldHashes,
         decision.entry_type = entry_type
         hashes[ENTRY_TYPE] = value_hash(entry_type)
         return None
-    hashes.pop(ENTRY_TYPE, None)
     decision.kept.append(KeptField(source.key, ENTRY_TYPE, have, entry_type))
     return have
 
