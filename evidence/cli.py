@@ -84,6 +84,7 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
     """
     from evidence.database.build import build as run_build
 
+    refuse_input_outputs(project_dir, database)
     result = run_build(project_dir, database, force=force, strict=strict,
                        on_wait=say_waiting)
     if not result.built:
@@ -130,6 +131,7 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     from evidence.database.build import build as run_build
     from evidence.host.serve import serve as run_server
 
+    refuse_input_outputs(project_dir, database)
     ensure_port_free(host, port)
     if watch:  # the first build runs as every later one does, in a child process
         database = database or project_dir / DEFAULT_DATABASE
@@ -148,6 +150,15 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
         database = result.database
     run_server(database, host=host, port=port, public=public, base_url=base_url,
                watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
+
+
+def refuse_input_outputs(project_dir: Path, *outputs: Path | None) -> None:
+    """No output over an input (references.bib, a guide.md, a claims.yaml)."""
+    from evidence.project import refuse_output_over_input
+
+    for output in outputs:
+        if output is not None:
+            refuse_output_over_input(project_dir, output)
 
 
 def say_waiting(lock: Path) -> None:
@@ -185,7 +196,10 @@ def package(outdir: Path, project_dir: Path, database: Path | None, allow_stale:
     published from its last good build), unless --allow-stale."""
     from evidence.database.build import refuse_stale_guides
     from evidence.host.package import package as run_package
+    from evidence.project import refuse_output_over_input
 
+    refuse_output_over_input(project_dir, outdir, folder=True)
+    refuse_input_outputs(project_dir, database)
     built = False if allow_stale else refuse_stale_guides(project_dir, database).built
 
     result = run_package(project_dir, outdir, database)
@@ -280,6 +294,7 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
     from evidence.bibliography.make import make
     from evidence.errors import EvidenceError
 
+    refuse_input_outputs(project_dir, output)
     if fmt is None and output is not None and output.suffix:
         fmt = FORMAT_BY_SUFFIX.get(output.suffix.lower())
         if fmt is None:
@@ -333,20 +348,25 @@ timeout_option = click.option(
                    "editor's decision; nothing is fetched).")
 @click.option("--no-pubmed", "no_pubmed", is_flag=True,
               help="Do not look the DOIs up in PubMed (publication types, field pubtypes).")
+@click.option("--force-field", "force_fields", multiple=True, metavar="NAME",
+              help="Take Crossref's value for this field (journal, title, entrytype …) even "
+                   "where an editor's value stands (repeatable).")
 @mailto_option
 @timeout_option
 @project_option
 @reports_errors
 def resolve(names, everything, missing, refresh, offline, updates, confirm, no_pubmed,
-            mailto, timeout,
+            force_fields, mailto, timeout,
             project_dir: Path) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
     resolved from Crossref (--all: every entry with a DOI). Only changed fields
-    are written; editor fields and citekeys are never touched. Update notices
-    (retractions, corrections) are recorded in the `updates` field, PubMed's
-    publication types in `pubtypes` (EVIDENCE_PUBMED_URL, EVIDENCE_NCBI_API_KEY).
+    are written; editor fields and citekeys are never touched, and a field an
+    editor typed or changed keeps the editor's value (reported; --force-field to
+    take Crossref's). Update notices (retractions, corrections) are recorded in
+    the `updates` field, PubMed's publication types in `pubtypes`
+    (EVIDENCE_PUBMED_URL, EVIDENCE_NCBI_API_KEY).
     """
     from evidence.crossref.resolve import run_resolve
 
@@ -369,7 +389,7 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, no_p
                              echo=click.echo, enrichments=enrichments))
     sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
                          offline=offline, mailto=mailto, echo=click.echo, timeout=timeout,
-                         pubmed=not no_pubmed))
+                         pubmed=not no_pubmed, force_fields=force_fields))
 
 
 @cli.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,6 +223,42 @@ def input_files(root: Path) -> list[Path]:
     return [f for f in files if f.exists() and unsafe_input(f, root) is None]
 
 
+def refuse_output_over_input(root: Path | str, output: Path | str, *,
+                             folder: bool = False) -> None:
+    """Raise when ``output`` names one of the project's inputs: references.bib, or a
+    guide's guide.md, claims.yaml or history.yaml (through a link or a relative path
+    too); with ``folder``, when the output folder holds one (a folder output may be
+    replaced as a whole). Every command with an output option asks this before it
+    writes."""
+    root, output = Path(root), Path(output)
+    target = output.resolve()
+    base = root.resolve()
+    inputs = [base / REFERENCES_FILE]
+    if target.parent.parent == base / CLAIMS_DIR and target.name in GUIDE_INPUTS:
+        inputs.append(target)  # a guide's file, whether the guide has it yet or not
+    for directory in guide_dirs(root):
+        inputs += [directory / name for name in GUIDE_INPUTS]
+    for path in inputs:
+        inside = folder and path.exists() and path.resolve().is_relative_to(target)
+        if inside or target == path.resolve() or _same_file(output, path):
+            shown = path.relative_to(base) if path.is_relative_to(base) else path
+            what = f"holds the project's {shown}" if inside else f"is the project's {shown}"
+            raise EvidenceError(
+                f"{output} {what}, an input: writing there would replace it; nothing was "
+                f"written. Give another {'folder' if folder else 'file name'} for the output")
+
+
+# A guide's files that the project reads or keeps (DESIGN §2).
+GUIDE_INPUTS = (GUIDE_FILE, CLAIMS_FILE, "history.yaml")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)  # hard links too
+    except OSError:
+        return False
+
+
 def input_digest(root: Path, extra: str = "") -> str:
     digest = hashlib.sha256(extra.encode())
     for path in input_files(root):
@@ -284,7 +321,7 @@ def bad_entries(references: References, problems: Collection[Problem]) -> frozen
 
 # The references.bib problems that make an entry unfit to publish.
 _BAD_ENTRY_CODES = frozenset({"doi-invalid", "doi-duplicate", "study-design-unknown",
-                              "bibtex-invalid", "citekey-duplicate"})
+                              "bibtex-invalid", "citekey-duplicate", "field-duplicate"})
 
 
 @dataclass

@@ -99,20 +99,33 @@ class Source:
     def entry_type(self) -> str:
         return self.entry.entry_type.lower()
 
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        # Field names are case-insensitive (BibTeX's rule): ``Title`` is ``title``.
+        # With a name given twice the first wins, as in BibTeX; validation reports it.
+        index: dict[str, Field] = {}
+        for f in self.entry.fields:
+            index.setdefault(f.key.lower(), f)
+        return index
+
+    def find_field(self, name: str) -> Field | None:
+        """The entry's field of that name, in any case (``DOI`` is ``doi``)."""
+        return self._by_name.get(name.lower())
+
+    def forget(self) -> None:
+        """Drop what was derived from the fields, after they changed."""
+        self.__dict__.pop("_by_name", None)
+        self.__dict__.pop("authors", None)
+
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
-        f = self.entry.fields_dict.get(name)
-        if f is None:
-            for candidate in self.entry.fields:
-                if candidate.key.lower() == name:
-                    f = candidate
-                    break
+        f = self._by_name.get(name.lower())
         if f is None or f.value is None:
             return None
         return str(f.value)
 
     def field_line(self, name: str) -> int:
-        f = self.entry.fields_dict.get(name)
+        f = self._by_name.get(name.lower())
         return (f.start_line + 1) if f is not None and f.start_line is not None else self.line
 
     def text(self, name: str) -> str | None:
@@ -339,29 +352,40 @@ class References:
         return source
 
     def set_field(self, key: str, name: str, value: str | None) -> bool:
-        """Set (or with None remove) one field of an entry; True if it changed."""
+        """Set (or with None remove) one field of an entry; True if it changed.
+
+        ``name`` is found in any case: a field the entry has is changed where it
+        stands and keeps its spelling (``Journal`` stays ``Journal``); a new one
+        is appended at the end of the entry, spelled as given.
+        """
         if name.lower() in ("doi", "doialias"):
             self._doi_index = None  # rebuilt when next asked
-        entry = self._by_key[key].entry
-        current = entry.fields_dict.get(name)
+        source = self._by_key[key]
+        entry = source.entry
+        current = source.find_field(name)
+        before = list(entry.fields)
         if value is None:
             if current is None:
                 return False
-            entry.pop(name)
+            entry.fields = [f for f in before if f is not current]
+            source.forget()
             return True
         if current is not None and current.value == value:
             return False
-        entry.set_field(Field(name, value, enclosing=_enclosing_for(entry, name, value)))
+        spelling = current.key if current is not None else name
+        new = Field(spelling, value, enclosing=_enclosing_for(entry, spelling, value))
+        if current is None:
+            entry.fields = [*before, new]
+        else:
+            entry.fields = [new if f is current else f for f in before]
+        source.forget()
         problem = _unwritable(entry)
         if problem:
             # Refuse the value rather than write a file that reads back otherwise.
-            if current is None:
-                entry.pop(name)
-            else:
-                entry.set_field(current)
-            raise UnwritableValue(f"{key}: {name!r} cannot be written to references.bib "
+            entry.fields = before
+            source.forget()
+            raise UnwritableValue(f"{key}: {spelling!r} cannot be written to references.bib "
                                   f"as {value!r}: {problem}")
-        self._by_key[key].__dict__.pop("authors", None)
         return True
 
     def is_unchanged(self, entry: Entry) -> bool:
@@ -533,11 +557,44 @@ def load_references(path: Path, *, validate: bool = True) -> References:
 
 
 def validate_references(refs: References) -> list[Problem]:
-    problems = [_failed_block_problem(refs.path, block) for block in refs.library.failed_blocks]
+    problems = []
+    for block in refs.library.failed_blocks:
+        if isinstance(block, DuplicateFieldKeyBlock) and isinstance(block.ignore_error_block, Entry):
+            # Every name given twice, each with both lines (the parser names them only).
+            found = _duplicate_field_problems(refs.path, block.ignore_error_block)
+            if found:
+                problems.extend(found)
+                continue
+        problems.append(_failed_block_problem(refs.path, block))
     seen_dois: dict[str, Source] = {}
     for source in refs.sources:
+        problems.extend(_duplicate_field_problems(refs.path, source.entry))
         problems.extend(_validate_source(refs.path, source, seen_dois))
     return problems
+
+
+def _duplicate_field_problems(path: Path, entry: Entry) -> list[Problem]:
+    """A field name given twice in one entry, in any case (``doi`` and ``DOI``):
+    BibTeX reads the first, pandoc the last, so the entry means two things."""
+    first: dict[str, Field] = {}
+    problems = []
+    for f in entry.fields:
+        name = f.key.lower()
+        earlier = first.setdefault(name, f)
+        if earlier is f:
+            continue
+        problems.append(Problem(
+            path, _line_of(f, entry), entry.key,
+            f"field {earlier.key!r} (line {_line_of(earlier, entry)}) is given again as "
+            f"{f.key!r} (line {_line_of(f, entry)}); field names are case-insensitive, so "
+            "BibTeX reads one and other programs the other",
+            "keep one of them: delete the line you do not mean", code="field-duplicate"))
+    return problems
+
+
+def _line_of(f: Field, entry: Entry) -> int:
+    start = f.start_line if f.start_line is not None else entry.start_line
+    return (start or 0) + 1
 
 
 def _suggest_design(design: str) -> str:
@@ -561,10 +618,15 @@ def _failed_block_problem(path: Path, block: ParsingFailedBlock) -> Problem:
                        "each entry needs its own key; rename or merge one of them",
                        code="citekey-duplicate")
     if isinstance(block, DuplicateFieldKeyBlock):
+        entry = block.ignore_error_block
+        if isinstance(entry, Entry):
+            found = _duplicate_field_problems(path, entry)
+            if found:
+                return found[0]
         fields = ", ".join(sorted(block.duplicate_keys))
-        return Problem(path, line, getattr(block, "key", None),
+        return Problem(path, line, getattr(entry, "key", None),
                        f"field given twice in one entry: {fields}", "keep one of them",
-                       code="bibtex-invalid")
+                       code="field-duplicate")
     error = block.error
     detail = getattr(error, "abort_reason", None) or getattr(error, "message", None) or str(error)
     detail = " ".join(str(detail).split()) or "syntax error"

@@ -220,9 +220,14 @@ CODES: tuple[Code, ...] = (
          action="use a code of DESIGN.md §3"),
     Code("bibtex-invalid", "error", "source",
          summary="references.bib has a block that cannot be read.",
-         when="references.bib has a block that cannot be parsed, a field given twice, or an "
-              "unreadable `updates` item",
+         when="references.bib has a block that cannot be parsed, or an unreadable `updates` "
+              "item",
          action="fix the block named"),
+    Code("field-duplicate", "error", "source",
+         summary="An entry gives one field twice, in any case (`doi` and `DOI`).",
+         when="an entry of references.bib has two fields whose names differ at most in case "
+              "(BibTeX reads the first, pandoc the last); the source is left out of the build",
+         action="keep one of the two lines named"),
     # Guide text
     Code("heading-empty", "warning", "guide",
          summary="A heading has no text under it.",

@@ -20,7 +20,7 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,16 +31,15 @@ from bibtexparser.model import Entry, Field
 from evidence.bib import citekeys
 from evidence.bib.citekeys import unique_citekey
 from evidence.bib.doi import DoiIndex, InvalidDOI, doi_or_none, normalise_doi
+from evidence.bib.fieldhashes import FIELD as FIELDHASHES
+from evidence.bib.fieldhashes import hashes_of
 from evidence.bib.references import format_updates, load_references
 from evidence.crossref.client import POLITE_POOL, CrossrefClient
 from evidence.crossref.errors import Cancelled, CrossrefError
-from evidence.crossref.mapping import (
-    CONTAINER_FIELD,
-    CONTAINER_FIELDS,
-    OWNED_FIELDS,
-    map_work,
-)
+from evidence.crossref.mapping import map_work
 from evidence.crossref.notices import merge_notices
+from evidence.crossref.ownership import BIBLIOGRAPHIC_FIELDS, KeptField, decide
+from evidence.crossref.ownership import force_fields as checked_force_fields
 from evidence.crossref.pubtypes import make_pubmed_client, record_after_resolve
 from evidence.errors import EvidenceError
 
@@ -49,8 +48,8 @@ if TYPE_CHECKING:
     from evidence.crossref.client import Fetched
     from evidence.crossref.mapping import MappedWork
 
-# The order fields take in an entry the resolver writes; a field added to an
-# existing entry goes after the nearest field that precedes it here.
+# The order fields take in a new entry the resolver writes (``fieldhashes`` last); a
+# field added to an existing entry goes at its end, after the editor's fields.
 FIELD_ORDER = (
     "author", "editor", "title", "journal", "shortjournal", "booktitle", "institution",
     "school", "year", "month", "volume", "number", "pages", "publisher", "issn", "isbn",
@@ -81,6 +80,7 @@ class Outcome:
     updates: list[Update] = field(default_factory=list)
     canonical: str | None = None  # when the DOI was an alias
     error: CrossrefError | None = None  # why it failed, when the lookup failed
+    kept: list[KeptField] = field(default_factory=list)  # the editor's values resolve kept
 
     @property
     def failed(self) -> bool:
@@ -152,6 +152,7 @@ class EntryPlan:
     changes: dict[str, str | None]
     entry_type: str | None = None
     outcome: Outcome | None = None
+    kept: list[KeptField] = field(default_factory=list)  # the editor's values, reported
 
     def apply(self, refs: References) -> None:
         source = refs.get(self.key)
@@ -161,13 +162,12 @@ class EntryPlan:
         before = (entry.entry_type, list(entry.fields))
         try:
             for name, value in self.changes.items():
-                if refs.set_field(self.key, name, value) and value is not None:
-                    _place_field(entry, name)
+                refs.set_field(self.key, name, value)  # in place, in its spelling
             if self.entry_type:
                 entry.entry_type = self.entry_type
         except BaseException:
             entry.entry_type, entry.fields = before[0], before[1]  # all or nothing
-            source.__dict__.pop("authors", None)
+            source.forget()
             raise
 
 
@@ -183,58 +183,32 @@ class NewEntryPlan:
             refs.add(Entry(self.entry_type, self.key, [Field(k, v) for k, v in self.fields]))
 
 
-def _place_field(entry: Entry, name: str) -> None:
-    """Move a field just added (at the end) next to its neighbours in FIELD_ORDER."""
-    if name not in FIELD_ORDER:
-        return
-    fields = entry.fields
-    index = next((i for i, f in enumerate(fields) if f.key == name), None)
-    if index is None or index != len(fields) - 1:
-        return
-    rank = FIELD_ORDER.index(name)
-    keys = [f.key for f in fields[:-1]]
-    before = [i for i, k in enumerate(keys) if k in FIELD_ORDER and FIELD_ORDER.index(k) < rank]
-    after = [i for i, k in enumerate(keys) if k in FIELD_ORDER and FIELD_ORDER.index(k) > rank]
-    if before:
-        position = max(before) + 1
-    elif after:
-        position = min(after)
-    else:
-        return
-    moved = fields.pop()
-    fields.insert(position, moved)
-
-
-def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) -> EntryPlan:
+def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str, *,
+                force: frozenset[str] = frozenset()) -> EntryPlan:
     """The changes that bring ``source`` in line with the Crossref record.
 
     Only fields the resolver owns are considered (editor fields and the
-    citekey are never touched). A field Crossref does not provide is removed
-    only if it came from Crossref before (``metadatasource`` crossref), never
-    from an entry typed by hand: Crossref lacking an issue number does not
-    make the printed one wrong. ``metadatasource`` gets today's date only
-    when something else changed (or the entry was not from Crossref yet), so
-    re-resolving unchanged records leaves the file untouched.
+    citekey are never touched), and of those only the ones that are still as
+    evidence wrote them, by their hashes in ``fieldhashes``
+    (:mod:`evidence.crossref.ownership`): a value an editor typed or changed is
+    kept and reported, unless named in ``force``. So Crossref lacking an issue
+    number does not remove the printed one, and an editor's ``PM R`` stays.
+    ``metadatasource`` gets today's date only when something else changed (or
+    the entry was not from Crossref yet), so re-resolving unchanged records
+    leaves the file untouched.
 
     Aliases: when the DOI of the entry is an alias (Crossref answers 301 to
     the canonical DOI), ``doi`` gets the canonical DOI and ``doialias`` keeps
     the one the entry had, which is what the guide may print.
     """
-    target: dict[str, str | None] = dict(work.fields)  # None: the field is removed
     was_crossref = is_from_crossref(source)
+    values = {name: value for name, value in work.fields.items() if name in BIBLIOGRAPHIC_FIELDS}
+    decision = decide(source, work.entry_type, values, force=force)
+    target: dict[str, str | None] = dict(decision.changes)
+    target["doi"] = work.doi
     old_doi = source.doi
     if old_doi and old_doi != work.doi:
         target["doialias"] = old_doi
-    container = CONTAINER_FIELD.get(work.entry_type)
-    for name in OWNED_FIELDS:
-        if name in target or name in ("doi", "doialias", "metadatasource", "updates"):
-            continue
-        if name == "orcids" and "author" in target:
-            target[name] = None  # ORCIDs are aligned with the authors just written
-        elif name in CONTAINER_FIELDS and (container and container in target):
-            target[name] = None  # one container field per entry
-        elif was_crossref:
-            target[name] = None
     # Notices are merged, never replaced: one no longer listed is marked reversed.
     notices = merge_notices(source.updates, work.updates, today,
                             missing_means_reversed=not fetched.from_cache)
@@ -242,14 +216,17 @@ def plan_update(source: Source, work: MappedWork, fetched: Fetched, today: str) 
 
     changes: dict[str, str | None] = {}
     for name, value in target.items():
-        if name == "metadatasource":
-            continue
         if source.raw(name) != value:
             changes[name] = value
-    entry_type = work.entry_type if work.entry_type != source.entry_type else None
-    if changes or entry_type or not was_crossref:
+    record = decision.hashes.format()
+    if changes or decision.entry_type or not was_crossref:
         changes["metadatasource"] = metadatasource_value(today)
-    return EntryPlan(source.key, changes, entry_type)
+    if source.raw(FIELDHASHES) != record:
+        changes.setdefault("metadatasource", metadatasource_value(today))
+        changes[FIELDHASHES] = record
+    plan = EntryPlan(source.key, changes, decision.entry_type)
+    plan.kept = decision.kept
+    return plan
 
 
 # ---------------------------------------------------------------------------
@@ -274,6 +251,10 @@ def new_entry_plan(work: MappedWork, fetched: Fetched, key: str, today: str) -> 
     values["metadatasource"] = metadatasource_value(today)
     ordered = [(k, values[k]) for k in FIELD_ORDER if k in values]
     ordered += [(k, v) for k, v in values.items() if k not in FIELD_ORDER]
+    written = {k: v for k, v in ordered if k in BIBLIOGRAPHIC_FIELDS}
+    record = hashes_of(written, work.entry_type).format()
+    if record:
+        ordered.append((FIELDHASHES, record))
     return NewEntryPlan(key, work.entry_type, ordered)
 
 
@@ -480,8 +461,10 @@ def _progress(total: int, label: str, enabled: bool, console):
 
 def resolve_references(refs: References, client: CrossrefClient, sources: list[Source], *,
                        today: str | None = None, show_progress: bool = True,
-                       console=None) -> BatchReport:
-    """Fetch and merge Crossref metadata for ``sources`` (entries of ``refs``)."""
+                       console=None, force: frozenset[str] = frozenset()) -> BatchReport:
+    """Fetch and merge Crossref metadata for ``sources`` (entries of ``refs``);
+    ``force``: fields (lower case) that take Crossref's value even where an editor's
+    value stands (:func:`evidence.crossref.ownership.force_fields` checks the names)."""
     today = today or date.today().isoformat()
     keys_by_doi: dict[str, list[str]] = {}
     outcomes: dict[str, Outcome] = {}
@@ -500,7 +483,7 @@ def resolve_references(refs: References, client: CrossrefClient, sources: list[S
             return None
         plans = []
         for key in keys:
-            outcome, plan = _merge(refs, key, doi, result, today)
+            outcome, plan = _merge(refs, key, doi, result, today, force)
             outcomes[key] = outcome
             if plan is not None:
                 plans.append(plan)
@@ -513,7 +496,8 @@ def resolve_references(refs: References, client: CrossrefClient, sources: list[S
     return BatchReport(ordered, client.requests - requests_before)
 
 
-def _merge(refs: References, key: str, doi: str, fetched: Fetched, today: str):
+def _merge(refs: References, key: str, doi: str, fetched: Fetched, today: str,
+           force: frozenset[str] = frozenset()):
     source = refs.get(key)
     if source is None:
         return Outcome(doi=doi, key=key, message=f"{key}: no longer in references.bib"), None
@@ -528,13 +512,13 @@ def _merge(refs: References, key: str, doi: str, fetched: Fetched, today: str):
             return Outcome(doi=doi, key=key, canonical=canonical, message=(
                 f"{key}: {doi} is an alias of {work.doi}, which is already the DOI of "
                 f"{other}; one work, one entry: merge the two")), None
-    plan = plan_update(source, work, fetched, today)
+    plan = plan_update(source, work, fetched, today, force=force)
     status = "updated" if plan.changes else "unchanged"
-    changed = [n for n in plan.changes if n != "metadatasource"]
+    changed = [n for n in plan.changes if n not in ("metadatasource", FIELDHASHES)]
     if plan.entry_type:
         changed.insert(0, f"type {source.entry_type}→{plan.entry_type}")
     outcome = Outcome(doi=doi, key=key, status=status, changed=changed, updates=work.updates,
-                      canonical=canonical)
+                      canonical=canonical, kept=plan.kept)
     plan.outcome = outcome
     return outcome, (plan if plan.changes or plan.entry_type else None)
 
@@ -622,7 +606,8 @@ def make_client(*, mailto: str | None, offline: bool, refresh: bool,
 def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: bool,
                 offline: bool, mailto: str | None, echo: Callable[[str], None],
                 show_progress: bool = True, timeout: float | None = None,
-                pubmed: bool = True) -> int:
+                pubmed: bool = True, force_fields: Iterable[str] = ()) -> int:
+    force = checked_force_fields(force_fields)
     refs = load_references(Path(project) / "references.bib")
     client = make_client(mailto=mailto, offline=offline, refresh=refresh, timeout=timeout)
     pubmed_client = (make_pubmed_client(email=mailto, offline=offline, refresh=refresh)
@@ -634,7 +619,8 @@ def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: b
              "(use --all to resolve them again, --refresh to fetch anew).")
         status = 0
     else:
-        report = resolve_references(refs, client, sources, show_progress=show_progress)
+        report = resolve_references(refs, client, sources, show_progress=show_progress,
+                                    force=force)
         report.outcomes[:0] = problems
         status = print_report(report, echo, verb="resolved")
     if pubmed_client is not None:  # an enrichment: it never changes the exit status
@@ -669,6 +655,8 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str)
             echo(f"present: {o.message}")
         elif o.status == "skipped":
             echo(f"skipped: {o.message}")
+        for value in o.kept:  # one line each: the editor's value and Crossref's
+            echo(f"{o.key}: {value.describe(limit=70)}")
         for u in o.updates:
             if o.status in ("updated", "unchanged", "added"):
                 when = f" on {u.updated}" if u.updated else ""
@@ -684,6 +672,11 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str)
                f"{report.count('present')} already present")
     echo(f"{summary}, {len(report.failures)} failed; {report.requests} request"
          f"{'s' if report.requests != 1 else ''} to Crossref.")
+    kept = sum(len(o.kept) for o in report.outcomes)
+    if kept:
+        echo(f"{kept} field{'s' if kept != 1 else ''} kept as the editor wrote "
+             f"{'them' if kept != 1 else 'it'}; `evidence resolve --force-field NAME` takes "
+             "Crossref's value.")
     if report.failures:
         echo("Failed:")
         for o in report.failures:

@@ -25,8 +25,11 @@ from bibtexparser.model import Entry, Field
 
 from evidence.bib.citekeys import ascii_fold
 from evidence.bib.doi import DoiIndex
+from evidence.bib.fieldhashes import FIELD as FIELDHASHES
+from evidence.bib.fieldhashes import hashes_of
 from evidence.bib.latex import latex_to_text
 from evidence.bib.references import References, Source
+from evidence.crossref.ownership import BIBLIOGRAPHIC_FIELDS
 from evidence.intake.formats.entry import IncomingEntry
 from evidence.intake.keys import project_citekey
 
@@ -60,6 +63,12 @@ class MergePlan:
             values = dict(decision.entry.ordered_fields())
             if self.metadatasource and "metadatasource" not in values:
                 values["metadatasource"] = self.metadatasource
+            # What evidence wrote is hashed, so a later resolve may upgrade it from
+            # Crossref; whatever an editor changes afterwards is theirs.
+            written = {k: v for k, v in values.items() if k in BIBLIOGRAPHIC_FIELDS}
+            record = hashes_of(written, decision.entry.entry_type).format()
+            if record:
+                values[FIELDHASHES] = record
             refs.add(Entry(decision.entry.entry_type, decision.key,
                            [Field(k, v) for k, v in values.items()]))
 

@@ -254,6 +254,10 @@ CASES: dict[str, tuple[dict, dict]] = {
         {"bib": entry() + "\n@article{broken,\n  title = {unclosed\n"},
         {"bib": entry()},
     ),
+    "field-duplicate": (
+        {"bib": entry(extra="DOI = {10.1234/test.2020.9}")},
+        {"bib": entry(extra="note = {10.1234/test.2020.9}")},
+    ),
     "heading-empty": (
         {"guide": GUIDE + "\n## Tom sektion\n\n## Sidste\n\nTekst.\n"},
         {"guide": GUIDE + "\n## Sektion\n\n### Under\n\nTekst.\n"},

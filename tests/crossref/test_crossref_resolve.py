@@ -14,11 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from evidence.bib.citekeys import ascii_fold, unique_citekey
-from evidence.bib.references import load_references, parse_updates
+from evidence.bib.fieldhashes import FieldHashes, hashes_of, value_hash
+from evidence.bib.references import load_references, parse_references, parse_updates
 from evidence.cli import cli
 from evidence.crossref.cache import ResponseCache
 from evidence.crossref.client import CrossrefClient
 from evidence.crossref.mapping import map_work
+from evidence.crossref.ownership import BIBLIOGRAPHIC_FIELDS
 from evidence.crossref.resolve import (
     add_dois,
     citekey_base,
@@ -107,6 +109,22 @@ BIB = """\
 }
 """
 
+
+
+def written_by_evidence(text: str) -> str:
+    """The file as if evidence had written every entry's bibliographic fields and
+    type (their hashes in fieldhashes, as add --from-guide leaves them): a resolve
+    may then replace them. Without hashes they are the editor's (test_editor_fixes)."""
+    refs = parse_references(text)
+    for source in refs.sources:
+        written = {f.key: str(f.value) for f in source.entry.fields
+                   if f.key.lower() in BIBLIOGRAPHIC_FIELDS}
+        refs.set_field(source.key, "fieldhashes",
+                       hashes_of(written, source.entry_type).format())
+    return refs.render()
+
+
+WRITTEN = written_by_evidence(BIB)
 WORKS = ("article_orcid", "proceedings", "corrected", "retracted", "preprint_v2", "chapter")
 
 
@@ -127,7 +145,7 @@ def fake():
 @pytest.fixture
 def bib(tmp_path: Path) -> Path:
     path = tmp_path / "references.bib"
-    path.write_text(BIB, encoding="utf-8")
+    path.write_text(WRITTEN, encoding="utf-8")
     return path
 
 
@@ -179,16 +197,17 @@ def test_resolve_merges_crossref_fields_and_keeps_editor_fields(bib, fake, tmp_p
     assert aero.raw("note") == "Typed from the printed guide."
     assert aero.raw("keywords") == "loading"
     assert "@Article{aero2021," in text
-    # new fields sit next to their neighbours, not after metadatasource
+    # fields it had stay where they stood; new ones come after them, at the end
     keys = [f.key for f in aero.entry.fields]
-    assert keys.index("shortjournal") == keys.index("journal") + 1
-    assert keys.index("orcids") < keys.index("studydesign")
+    before = [f.key for f in parse_references(WRITTEN).get("aero2021").entry.fields]
+    assert keys[:len(before)] == before
+    assert keys[len(before):] == ["orcids", "shortjournal", "month", "volume", "issn"]
     # untouched parts of the file are byte for byte what they were
     assert text.startswith("% Sources of the test guide. Comments stay where they are.\n"
                            "@string{jtr = {Journal of Tendon Research}}\n")
     assert "% A proceedings paper typed as an article.\n@inproceedings{lund2019," in text
-    assert entry_block(text, "anatomy1918") == entry_block(BIB, "anatomy1918")
-    assert entry_block(text, "ghost2020") == entry_block(BIB, "ghost2020")
+    assert entry_block(text, "anatomy1918") == entry_block(WRITTEN, "anatomy1918")
+    assert entry_block(text, "ghost2020") == entry_block(WRITTEN, "ghost2020")
 
 
 def test_type_mapping_and_container_fields(bib, fake, tmp_path):
@@ -282,13 +301,14 @@ def test_fields_crossref_lacks_are_kept_on_manual_entries_only(tmp_path, fake):
           year = {2022},
           number = {3},
           doi = {10.9999/evidence.chapter.5},
-          metadatasource = {crossref 2025-01-01}
+          metadatasource = {crossref 2025-01-01},
+          fieldhashes = {number:NUMBER}
         }
-        """), encoding="utf-8")
+        """).replace("NUMBER", value_hash("3")), encoding="utf-8")
     resolve_all(bib, fake, tmp_path)
     refs = load_references(bib)
     assert refs.get("holm2022").raw("number") == "3"  # typed by hand: kept
-    assert refs.get("again2022").raw("number") is None  # came from Crossref: removed
+    assert refs.get("again2022").raw("number") is None  # written by evidence: removed
 
 
 def test_duplicate_after_alias_is_refused(tmp_path, fake):
@@ -350,7 +370,12 @@ def test_add_generates_unique_keys_and_reports_present_dois(tmp_path, fake):
     assert berg.entry_type == "incollection"
     assert [f.key for f in berg.entry.fields] == [
         "author", "editor", "title", "booktitle", "year", "pages", "publisher", "isbn", "doi",
-        "metadatasource"]
+        "metadatasource", "fieldhashes"]
+    hashes = FieldHashes.parse(berg.raw("fieldhashes"))
+    assert set(hashes.hashes) == {"author", "editor", "title", "booktitle", "year", "pages",
+                                  "publisher", "isbn", "entrytype"}
+    assert all(hashes.written(f.key, str(f.value)) for f in berg.entry.fields
+               if f.key in hashes)
     assert refs.get("holm2022a").raw("doi") == "10.5555/evidence.holm.again"
     assert len(refs.sources) == 9
 
@@ -504,7 +529,7 @@ def test_cli_resolve_reports_and_exits_1_on_failures(bib, fake, env):
     result = CliRunner().invoke(cli, ["resolve", "--project", str(bib.parent)], env=env)
     assert result.exit_code == 1, result.output
     out = result.output
-    assert "updated aero2021: author, title, journal" in out
+    assert "updated aero2021: author, orcids, title, journal" in out
     assert "updated ostergaard2024 (alias of 10.5555/evidence.preprint.4.v2)" in out
     assert "WARNING: storm2019 has a retraction 10.5555/evidence.retraction-notice.3" in out
     assert "note: holm2022 has a correction" in out

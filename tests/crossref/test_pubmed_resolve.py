@@ -112,7 +112,7 @@ def test_unreachable_pubmed_resolve_succeeds_says_so_once_and_asks_again(
     result = resolve(bib, env_for(crossref, closed_port_url(), tmp_path))
     assert result.exit_code == 0, result.output
     assert "3 resolved, 3 updated, 0 unchanged, 0 failed" in result.output
-    pubmed_lines = [line for line in result.output.splitlines() if "PubMed" in line]
+    pubmed_lines = [line for line in result.output.splitlines() if line.startswith("PubMed")]
     assert len(pubmed_lines) == 2, result.output  # the summary and one line on the failure
     assert ("PubMed: 3 entries left without an answer (PubMed did not answer after 3 attempts"
             in pubmed_lines[1]) and "asks again next run" in pubmed_lines[1]
@@ -129,7 +129,7 @@ def test_unreachable_pubmed_resolve_succeeds_says_so_once_and_asks_again(
 def test_no_pubmed_sends_no_request(bib, crossref, pubmed, tmp_path):
     result = resolve(bib, env_for(crossref, pubmed.url, tmp_path), "--no-pubmed")
     assert result.exit_code == 0, result.output
-    assert pubmed.count() == 0 and "PubMed" not in result.output
+    assert pubmed.count() == 0 and "PubMed:" not in result.output
     assert "pubtypes" not in bib.read_text(encoding="utf-8")
 
 

@@ -3,6 +3,7 @@ title; keys kept when free; nothing else of references.bib changes."""
 
 from __future__ import annotations
 
+from evidence.bib.fieldhashes import value_hash
 from evidence.bib.references import load_references, parse_references
 from evidence.intake.formats.entry import IncomingEntry
 from evidence.intake.merge import plan_merge
@@ -95,6 +96,9 @@ def test_apply_adds_the_new_entries_and_keeps_every_other_byte(tmp_path):
     assert text.startswith(BIB)
     assert text[len(BIB):] == ("\n@article{new2024,\n  author = {New, A.},\n  title = {New},\n"
                                "  year = {2024},\n  doi = {10.5555/new.5},\n"
-                               "  metadatasource = {import 2026-12-01}\n}\n")
+                               "  metadatasource = {import 2026-12-01},\n"
+                               f"  fieldhashes = {{author:{value_hash('New, A.')} "
+                               f"entrytype:{value_hash('article')} title:{value_hash('New')} "
+                               f"year:{value_hash('2024')}}}\n}}\n")
     again = load_references(path)
     assert not plan_merge(again, [entry("new2024", title="New", doi="10.5555/NEW.5")]).added
