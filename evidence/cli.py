@@ -546,11 +546,13 @@ def retire(claim_ids, reason: str, on, project_dir: Path) -> None:
     """Move claims to the retired: list of their claims.yaml (id, last quote,
     reason, date): no longer published as claims, their ids never reused."""
     from evidence.edit.retire import retire_claims
+    from evidence.edit.review import default_editor
     from evidence.project import load_project
 
     project = load_project(project_dir, strict=False)
     for done in retire_claims(project, list(claim_ids), reason=reason,
-                              date=on.date() if on else None):
+                              date=on.date() if on else None,
+                              by=default_editor(project_dir)):
         click.echo(f"{done.claim_id}: retired on {done.date} ({done.path.name} of "
                    f"{done.path.parent.name}): {done.reason}")
 
@@ -568,13 +570,14 @@ def reanchor(targets, apply_: bool, project_dir: Path) -> None:
     (80), unambiguous and overlapping no other claim; the others stay
     orphaned, and each says why. A moved claim's verdict lapses."""
     from evidence.edit.reanchor import apply_proposals, propose, side_by_side
+    from evidence.edit.review import default_editor
     from evidence.guide.match import THRESHOLD
     from evidence.project import load_project
 
     project = load_project(project_dir, strict=False)
     proposals = propose(project, list(targets))
     if apply_:
-        proposals = apply_proposals(project, proposals)
+        proposals = apply_proposals(project, proposals, by=default_editor(project_dir))
     for p in proposals:
         score = f", similarity {p.match.score:.0f}" if p.match else ""
         click.echo(f"{p.guide_id}  {p.claim.id}{score}")

@@ -106,7 +106,7 @@ def keep_layout(yaml: YAML, data) -> None:
 
 def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: str | None,
                 pin: Mapping[str, Any]) -> None:
-    moved = _detach_trailing_comment(node)
+    moved = detach_trailing_comment(node)
     review = node.get("review")
     if not isinstance(review, CommentedMap):
         review = CommentedMap()
@@ -123,7 +123,7 @@ def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: 
                 del review[key]
         else:
             review[key] = value
-    _attach_trailing_comment(node, moved)
+    attach_trailing_comment(node, moved)
 
 
 def yaml_pin(pin: Mapping[str, Any]) -> CommentedMap:
@@ -164,7 +164,7 @@ def _comment_index(container) -> int:
     return 2 if isinstance(container, CommentedMap) else 0
 
 
-def _detach_trailing_comment(node):
+def detach_trailing_comment(node):
     """Take the comment lines after the node's last value (keeping an end-of-line comment)."""
     for container, key in reversed(_slots(node)):
         if isinstance(container[key], (CommentedMap, CommentedSeq)) and len(container[key]):
@@ -190,7 +190,7 @@ def _detach_trailing_comment(node):
     return None
 
 
-def _attach_trailing_comment(node, token) -> None:
+def attach_trailing_comment(node, token) -> None:
     if token is None:
         return
     slots = _slots(node)
