@@ -118,9 +118,12 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
 @click.option("--base-url", metavar="URL", default=None,
               help="Where the publication is served (https://evidence.example.org/), for "
                    "absolute links; without it links are relative, never from the Host header.")
+@click.option("--allow-remote-edits", is_flag=True,
+              help="Local mode on a --host other than 127.0.0.1: the editor's desk, behind a "
+                   "one-time login token printed at start.")
 @reports_errors
 def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool,
-          watch: bool, base_url: str | None) -> None:
+          watch: bool, base_url: str | None, allow_remote_edits: bool) -> None:
     """Build if stale, then serve the publication with Datasette.
 
     The server follows the database: after a rebuild by any process, the next
@@ -128,8 +131,12 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     """
     from evidence.database.build import DEFAULT_DATABASE
     from evidence.database.build import build as run_build
+    from evidence.desk.state import is_loopback
     from evidence.host.serve import serve as run_server
 
+    if not public and not is_loopback(host) and not allow_remote_edits:
+        raise click.UsageError(f"--host {host} in local mode opens the editor's desk to the "
+                               "network: add --public (read-only), or --allow-remote-edits")
     ensure_port_free(host, port)
     if watch:  # the first build runs as every later one does, in a child process
         database = database or project_dir / DEFAULT_DATABASE
@@ -147,7 +154,8 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
             click.echo(problem, err=True)
         database = result.database
     run_server(database, host=host, port=port, public=public, base_url=base_url,
-               watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
+               watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True),
+               project=project_dir, allow_remote_edits=allow_remote_edits)
 
 
 def say_waiting(lock: Path) -> None:

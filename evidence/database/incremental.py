@@ -53,11 +53,11 @@ from evidence import __version__
 from evidence.atomic import atomic_path, atomic_write_text
 from evidence.bib.references import References, Source, load_references, parse_references
 from evidence.check.claims import claim_findings
-from evidence.claims.history import HISTORY_FILE
 from evidence.check.finding import Finding
 from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
+from evidence.claims.history import HISTORY_FILE
 from evidence.database import schema as m
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows

@@ -1,0 +1,179 @@
+"""The desk over HTTP, against a real local server: what it writes, and every refusal.
+
+Each refusal is checked to write nothing: claims.yaml and history.yaml are
+compared byte for byte before and after.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+
+from tests.desk.forms import form_fields, session_of
+from tests.desk.live import build, make_desk_project, serve_local
+from tests.publish.live import serve_public
+
+CLAIM_PAGE = "/evidence/claims/h-loading"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return make_desk_project(tmp_path)
+
+
+@pytest.fixture
+def live(project):
+    with serve_local(project, build(project), editor="Ada Editor") as server:
+        yield server
+
+
+def files(project: Path) -> dict[str, bytes | None]:
+    folder = project / "claims" / "hasesener"
+    return {name: (folder / name).read_bytes() if (folder / name).exists() else None
+            for name in ("claims.yaml", "history.yaml")}
+
+
+def open_page(live, path=CLAIM_PAGE):
+    answer = live.get(path, headers={"Host": f"127.0.0.1:{live.port}"})
+    assert answer.status == 200, answer.body[:500]
+    return answer, session_of(answer)
+
+
+def verdict_fields(answer) -> dict:
+    return form_fields(answer.body, "/-/desk/review") | {"status": "verified",
+                                                         "note": "Read the trial."}
+
+
+def test_a_verdict_edits_only_its_lines_and_the_page_shows_it(live, project):
+    before = files(project)
+    answer, session = open_page(live)
+    posted = live.post("/-/desk/review", verdict_fields(answer),
+                       {"Cookie": f"evidence_desk_session={session}",
+                        "Origin": f"http://127.0.0.1:{live.port}",
+                        "Sec-Fetch-Site": "same-origin"})
+    assert posted.status == 303, posted.body[:500]
+    assert posted.headers["location"] == CLAIM_PAGE
+    after = files(project)
+    diff = [line for line in difflib.unified_diff(
+        before["claims.yaml"].decode().splitlines(), after["claims.yaml"].decode().splitlines(),
+        lineterm="", n=0) if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    added = [line for line in diff if line.startswith("+")]
+    assert not [line for line in diff if line.startswith("-")]
+    assert added[:5] == ["+    review:", "+      status: verified", "+      by: Ada Editor",
+                         added[3], '+      note: "Read the trial."']
+    assert all(line.startswith("+      ") for line in added[5:])  # the pin
+    history = after["history.yaml"].decode()
+    assert '- claim: "h-loading"' in history and "action: review" in history
+    assert '"by": "Ada Editor"' not in history and 'by: "Ada Editor"' in history
+    page, _ = open_page(live)
+    assert 'status-verified">verified</span> by Ada Editor' in page.body
+    assert "Read the trial." in page.body
+    assert 'class="history-action action-review">review</span> by Ada Editor' in page.body
+    # the result is said once, on the page the editor comes back to
+    headers = {"Host": f"127.0.0.1:{live.port}", "Cookie": f"evidence_desk_session={session}"}
+    said = "h-loading: recorded as verified by Ada Editor."
+    assert said in live.get(CLAIM_PAGE, headers=headers).body
+    assert said not in live.get(CLAIM_PAGE, headers=headers).body
+
+
+def _refused(live, project, fields, headers, status):
+    before = files(project)
+    answer = live.post("/-/desk/review", fields, headers)
+    assert answer.status == status, answer.body[:500]
+    assert files(project) == before
+    return answer
+
+
+def test_a_post_without_the_token_is_refused_with_or_without_cookies(live, project):
+    answer, session = open_page(live)
+    fields = verdict_fields(answer)
+    del fields["desk_token"]
+    _refused(live, project, fields, {"Cookie": f"evidence_desk_session={session}"}, 403)
+    _refused(live, project, fields, {}, 403)
+    # the token of a page, posted without that browser's cookie (a cross-site form)
+    refused = _refused(live, project, verdict_fields(answer), {}, 403)
+    assert "token is missing or not this browser&#39;s" in refused.body
+    # or with another browser's cookie
+    _, other = open_page(live)
+    _refused(live, project, verdict_fields(answer), {"Cookie": f"evidence_desk_session={other}"},
+             403)
+
+
+def test_a_post_from_another_origin_is_refused(live, project):
+    answer, session = open_page(live)
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    refused = _refused(live, project, verdict_fields(answer),
+                       cookie | {"Origin": "http://evil.example"}, 403)
+    assert "evil.example" in refused.body
+    _refused(live, project, verdict_fields(answer), cookie | {"Sec-Fetch-Site": "cross-site"},
+             403)
+    _refused(live, project, verdict_fields(answer), cookie | {"Sec-Fetch-Site": "same-site"},
+             403)
+
+
+def test_a_foreign_host_is_refused_reads_and_writes(live, project):
+    answer, session = open_page(live)
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    for host in ("evil.example", f"evil.example:{live.port}", "127.0.0.1:1",
+                 f"localhost.evil.example:{live.port}"):
+        _refused(live, project, verdict_fields(answer), cookie | {"Host": host}, 403)
+        assert live.get(CLAIM_PAGE, headers={"Host": host}).status == 403
+    assert live.get(CLAIM_PAGE, headers={"Host": f"localhost:{live.port}"}).status == 200
+
+
+def test_a_file_changed_on_disk_since_the_page_is_refused(live, project):
+    answer, session = open_page(live)
+    claims = project / "claims" / "hasesener" / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "# an editor's comment\n",
+                      encoding="utf-8")
+    refused = _refused(live, project, verdict_fields(answer),
+                       {"Cookie": f"evidence_desk_session={session}"}, 409)
+    assert "changed on disk since this page was shown" in refused.body
+    assert "# an editor&#39;s comment" not in refused.body
+    assert claims.read_text(encoding="utf-8").endswith("# an editor's comment\n")
+
+
+def test_get_on_an_action_writes_nothing(live, project):
+    before = files(project)
+    assert live.get("/-/desk/review?claim=h-loading&status=verified",
+                    headers={"Host": f"127.0.0.1:{live.port}"}).status == 405
+    assert files(project) == before
+
+
+def test_no_name_no_verdict(project):
+    with serve_local(project, build(project)) as live:
+        answer, session = open_page(live)
+        assert "Your name, recorded with every verdict" in answer.body
+        cookie = {"Cookie": f"evidence_desk_session={session}"}
+        refused = _refused(live, project, verdict_fields(answer), cookie, 400)
+        assert "Give your name first" in refused.body
+        named = live.post("/-/desk/editor", form_fields(answer.body, "/-/desk/editor")
+                          | {"name": "Bo <b>Editor</b>"}, cookie)
+        assert named.status == 303
+        assert "HttpOnly" in named.headers["set-cookie"]
+        editor_cookie = named.headers["set-cookie"].split(";")[0]
+        cookies = {"Cookie": f"evidence_desk_session={session}; {editor_cookie}"}
+        page = live.get(CLAIM_PAGE, headers={"Host": f"127.0.0.1:{live.port}"} | cookies)
+        assert "editing as <strong class=\"desk-editor\">Bo &lt;b&gt;Editor&lt;/b&gt;" in page.body
+        assert live.post("/-/desk/review", verdict_fields(page), cookies).status == 303
+        assert 'by: "Bo <b>Editor</b>"' in files(project)["history.yaml"].decode()
+
+
+def test_public_mode_answers_405_to_every_post_and_renders_no_form(project):
+    with serve_public(build(project)) as live:
+        for path in (CLAIM_PAGE, "/evidence/guides/hasesener", "/evidence/claims/h-massage"):
+            page = live.get(path)
+            assert page.status == 200
+            assert "desk_token" not in page.body and 'method="post"' not in page.body.lower()
+            assert "/-/desk/" not in page.body and "Editor&#39;s desk" not in page.body
+        before = files(project)
+        for path in ("/-/desk/review", "/-/desk/link", "/-/desk/retire", "/-/desk/reanchor",
+                     "/-/desk/consensus", "/-/desk/editor", CLAIM_PAGE):
+            answer = live.request("POST", path, headers={
+                "Content-Type": "application/x-www-form-urlencoded"},
+                body=b"claim=h-loading&status=verified")
+            assert answer.status == 405, path
+        assert files(project) == before
+        assert live.get("/-/desk/").status == 404
