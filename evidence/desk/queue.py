@@ -37,7 +37,7 @@ async def review_queue(datasette, db) -> dict:
     """Unreviewed, stale and orphaned claims, by guide and section, with counts."""
     rows = await db.execute(
         "select c.id, c.quote, c.status, c.anchor, c.basis, c.guide_id, g.title as guide_title, "
-        "s.heading, c.stale_reason from claims c join guides g on g.id = c.guide_id "
+        "s.heading, c.section_id, c.stale_reason from claims c join guides g on g.id = c.guide_id "
         "left join sections s on s.id = c.section_id "
         "where c.status in ('unreviewed', 'stale') or c.anchor = 'orphaned' "
         "order by g.id, s.position, c.position")
@@ -46,10 +46,12 @@ async def review_queue(datasette, db) -> dict:
     for row in rows:
         guide = guides.setdefault(row["guide_id"], GuideQueue(row["guide_id"],
                                                                row["guide_title"]))
-        heading = row["heading"] or "Lead"
+        kind = kind_of(row)
+        # An orphan that never anchored has no section: said so, not put in the lead.
+        heading = row["heading"] or ("Words not in the guide" if kind == "orphaned" and
+                                     row["section_id"] is None else "Lead")
         if not guide.sections or guide.sections[-1].heading != heading:
             guide.sections.append(Section(heading))
-        kind = kind_of(row)
         guide.counts[kind] += 1
         totals[kind] += 1
         guide.sections[-1].items.append({

@@ -7,6 +7,7 @@ compared byte for byte before and after.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import pytest
@@ -177,3 +178,109 @@ def test_public_mode_answers_405_to_every_post_and_renders_no_form(project):
             assert answer.status == 405, path
         assert files(project) == before
         assert live.get("/-/desk/").status == 404
+
+
+def _added_lines(before: bytes, after: bytes) -> tuple[list[str], list[str]]:
+    diff = [line for line in difflib.unified_diff(before.decode().splitlines(),
+                                                  after.decode().splitlines(), lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    return ([line[1:] for line in diff if line.startswith("-")],
+            [line[1:] for line in diff if line.startswith("+")])
+
+
+def test_link_from_the_source_search_page(live, project):
+    before = files(project)
+    answer, session = open_page(live, "/evidence/claims/h-walk")
+    cookie = {"Cookie": f"evidence_desk_session={session}", "Host": f"127.0.0.1:{live.port}"}
+    found = live.get("/-/desk/sources?claim=h-walk&q=nielsen", headers=cookie)
+    assert found.status == 200 and "cohort2019" in found.body and "trial2020" not in found.body
+    by_doi = live.get("/-/desk/sources?claim=h-walk&q=10.1234%2Ftrial", headers=cookie)
+    assert "trial2020" in by_doi.body
+    fields = form_fields(found.body, "/-/desk/link") | {
+        "relation": "supports", "indirect": "1", "locator": "Table 2", "note": "Walking cohort."}
+    assert fields["source"] == "cohort2019"
+    assert live.post("/-/desk/link", fields, cookie).status == 303
+    removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
+    assert removed == []
+    assert added == ["    evidence:", "      - source: cohort2019", "        relation: supports",
+                     "        direct: false", '        locator: "Table 2"',
+                     '        note: "Walking cohort."']
+    page, _ = open_page(live, "/evidence/claims/h-walk")
+    assert "basis-observational" in page.body and "Walking cohort." in page.body
+
+
+def test_reanchor_and_retire_an_orphan(live, project):
+    before = files(project)
+    answer, session = open_page(live, "/evidence/claims/h-massage")
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    assert "Its words moved: accept the new ones?" in answer.body
+    assert live.post("/-/desk/reanchor", form_fields(answer.body, "/-/desk/reanchor"),
+                     cookie).status == 303
+    removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
+    assert removed == ['    quote: "Massage hjælper kortvarigt."']
+    assert added == ['    quote: "Massage hjælper ofte kortvarigt."']
+    answer, session = open_page(live, "/evidence/claims/h-prognosis")
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    assert "No re-anchoring to accept" in answer.body
+    middle = files(project)
+    fields = form_fields(answer.body, "/-/desk/retire") | {"reason": "Sentence deleted."}
+    assert live.post("/-/desk/retire", fields, cookie).status == 303
+    block = ('  - id: h-prognosis\n    quote: "De fleste bliver raske på tre til seks måneder."\n'
+             "    type: prognosis\n    evidence:\n      - source: corrected2021\n"
+             "        relation: supports\n")
+    today = files(project)["claims.yaml"].decode().rsplit("on: ", 1)[1]
+    assert files(project)["claims.yaml"].decode() == middle["claims.yaml"].decode().replace(
+        block, "") + ('\nretired:\n  - id: h-prognosis\n'
+                      '    quote: "De fleste bliver raske på tre til seks måneder."\n'
+                      '    reason: "Sentence deleted."\n    on: ' + today)
+    assert live.get("/evidence/claims/h-prognosis",
+                    headers={"Host": f"127.0.0.1:{live.port}"}).status == 404
+    history = files(project)["history.yaml"].decode()
+    assert history.count("action: reanchor") == 1 and history.count("action: retire") == 1
+
+
+def test_the_review_queue_counts_by_guide_and_section(live):
+    answer, _ = open_page(live, "/-/desk/")
+    assert "Review queue" in answer.body
+    assert '<span class="kind-orphaned">2 orphaned</span>' in answer.body
+    assert 'href="/evidence/claims/h-massage"' in answer.body
+    # ten claims of hasesener but one verified and one needing a source, and e-load
+    assert answer.body.count('class="desk-item ') == 9
+    assert '<h3>Behandling <span class="count">3</span></h3>' in answer.body
+    assert 'id="desk-keys"' in answer.body
+    script = re.search(r'<script src="([^"]*desk\.js)"', answer.body).group(1)
+    served = live.get(script, headers={"Host": f"127.0.0.1:{live.port}"})
+    assert served.status == 200 and "WCAG 2.1.4" in served.body
+
+
+def test_remote_edits_need_the_one_time_login(project):
+    database = build(project)
+    with serve_local(project, database, editor="Ada") as live:
+        live.desk.remote = True
+        live.desk.host = "127.0.0.1"
+        live.desk.login_token = "one-time-secret"
+        host = {"Host": f"127.0.0.1:{live.port}"}
+        assert live.get(CLAIM_PAGE, headers=host).status == 403
+        login = live.get("/-/desk/login", headers=host)
+        assert login.status == 200 and "one-time-secret" not in login.body
+        session = session_of(login)
+        fields = form_fields(login.body, "/-/desk/login") | {"login": "one-time-secret"}
+        cookie = host | {"Cookie": f"evidence_desk_session={session}"}
+        done = live.post("/-/desk/login", fields, cookie)
+        assert done.status == 303 and "HttpOnly" in done.headers["set-cookie"]
+        login_cookie = done.headers["set-cookie"].split(";")[0]
+        assert "one-time-secret" not in login_cookie
+        page = live.get(CLAIM_PAGE, headers=host | {
+            "Cookie": f"evidence_desk_session={session}; {login_cookie}"})
+        assert page.status == 200
+        # the token was for one use
+        assert live.post("/-/desk/login", fields, cookie).status == 403
+
+
+def test_serve_refuses_a_network_host_in_local_mode(project):
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--project", str(project), "--host", "0.0.0.0"])
+    assert result.exit_code == 2 and "--allow-remote-edits" in result.output
