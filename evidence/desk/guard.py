@@ -84,9 +84,16 @@ def wrap(app, desk: Desk):
             scope = {**scope, "headers": raw, "evidence_desk_new_session": True}
 
         async def sending(event):
-            if event["type"] == "http.response.start" and new_session is not None:
-                event = {**event, "headers": [*event.get("headers", []), (
-                    b"set-cookie", session_cookie(new_session).encode())]}
+            if event["type"] == "http.response.start":
+                # Datasette says no-referrer, with which a browser posts a form with
+                # ``Origin: null``: same-origin keeps the origin for this server's forms
+                # and still sends nothing to any other site.
+                headers = [(k, v) for k, v in event.get("headers", [])
+                           if k.lower() != b"referrer-policy"]
+                headers.append((b"referrer-policy", b"same-origin"))
+                if new_session is not None:
+                    headers.append((b"set-cookie", session_cookie(new_session).encode()))
+                event = {**event, "headers": headers}
             await send(event)
 
         await app(scope, receive, sending)
