@@ -17,11 +17,16 @@ editor, hash).
 
 from __future__ import annotations
 
+import asyncio
+
 from datasette import hookimpl
 from datasette.utils import urlsafe_components
 
-from evidence.desk import guard, queue, routes
+from evidence.desk import actions, guard, queue, routes
 from evidence.desk.state import SESSION_COOKIE, desk_of
+from evidence.edit.reanchor import propose, side_by_side
+from evidence.errors import EvidenceError
+from evidence.project import load_project
 
 STATIC = "evidence.desk"  # Datasette serves a plugin's static/ under its module's name
 
@@ -75,40 +80,44 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                 "editor_from_env": bool(desk.editor), "message": message,
                 "message_kind": kind, "here": request.full_path,
                 "queue_url": "/-/desk/"}
-        pks = request.url_vars.get("pks") if view_name == "row" else None
-        key = urlsafe_components(pks)[0] if pks and len(urlsafe_components(pks)) == 1 else None
-        db = datasette.get_database(routes.DATABASE) if key else None
-        if db is not None and table == "claims":
+        key = _row_key(request) if view_name == "row" else None
+        if key is None:
+            return {"evidence_desk": data}
+        db = datasette.get_database(routes.DATABASE)
+        if table == "claims":
             data["claim"] = await queue.claim_for_form(db, key)
             if data["claim"] and data["claim"]["anchor"] == "orphaned":
                 data["proposal"] = await _proposal(desk, key)
-        if db is not None and table == "guides":
+        if table == "guides":
             row = (await db.execute("select claims_sha256 from guides where id = ?",
                                     [key])).first()
-            data["guide"] = {"id": key, "hash": row[0] if row else None}
+            stubs, why = await asyncio.to_thread(actions.uncovered, desk.project, key)
+            data["guide"] = {"id": key, "hash": row[0] if row else None, "uncovered": stubs,
+                             "why_none": why}
         return {"evidence_desk": data}
 
     return inner
 
 
+def _row_key(request) -> str | None:
+    """The key of a row page with a single-column key (claims, guides)."""
+    pks = request.url_vars.get("pks")
+    components = urlsafe_components(pks) if pks else []
+    return components[0] if len(components) == 1 else None
+
+
 async def _proposal(desk, claim_id: str) -> dict | None:
     """Where an orphan's words went, as ``evidence reanchor`` proposes (from the files)."""
-    import asyncio
-
-    from evidence.edit.reanchor import propose, side_by_side
-    from evidence.errors import EvidenceError
-    from evidence.project import load_project
-
     def find():
         try:
             found = propose(load_project(desk.project, strict=False), [claim_id])
         except EvidenceError:
             return None
-        if not found or found[0].match is None:
+        match = found[0].match if found else None
+        if match is None:
             return {"applicable": False, "why_not": found[0].why_not if found else None}
-        p = found[0]
-        old, new = side_by_side(p.claim.quote, p.match.words)
-        return {"applicable": p.applicable, "why_not": p.why_not, "score": round(p.match.score),
-                "old": old, "new": new, "words": p.match.words}
+        old, new = side_by_side(found[0].claim.quote, match.words)
+        return {"applicable": found[0].applicable, "why_not": found[0].why_not,
+                "score": round(match.score), "old": old, "new": new, "words": match.words}
 
     return await asyncio.to_thread(find)

@@ -18,10 +18,12 @@ from evidence.claims.links import NewLink
 from evidence.database.build import build
 from evidence.database.lock import build_lock
 from evidence.edit.link import give_consensus, link_source
+from evidence.edit.notclaim import record_not_claim
 from evidence.edit.reanchor import apply_proposals, propose
 from evidence.edit.retire import retire_claims
 from evidence.edit.review import record_reviews
 from evidence.errors import EvidenceError
+from evidence.importing.draft import draft_sentence, pending_stubs
 from evidence.project import Project, load_project
 
 
@@ -80,3 +82,31 @@ def retire(claim_id: str, reason: str, by: str, expected: str) -> Callable[[Proj
         retire_claims(project, [claim_id], reason=reason, by=by, expected_sha256=expected)
         return f"{claim_id}: retired ({reason.strip()})."
     return edit
+
+
+def stub(guide_id: str, quote: str, by: str, expected: str) -> Callable[[Project], str]:
+    def edit(project: Project) -> str:
+        made = draft_sentence(project, guide_id, quote, by=by, expected_sha256=expected)
+        return f"{made.id}: a claim stub for this sentence, unreviewed and unsupported."
+    return edit
+
+
+def not_claim(guide_id: str, quote: str, reason: str, by: str,
+              expected: str) -> Callable[[Project], str]:
+    def edit(project: Project) -> str:
+        prefix = next((s.prefix for s in pending_stubs(project, guide_id) if s.quote == quote),
+                      None)
+        record_not_claim(project, guide_id, quote, reason, prefix=prefix, by=by,
+                         expected_sha256=expected)
+        return f"Recorded as no claim: {quote[:60]}"
+    return edit
+
+
+def uncovered(project_root, guide_id: str) -> tuple[list[dict], str | None]:
+    """The sentences of a guide that would get a stub now, or why none can be listed."""
+    try:
+        stubs = pending_stubs(load_project(project_root, strict=False), guide_id)
+    except EvidenceError as exc:
+        return [], str(exc)
+    return [{"quote": s.quote, "type": s.type, "section": s.section, "line": s.line}
+            for s in stubs], None

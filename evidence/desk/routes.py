@@ -164,6 +164,20 @@ async def retire(datasette, request):
     return await _act(datasette, request, make)
 
 
+async def stub(datasette, request):
+    return await _act(datasette, request, lambda p: actions.stub(
+        p.text("guide"), p.text("quote"), p.editor or "", p.text("hash")))
+
+
+async def not_claim(datasette, request):
+    def make(p: Posted):
+        if not p.text("reason"):
+            return "Give the reason the sentence is no claim."
+        return actions.not_claim(p.text("guide"), p.text("quote"), p.text("reason"),
+                                 p.editor or "", p.text("hash"))
+    return await _act(datasette, request, make)
+
+
 async def editor(datasette, request):
     posted = await _check_post(datasette, request, needs_editor=False)
     if not isinstance(posted, Posted):
@@ -227,6 +241,8 @@ ROUTES = [
     (r"^/-/desk/consensus$", consensus),
     (r"^/-/desk/reanchor$", reanchor),
     (r"^/-/desk/retire$", retire),
+    (r"^/-/desk/stub$", stub),
+    (r"^/-/desk/not-claim$", not_claim),
     (r"^/-/desk/editor$", editor),
     (r"^/-/desk/login$", login),
 ]

@@ -100,7 +100,8 @@ def desk_of(datasette) -> Desk | None:
     give one (public mode, a package on a host, another server in the process)."""
     config = datasette.plugin_config(PLUGIN_NAME) or {}
     local = (datasette.plugin_config("evidence") or {}).get("local") is True
-    desk = _DESKS.get(config.get("id")) if isinstance(config.get("id"), str) else None
+    desk_id = config.get("id")
+    desk = _DESKS.get(desk_id) if isinstance(desk_id, str) else None
     return desk if desk is not None and local else None
 
 

@@ -284,3 +284,40 @@ def test_serve_refuses_a_network_host_in_local_mode(project):
 
     result = CliRunner().invoke(cli, ["serve", "--project", str(project), "--host", "0.0.0.0"])
     assert result.exit_code == 2 and "--allow-remote-edits" in result.output
+
+
+def test_an_uncovered_sentence_becomes_a_stub_or_a_non_claim(tmp_path):
+    from tests.publish_support import make_project
+
+    project = make_project(tmp_path)
+    guide = project / "claims" / "hasesener" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace(
+        "Det er en guide om knæet.", "Knæet bærer hele kroppens vægt hver dag."),
+        encoding="utf-8")
+    with serve_local(project, build(project), editor="Ada") as live:
+        page, session = open_page(live, "/evidence/guides/hasesener")
+        cookie = {"Cookie": f"evidence_desk_session={session}"}
+        assert "Sentences that look factual and nothing covers (2)" in page.body
+        before = files(project)
+        fields = form_fields(page.body, "/-/desk/stub")
+        assert fields["quote"] == "Knæet bærer hele kroppens vægt hver dag."
+        assert live.post("/-/desk/stub", fields, cookie).status == 303
+        removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
+        assert removed == [] and '    quote: "Knæet bærer hele kroppens vægt hver dag."' in added
+        assert added[-2:] == ["    review:", "      status: unreviewed"]
+        page, session = open_page(live, "/evidence/guides/hasesener")
+        cookie = {"Cookie": f"evidence_desk_session={session}"}
+        assert "nothing covers (1)" in page.body
+        middle = files(project)
+        fields = form_fields(page.body, "/-/desk/not-claim") | {"reason": "A list item, "
+                                                                "not a statement."}
+        assert fields["quote"] == "Biceps femoris fæster lateralt"
+        assert live.post("/-/desk/not-claim", fields, cookie).status == 303
+        removed, added = _added_lines(middle["claims.yaml"], files(project)["claims.yaml"])
+        assert removed == []
+        assert added == ["not_claims:", '  - quote: "Biceps femoris fæster lateralt"',
+                         '    reason: "A list item, not a statement."']
+        page, _ = open_page(live, "/evidence/guides/hasesener")
+        assert "Every sentence that looks factual is a claim or a recorded non-claim." in page.body
+        history = files(project)["history.yaml"].decode()
+        assert "action: draft" in history and "action: not-claim" in history
