@@ -33,3 +33,15 @@ def test_bench_serve_runs_small_and_removes_its_database(tmp_path, monkeypatch, 
     out = capsys.readouterr().out
     assert "the check before each request" in out and "after a rename" in out
     assert list(scratch.iterdir()) == []
+
+
+def test_bench_desk_runs_small_and_removes_its_project(tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_desk
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert bench_desk.main(["--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 verdicts on" in out and "rebuild after it" in out
+    assert list(scratch.iterdir()) == []

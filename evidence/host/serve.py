@@ -211,6 +211,8 @@ def local_desk(project: Path, database: Path, *, host: str, port: int,
     desk = register(Desk(project.resolve(), database.resolve(), host=host, port=port,
                          editor=os.environ.get("EVIDENCE_EDITOR", "").strip() or None,
                          remote=remote))
+    echo(f"Editor's desk: edits go to {project.resolve()}; review queue at "
+         f"http://{host}:{port}/-/desk/")
     if remote:
         echo(f"Editor's desk open to {host}: log in at http://{host}:{port}/-/desk/login with "
              f"the one-time token {desk.login_token}")
