@@ -43,7 +43,7 @@ def refusal(scope, desk: Desk) -> str | None:
     """Why the request is refused, or None."""
     headers = headers_of(scope)
     host = headers.get("host", "")
-    if host not in desk.allowed_hosts():
+    if host not in desk.allowed_hosts() and not (desk.any_host and host):
         hosts = ", ".join(sorted(desk.allowed_hosts()))
         return (f"Refused: this editor's desk answers only to {hosts} (the request was for "
                 f"{host or 'no host'!r}). Open the address `evidence serve` printed.")

@@ -61,6 +61,13 @@ class Desk:
         return bool(session) and bool(token) and hmac.compare_digest(
             self.token(session or ""), token or "")
 
+    @property
+    def any_host(self) -> bool:
+        """Bound to every interface with --allow-remote-edits: the name the editors use
+        cannot be known, and the login cookie (kept per host by browsers) stands in
+        for the Host check."""
+        return self.remote and self.host in ("0.0.0.0", "::", "")
+
     def allowed_hosts(self) -> set[str]:
         """The Host headers this server answers to: loopback names with the served
         port (so a rebinding DNS name is refused), and the bound host when remote."""
