@@ -49,10 +49,13 @@ def tab(browser, desk):  # noqa: F811 - test_browser's fixture
     page = context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.base = desk.base
     yield page
     context.close()
     assert outside == [] and [e for e in errors if "404" not in e] == [], (outside, errors)
+    assert dialogs == [], f"a dialog opened (injected script?): {dialogs}"
 
 
 def go(tab, path):
@@ -160,3 +163,16 @@ def test_queue_keys_move_and_can_be_turned_off(tab):
     tab.locator("h1").click()
     tab.keyboard.press("j")
     assert tab.evaluate("document.activeElement.className") != "desk-item-link"
+
+
+def test_no_value_runs_as_script_on_the_desk(tab):
+    go(tab, "/evidence/claims/h-script")
+    tab.fill("#desk-editor-name", "<script>alert('name')</script><img src=x onerror=alert(1)>")
+    tab.get_by_role("button", name="Save my name").click()
+    tab.wait_for_load_state("load")
+    assert tab.locator(".desk-editor").inner_text().startswith("<script>")
+    go(tab, "/-/desk/sources?claim=h-script&q=%3Cscript%3Ealert(3)%3C/script%3E")
+    assert tab.locator("#desk-find-q").input_value() == "<script>alert(3)</script>"
+    assert "<script>alert(1)</script>" in tab.locator("mark.quote").inner_text()
+    go(tab, "/-/desk/")
+    go(tab, "/evidence/guides/hasesener")
