@@ -11,7 +11,7 @@ before, this one gained exactly the link (or the reason).
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -22,23 +22,13 @@ from evidence.claims.review import (
     attach_trailing_comment,
     comparable_claim,
     detach_trailing_comment,
-    keep_layout,
-    round_trip_yaml,
+    round_trip_load,
 )
-from evidence.errors import EvidenceError, InputError
+from evidence.errors import EvidenceError
 from evidence.scale import RELATIONS
 
 
-@dataclass(frozen=True)
-class NewLink:
-    source: str
-    relation: str = "supports"
-    direct: bool = True
-    locator: str | None = None
-    note: str | None = None
-
-
-def link_in_text(text: str, path: Path | str, claim_id: str, link: NewLink) -> str:
+def link_in_text(text: str, path: Path | str, claim_id: str, link: EvidenceLink) -> str:
     """The claims file's text with ``link`` added to the claim's evidence."""
     if link.relation not in RELATIONS:
         raise EvidenceError(f"unknown relation {link.relation!r}: use one of "
@@ -66,8 +56,7 @@ def link_in_text(text: str, path: Path | str, claim_id: str, link: NewLink) -> s
     new_text = _dump(yaml, data)
 
     def expected(claim):
-        return replace(claim, evidence=[*claim.evidence, EvidenceLink(
-            link.source, link.relation, link.direct, link.locator, link.note)])
+        return replace(claim, evidence=[*claim.evidence, link])
     _verify(new_text, path, claim_id, before, problems, expected)
     return new_text
 
@@ -91,16 +80,7 @@ def consensus_in_text(text: str, path: Path | str, claim_id: str, reason: str) -
 
 
 def _load(text, path, claim_id):
-    before, problems = parse_claims(text, path)
-    if before is None:
-        raise InputError(problems)
-    yaml = round_trip_yaml()
-    try:
-        data = yaml.load(text)
-    except ValueError as exc:
-        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix it first. Nothing "
-                            "was changed.") from None
-    keep_layout(yaml, data)
+    before, problems, yaml, data = round_trip_load(text, path)
     for node in data.get("claims") or []:
         if isinstance(node, CommentedMap) and str(node.get("id")) == claim_id:
             return node, data, yaml, before, problems

@@ -17,8 +17,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from evidence.claims.loader import parse_claims
-from evidence.claims.review import comparable_claim, keep_layout, round_trip_yaml
-from evidence.errors import EvidenceError, InputError
+from evidence.claims.review import comparable_claim, round_trip_load
+from evidence.errors import EvidenceError
 
 
 def not_claim_in_text(text: str, path: Path | str, quote: str, reason: str,
@@ -28,16 +28,7 @@ def not_claim_in_text(text: str, path: Path | str, quote: str, reason: str,
     if not quote or not reason:
         raise EvidenceError("a non-claim needs its words and the reason it is no claim; "
                             "nothing was changed")
-    before, problems = parse_claims(text, path)
-    if before is None:
-        raise InputError(problems)
-    yaml = round_trip_yaml()
-    try:
-        data = yaml.load(text)
-    except ValueError as exc:
-        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix it first. Nothing "
-                            "was changed.") from None
-    keep_layout(yaml, data)
+    before, problems, yaml, data = round_trip_load(text, path)
     entries = data.get("not_claims")
     if entries is None:
         entries = CommentedSeq()

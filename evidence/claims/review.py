@@ -48,6 +48,22 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
+def round_trip_load(text: str, path: Path | str):
+    """(the file as read, its problems, the round-trip YAML, its data) for an edit; the
+    file must read, and its dates be real ones."""
+    before, problems = parse_claims(text, path)
+    if before is None:
+        raise InputError(problems)
+    yaml = round_trip_yaml()
+    try:
+        data = yaml.load(text)
+    except ValueError as exc:  # an impossible date (2026-13-45) somewhere in the file
+        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
+                            "`evidence check` reports first. Nothing was changed.") from None
+    keep_layout(yaml, data)
+    return before, problems, yaml, data
+
+
 def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,
                  on: dt.date, note: str | None,
                  pins: Mapping[str, Mapping[str, Any]] | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from evidence.claims.links import NewLink
+from evidence.claims.loader import EvidenceLink
 from evidence.database.build import build
 from evidence.database.lock import build_lock
 from evidence.edit.link import give_consensus, link_source
@@ -50,7 +50,7 @@ def verdict(claim_id: str, status: str, note: str | None, by: str,
     return edit
 
 
-def link(claim_id: str, new: NewLink, by: str, expected: str) -> Callable[[Project], str]:
+def link(claim_id: str, new: EvidenceLink, by: str, expected: str) -> Callable[[Project], str]:
     def edit(project: Project) -> str:
         link_source(project, claim_id, new, by=by, expected_sha256=expected)
         return f"{claim_id}: {new.source} linked ({new.relation})."

@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote
 
 from datasette.utils.asgi import Response
 
-from evidence.claims.links import NewLink
+from evidence.claims.loader import EvidenceLink
 from evidence.claims.ondisk import ChangedOnDisk
 from evidence.claims.review import STATUSES
 from evidence.desk import actions, queue
@@ -135,7 +135,7 @@ async def link(datasette, request):
             return f"Choose a relation: {', '.join(RELATIONS)}."
         if not p.text("source"):
             return "Choose a source."
-        new = NewLink(p.text("source"), p.text("relation"), direct=p.text("indirect") != "1",
+        new = EvidenceLink(p.text("source"), p.text("relation"), direct=p.text("indirect") != "1",
                       locator=p.text("locator") or None, note=p.text("note") or None)
         return actions.link(p.text("claim"), new, p.editor or "", p.text("hash"))
     return await _act(datasette, request, make)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from evidence.atomic import atomic_write_text
 from evidence.claims import history
-from evidence.claims.links import NewLink, consensus_in_text, link_in_text
+from evidence.claims.links import consensus_in_text, link_in_text
+from evidence.claims.loader import EvidenceLink
 from evidence.claims.ondisk import read_for_edit
 from evidence.errors import EvidenceError
 
@@ -35,7 +36,7 @@ def _home(project: Project, claim_id: str) -> tuple[GuideData, Claim]:
                         "changed")
 
 
-def link_source(project: Project, claim_id: str, link: NewLink, *, by: str | None,
+def link_source(project: Project, claim_id: str, link: EvidenceLink, *, by: str | None,
                 expected_sha256: str | None = None) -> None:
     """Add ``link`` to the claim's evidence in its claims.yaml, and to the history."""
     usable = [s.key for s in project.references if s.key not in project.bad_sources]

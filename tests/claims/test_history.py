@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from evidence.claims.history import Change, appended, parse_history
-from evidence.claims.links import NewLink, consensus_in_text, link_in_text
+from evidence.claims.links import consensus_in_text, link_in_text
+from evidence.claims.loader import EvidenceLink
 from evidence.cli import cli
 from evidence.database.build import build
 from evidence.errors import EvidenceError
@@ -101,7 +102,7 @@ def test_the_build_stores_the_history_and_an_unreadable_one_takes_down_only_itse
 def test_linking_adds_exactly_the_link_lines(project):
     path = project / "claims" / "testguide" / "claims.yaml"
     new = link_in_text(CLAIMS, path, "t-definition",
-                       NewLink("smith2020", "supports", direct=False, locator="p. 3", note="ok"))
+                       EvidenceLink("smith2020", "supports", direct=False, locator="p. 3", note="ok"))
     assert new == CLAIMS.replace(
         '    consensus: "Standard definition."\n',
         '    consensus: "Standard definition."\n'
@@ -111,10 +112,10 @@ def test_linking_adds_exactly_the_link_lines(project):
         "        direct: false\n"
         '        locator: "p. 3"\n'
         '        note: "ok"\n')
-    again = link_in_text(CLAIMS, path, "t-loading", NewLink("other2021", "mentions"))
+    again = link_in_text(CLAIMS, path, "t-loading", EvidenceLink("other2021", "mentions"))
     assert again == CLAIMS + "      - source: other2021\n        relation: mentions\n"
     with pytest.raises(EvidenceError, match="already links smith2020"):
-        link_in_text(CLAIMS, path, "t-loading", NewLink("smith2020"))
+        link_in_text(CLAIMS, path, "t-loading", EvidenceLink("smith2020"))
     reason = consensus_in_text(CLAIMS, path, "t-loading", "Standard practice.")
     assert reason == CLAIMS.replace('      - source: smith2020\n',
                                     '      - source: smith2020\n', 1).replace(
@@ -128,6 +129,6 @@ def test_linking_an_unknown_source_is_refused_before_anything_is_written(project
     path = project / "claims" / "testguide" / "claims.yaml"
     before = path.read_bytes()
     with pytest.raises(EvidenceError, match="no source 'smith2021'.*did you mean 'smith2020'"):
-        link_source(load_project(project, strict=False), "t-definition", NewLink("smith2021"),
+        link_source(load_project(project, strict=False), "t-definition", EvidenceLink("smith2021"),
                     by="Ada")
     assert path.read_bytes() == before and not history_of(project).exists()
