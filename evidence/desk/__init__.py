@@ -92,8 +92,11 @@ def extra_template_vars(template, database, table, view_name, request, datasette
             row = (await db.execute("select claims_sha256 from guides where id = ?",
                                     [key])).first()
             stubs, why = await asyncio.to_thread(actions.uncovered, desk.project, key)
+            waiting = await queue.review_queue(datasette, db, key)
             data["guide"] = {"id": key, "hash": row[0] if row else None, "uncovered": stubs,
-                             "why_none": why}
+                             "why_none": why, "waiting": [
+                                 item for g in waiting["guides"] for s in g.sections
+                                 for item in s.items if item["kind"] != "orphaned"]}
         return {"evidence_desk": data}
 
     return inner

@@ -33,14 +33,16 @@ def kind_of(row) -> str:
     return "stale" if row["status"] == "stale" else "unreviewed"
 
 
-async def review_queue(datasette, db) -> dict:
-    """Unreviewed, stale and orphaned claims, by guide and section, with counts."""
+async def review_queue(datasette, db, guide_id: str | None = None) -> dict:
+    """Unreviewed, stale and orphaned claims, by guide and section, with counts
+    (of one guide, with ``guide_id``)."""
     rows = await db.execute(
         "select c.id, c.quote, c.status, c.anchor, c.basis, c.guide_id, g.title as guide_title, "
         "s.heading, c.section_id, c.stale_reason from claims c join guides g on g.id = c.guide_id "
         "left join sections s on s.id = c.section_id "
-        "where c.status in ('unreviewed', 'stale') or c.anchor = 'orphaned' "
-        "order by g.id, s.position, c.position")
+        "where (c.status in ('unreviewed', 'stale') or c.anchor = 'orphaned') "
+        "and (:guide is null or c.guide_id = :guide) "
+        "order by g.id, s.position, c.position", {"guide": guide_id})
     guides: dict[str, GuideQueue] = {}
     totals = dict.fromkeys(KINDS, 0)
     for row in rows:

@@ -176,3 +176,15 @@ def test_no_value_runs_as_script_on_the_desk(tab):
     assert "<script>alert(1)</script>" in tab.locator("mark.quote").inner_text()
     go(tab, "/-/desk/")
     go(tab, "/evidence/guides/hasesener")
+
+
+@pytest.mark.parametrize("path", ["/-/desk/", "/evidence/claims/h-loading",
+                                  "/evidence/claims/h-massage", "/evidence/guides/hasesener",
+                                  "/-/desk/sources?claim=h-walk&q=a"])
+def test_the_desk_fits_a_phone(tab, path):
+    tab.set_viewport_size({"width": 390, "height": 900})
+    go(tab, path)
+    width, client = tab.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= client, (path, width, client)
+    assert axe_violations(tab) == []

@@ -321,3 +321,19 @@ def test_an_uncovered_sentence_becomes_a_stub_or_a_non_claim(tmp_path):
         assert "Every sentence that looks factual is a claim or a recorded non-claim." in page.body
         history = files(project)["history.yaml"].decode()
         assert "action: draft" in history and "action: not-claim" in history
+
+
+def test_a_verdict_from_the_reading_view(live, project):
+    page, session = open_page(live, "/evidence/guides/hasesener")
+    assert "Claims of this guide awaiting a verdict (6)" in page.body  # 8 waiting, 2 orphaned
+    fields = form_fields(page.body, "/-/desk/review")
+    assert fields["claim"] == "h-overload-runners"
+    assert fields["back"] == "/evidence/guides/hasesener"
+    before = files(project)
+    posted = live.post("/-/desk/review", fields | {"status": "disputed", "note": "No."},
+                       {"Cookie": f"evidence_desk_session={session}"})
+    assert posted.status == 303 and posted.headers["location"] == "/evidence/guides/hasesener"
+    removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
+    assert removed == [] and added[:2] == ["    review:", "      status: disputed"]
+    page, _ = open_page(live, "/evidence/guides/hasesener")
+    assert "awaiting a verdict (5)" in page.body
