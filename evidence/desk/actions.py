@@ -31,13 +31,27 @@ from evidence.project import Project, load_project
 class Outcome:
     message: str
     problems: int  # what the rebuild still reports (the check says what to do)
+    build_error: str | None = None  # the edit is made, but the rebuild failed
+
+    def said(self) -> str:
+        if self.build_error:
+            return (f"{self.message} The files are changed, but the rebuild failed "
+                    f"({self.build_error}): the pages show the last good database until "
+                    "`evidence build` succeeds.")
+        if self.problems:
+            return f"{self.message} The rebuild reports {self.problems} problem(s): see the findings."
+        return self.message
 
 
 def run(project_root, database, edit: Callable[[Project], str]) -> Outcome:
-    """Make one edit under the build lock, then rebuild."""
+    """Make one edit under the build lock (an error there: nothing was written), then
+    rebuild (an error there is reported with the edit, which stays made)."""
     with build_lock(database):
         message = edit(load_project(project_root, strict=False))
-    result = build(project_root, database)
+    try:
+        result = build(project_root, database)
+    except EvidenceError as exc:
+        return Outcome(message, 0, str(exc))
     return Outcome(message, len(result.problems))
 
 

@@ -114,9 +114,7 @@ async def _act(datasette, request, make: Callable[[Posted], Callable | str]):
                              + ". Nothing was changed.", 400)
     except EvidenceError as exc:
         return await refused(datasette, request, str(exc), 400)
-    note = (f" The rebuild reports {outcome.problems} problem(s): see the findings."
-            if outcome.problems else "")
-    desk.messages[posted.session] = ("done", outcome.message + note)
+    desk.messages[posted.session] = ("done", outcome.said())
     return Response.redirect(_back(posted.fields.get("back")), status=303)
 
 

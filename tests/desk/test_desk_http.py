@@ -337,3 +337,20 @@ def test_a_verdict_from_the_reading_view(live, project):
     assert removed == [] and added[:2] == ["    review:", "      status: disputed"]
     page, _ = open_page(live, "/evidence/guides/hasesener")
     assert "awaiting a verdict (5)" in page.body
+
+
+def test_a_failed_rebuild_is_said_with_the_edit_it_follows(live, project, monkeypatch):
+    from evidence.desk import actions
+    from evidence.errors import EvidenceError
+
+    def failing(*args, **kwargs):
+        raise EvidenceError("disk full")
+
+    monkeypatch.setattr(actions, "build", failing)
+    answer, session = open_page(live)
+    headers = {"Cookie": f"evidence_desk_session={session}", "Host": f"127.0.0.1:{live.port}"}
+    assert live.post("/-/desk/review", verdict_fields(answer), headers).status == 303
+    assert "status: verified" in files(project)["claims.yaml"].decode()
+    page = live.get(CLAIM_PAGE, headers=headers)
+    assert "the rebuild failed (disk full)" in page.body
+    assert 'status-unreviewed">unreviewed' in page.body  # the last good database
