@@ -119,9 +119,12 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
 @click.option("--base-url", metavar="URL", default=None,
               help="Where the publication is served (https://evidence.example.org/), for "
                    "absolute links; without it links are relative, never from the Host header.")
+@click.option("--allow-remote-edits", is_flag=True,
+              help="Local mode on a --host other than 127.0.0.1: the editor's desk, behind a "
+                   "one-time login token printed at start.")
 @reports_errors
 def serve(project_dir: Path, database: Path | None, host: str, port: int, public: bool,
-          watch: bool, base_url: str | None) -> None:
+          watch: bool, base_url: str | None, allow_remote_edits: bool) -> None:
     """Build if stale, then serve the publication with Datasette.
 
     The server follows the database: after a rebuild by any process, the next
@@ -129,9 +132,13 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     """
     from evidence.database.build import DEFAULT_DATABASE
     from evidence.database.build import build as run_build
+    from evidence.desk.state import is_loopback
     from evidence.host.serve import serve as run_server
 
     refuse_input_outputs(project_dir, database)
+    if not public and not is_loopback(host) and not allow_remote_edits:
+        raise click.UsageError(f"--host {host} in local mode opens the editor's desk to the "
+                               "network: add --public (read-only), or --allow-remote-edits")
     ensure_port_free(host, port)
     if watch:  # the first build runs as every later one does, in a child process
         database = database or project_dir / DEFAULT_DATABASE
@@ -149,7 +156,8 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
             click.echo(problem, err=True)
         database = result.database
     run_server(database, host=host, port=port, public=public, base_url=base_url,
-               watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True))
+               watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True),
+               project=project_dir, allow_remote_edits=allow_remote_edits)
 
 
 def refuse_input_outputs(project_dir: Path, *outputs: Path | None) -> None:
@@ -604,11 +612,13 @@ def retire(claim_ids, reason: str, on, project_dir: Path) -> None:
     """Move claims to the retired: list of their claims.yaml (id, last quote,
     reason, date): no longer published as claims, their ids never reused."""
     from evidence.edit.retire import retire_claims
+    from evidence.edit.review import default_editor
     from evidence.project import load_project
 
     project = load_project(project_dir, strict=False)
     for done in retire_claims(project, list(claim_ids), reason=reason,
-                              date=on.date() if on else None):
+                              date=on.date() if on else None,
+                              by=default_editor(project_dir)):
         click.echo(f"{done.claim_id}: retired on {done.date} ({done.path.name} of "
                    f"{done.path.parent.name}): {done.reason}")
 
@@ -626,13 +636,14 @@ def reanchor(targets, apply_: bool, project_dir: Path) -> None:
     (80), unambiguous and overlapping no other claim; the others stay
     orphaned, and each says why. A moved claim's verdict lapses."""
     from evidence.edit.reanchor import apply_proposals, propose, side_by_side
+    from evidence.edit.review import default_editor
     from evidence.guide.match import THRESHOLD
     from evidence.project import load_project
 
     project = load_project(project_dir, strict=False)
     proposals = propose(project, list(targets))
     if apply_:
-        proposals = apply_proposals(project, proposals)
+        proposals = apply_proposals(project, proposals, by=default_editor(project_dir))
     for p in proposals:
         score = f", similarity {p.match.score:.0f}" if p.match else ""
         click.echo(f"{p.guide_id}  {p.claim.id}{score}")

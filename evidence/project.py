@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from evidence.bib.references import References, load_references, validate_references
+from evidence.claims import history as claim_history
 from evidence.claims.loader import Claim, ClaimsFile, GuideMeta, NotClaim, load_claims
 from evidence.claims.pins import Change, PinValues, current_values, pin_changes, stale_reason
 from evidence.errors import EvidenceError, InputError, Problem, raise_if, read_utf8
@@ -60,6 +61,9 @@ class GuideData:
     # (then claims_text is the last good claims.yaml).
     stale_reason: str | None = None
     claims_text: str | None = None
+    # history.yaml: what editors did to the claims (claims/history.py); empty when the
+    # file is unreadable (reported: only the history is left out) or absent.
+    history: list[claim_history.Change] = field(default_factory=list)
 
     @property
     def claims(self) -> list[Claim]:
@@ -219,7 +223,8 @@ def input_files(root: Path) -> list[Path]:
     files = [root / REFERENCES_FILE]
     for directory in guide_dirs(root):
         if unsafe_input(directory, root) is None:
-            files += [directory / GUIDE_FILE, directory / CLAIMS_FILE]
+            files += [directory / GUIDE_FILE, directory / CLAIMS_FILE,
+                      directory / claim_history.HISTORY_FILE]
     return [f for f in files if f.exists() and unsafe_input(f, root) is None]
 
 
@@ -368,7 +373,16 @@ def read_guide_dir(root: Path, directory: Path) -> GuideReading:
         guide_text = read_utf8(guide_path, code="claims-invalid")
     except InputError as exc:
         return _unreadable(problems + exc.problems)
-    return guide_reading(directory.name, guide_text, guide_path, claims_file, problems)
+    reading = guide_reading(directory.name, guide_text, guide_path, claims_file, problems)
+    history_path = directory / claim_history.HISTORY_FILE
+    why = unsafe_input(history_path, root) if history_path.exists() else None
+    if why:
+        problems.append(_unsafe_problem(history_path, root, why, directory.name,
+                                        code="history-invalid"))
+    elif reading.data is not None:
+        reading.data.history, found = claim_history.load_history(history_path)
+        problems += found
+    return reading
 
 
 def guide_reading(guide_id: str, guide_text: str, guide_path: Path, claims_file: ClaimsFile,

@@ -43,3 +43,15 @@ def test_bench_pubmed_counts_the_requests_batching_saves(capsys):
     assert "requests, batched:   4 (3 esearch with up to 50 DOIs, 1 esummary" in out
     assert "requests, one a DOI: 180 (45x as many)" in out
     assert "second run: 0 requests" in out
+
+
+def test_bench_desk_runs_small_and_removes_its_project(tmp_path, monkeypatch, capsys):
+    from benchmarks import bench_desk
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    assert bench_desk.main(["--repeat", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "2 verdicts on" in out and "rebuild after it" in out
+    assert list(scratch.iterdir()) == []

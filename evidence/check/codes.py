@@ -122,6 +122,13 @@ CODES: tuple[Code, ...] = (
          when="claims.yaml cannot be read: YAML syntax, an unknown field, type, relation or "
               "status, a missing quote …",
          action="fix the line named"),
+    Code("history-invalid", "error", "guide",
+         summary="The guide's history.yaml cannot be read: its history is not published.",
+         when="claims/<guide>/history.yaml is not valid YAML, not a list of entries, or an "
+              "entry lacks claim, action, at or from/to; only the history is left out, the "
+              "guide is built",
+         action="restore the file from git (it is only ever appended to by evidence); the "
+                "verbs and the desk refuse to append to it until then"),
     # Sources
     Code("source-printed-unlinked", "warning", "source",
          summary="The guide's printed reference list cites the source, but no claim links to it.",

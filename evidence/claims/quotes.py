@@ -18,8 +18,8 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from evidence.claims.loader import parse_claims
-from evidence.claims.review import comparable_claim, keep_layout, round_trip_yaml
-from evidence.errors import EvidenceError, InputError
+from evidence.claims.review import comparable_claim, round_trip_load
+from evidence.errors import EvidenceError
 
 
 @dataclass(frozen=True)
@@ -30,16 +30,7 @@ class NewQuote:
 
 def requote(text: str, path: Path | str, quotes: Mapping[str, NewQuote]) -> str:
     """The claims file's text with the claims' quotes replaced."""
-    before, problems = parse_claims(text, path)
-    if before is None:
-        raise InputError(problems)
-    yaml = round_trip_yaml()
-    try:
-        data = yaml.load(text)
-    except ValueError as exc:
-        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix it first. Nothing "
-                            "was changed.") from None
-    keep_layout(yaml, data)
+    before, problems, yaml, data = round_trip_load(text, path)
     found = set()
     for node in data.get("claims") or []:
         if isinstance(node, CommentedMap) and str(node.get("id")) in quotes:

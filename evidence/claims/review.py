@@ -48,6 +48,22 @@ def round_trip_yaml() -> YAML:
     return yaml
 
 
+def round_trip_load(text: str, path: Path | str):
+    """(the file as read, its problems, the round-trip YAML, its data) for an edit; the
+    file must read, and its dates be real ones."""
+    before, problems = parse_claims(text, path)
+    if before is None:
+        raise InputError(problems)
+    yaml = round_trip_yaml()
+    try:
+        data = yaml.load(text)
+    except ValueError as exc:  # an impossible date (2026-13-45) somewhere in the file
+        raise EvidenceError(f"{path}: a date cannot be read ({exc}); fix the dates "
+                            "`evidence check` reports first. Nothing was changed.") from None
+    keep_layout(yaml, data)
+    return before, problems, yaml, data
+
+
 def edit_reviews(text: str, path: Path | str, claim_ids: list[str], *, status: str, by: str,
                  on: dt.date, note: str | None,
                  pins: Mapping[str, Mapping[str, Any]] | None = None
@@ -106,7 +122,7 @@ def keep_layout(yaml: YAML, data) -> None:
 
 def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: str | None,
                 pin: Mapping[str, Any]) -> None:
-    moved = _detach_trailing_comment(node)
+    moved = detach_trailing_comment(node)
     review = node.get("review")
     if not isinstance(review, CommentedMap):
         review = CommentedMap()
@@ -123,7 +139,7 @@ def _set_review(node: CommentedMap, *, status: str, by: str, on: dt.date, note: 
                 del review[key]
         else:
             review[key] = value
-    _attach_trailing_comment(node, moved)
+    attach_trailing_comment(node, moved)
 
 
 def yaml_pin(pin: Mapping[str, Any]) -> CommentedMap:
@@ -164,7 +180,7 @@ def _comment_index(container) -> int:
     return 2 if isinstance(container, CommentedMap) else 0
 
 
-def _detach_trailing_comment(node):
+def detach_trailing_comment(node):
     """Take the comment lines after the node's last value (keeping an end-of-line comment)."""
     for container, key in reversed(_slots(node)):
         if isinstance(container[key], (CommentedMap, CommentedSeq)) and len(container[key]):
@@ -190,7 +206,7 @@ def _detach_trailing_comment(node):
     return None
 
 
-def _attach_trailing_comment(node, token) -> None:
+def attach_trailing_comment(node, token) -> None:
     if token is None:
         return
     slots = _slots(node)

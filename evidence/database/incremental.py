@@ -57,6 +57,7 @@ from evidence.check.finding import Finding
 from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
+from evidence.claims.history import HISTORY_FILE
 from evidence.database import schema as m
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
@@ -139,10 +140,10 @@ def _read_state(database: Path) -> dict | None:
 @dataclass
 class _Previous:
     """What the previous build recorded: its input digest, each guide's hashes
-    (guide.md, claims.yaml) and each source's facts."""
+    (guide.md, claims.yaml, history.yaml) and each source's facts."""
 
     input_sha256: str
-    guides: dict[str, tuple[str | None, str | None]]
+    guides: dict[str, tuple[str | None, str | None, str | None]]
     facts: dict[str, SourceFacts]
 
 
@@ -217,7 +218,8 @@ def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previou
             return None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         current = (hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                   _sha256_bytes(directory / CLAIMS_FILE))
+                   _sha256_bytes(directory / CLAIMS_FILE),
+                   _sha256_bytes(directory / HISTORY_FILE))
         if previous.guides.get(guide_id) != current:
             touched.add(guide_id)
     if not touched or len(touched) > max(1, MAX_CHANGED_SHARE * len(directories)):
@@ -327,8 +329,8 @@ def _read_previous(database: Path) -> _Previous | None:
             return None
         if info[3]:
             return None  # built around problems: the full build settles their reach again
-        guides = {row[0]: (row[1], row[2]) for row in conn.execute(
-            "select id, sha256, claims_sha256 from guides")}
+        guides = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(
+            "select id, sha256, claims_sha256, history_sha256 from guides")}
         facts = {row[0]: SourceFacts(row[1], bool(row[2]), row[3], row[4]) for row in conn.execute(
             "select id, tier, retracted, study_design, doi from sources")}
     return _Previous(info[0], guides, facts)
@@ -468,6 +470,7 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
         "(select id from claims where guide_id in ({}))", touched)
     run("delete from claims where guide_id in ({})", touched)
     run("delete from retired_claims where guide_id in ({})", touched)
+    run("delete from claim_history where guide_id in ({})", touched)
     run("delete from guide_references where guide_id in ({})", touched)
     run("delete from blocks where guide_id in ({})", touched)
     run("delete from sections where guide_id in ({})", touched)
@@ -475,7 +478,8 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     for model, values in ((m.Guide, rows.guides), (m.Section, rows.sections),
                           (m.Block, rows.blocks), (m.GuideReference, rows.guide_references),
                           (m.Claim, rows.claims), (m.ClaimSource, rows.links),
-                          (m.RetiredClaim, rows.retired), (m.Finding, findings)):
+                          (m.RetiredClaim, rows.retired), (m.ClaimHistory, rows.history),
+                          (m.Finding, findings)):
         insert_rows(conn, model.__table__, values)
     run(f"insert into claims_fts (rowid, {fts_columns}) "
         f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)

@@ -16,6 +16,7 @@ from evidence.bib.initials import initials
 from evidence.bib.pubtypes import FIELD as PUBTYPES_FIELD
 from evidence.bib.pubtypes import parse_pubtypes
 from evidence.bibliography.make import PrintedLookup, guide_bibliography
+from evidence.claims.history import HISTORY_FILE
 from evidence.guide.reference_list import reference_section
 from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
@@ -55,6 +56,7 @@ class Rows:
     guide_references: list[dict] = field(default_factory=list)
     blocks: list[dict] = field(default_factory=list)
     retired: list[dict] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
     # references.bib indexed for printed reference lists, once per build.
     _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
 
@@ -68,7 +70,7 @@ class Rows:
             (m.SourceAuthor, self.authors), (m.SourceUpdate, self.updates),
             (m.GuideReference, self.guide_references), (m.Claim, self.claims),
             (m.ClaimSource, self.links), (m.RetiredClaim, self.retired),
-            (m.Finding, self.findings),
+            (m.ClaimHistory, self.history), (m.Finding, self.findings),
         ]
 
     @classmethod
@@ -162,7 +164,15 @@ class Rows:
                 self.retired.append({"id": retired.id, "guide_id": guide.id,
                                      "quote": retired.quote, "reason": retired.reason,
                                      "date": retired.date, "line": retired.line})
+        for position, change in enumerate(guide.history, start=1):
+            self.history.append({
+                "guide_id": guide.id, "position": position, "claim_id": change.claim,
+                "action": change.action, "by": change.by, "at": change.at,
+                "before": json.dumps(dict(change.before), ensure_ascii=False),
+                "after": json.dumps(dict(change.after), ensure_ascii=False),
+                "line": change.line})
         claims_path = guide.claims_file.path
+        history_file = claims_path.with_name(HISTORY_FILE)
         claims_text = guide.claims_text if guide.stale_reason else _read_text(claims_path)
         self.guides.append({
             "id": guide.id, "title": guide.title, "language": guide.language,
@@ -176,6 +186,7 @@ class Rows:
             "claim_count": len(claims), "text": guide.guide.text,
             "claims_text": claims_text,
             "stale": guide.stale_reason is not None, "stale_reason": guide.stale_reason,
+            "history_sha256": _sha256_file(history_file),
         })
 
     def _add_guide_text(self, project: Project, guide) -> None:

@@ -38,6 +38,8 @@ class Guide(Base):
         Boolean, default=False, index=True,
         doc="1 when the guide's files could not be built: its last good rows are shown")
     stale_reason: Mapped[str | None] = mapped_column(Text)
+    history_sha256: Mapped[str | None] = mapped_column(
+        String, doc="hash of claims/<guide>/history.yaml as built (none when absent)")
 
 
 class Section(Base):
@@ -127,6 +129,26 @@ class RetiredClaim(Base):
     reason: Mapped[str] = mapped_column(Text)
     date: Mapped[str | None] = mapped_column(String, doc="when it was retired")
     line: Mapped[int | None] = mapped_column(Integer, doc="line of the entry in claims.yaml")
+
+
+class ClaimHistory(Base):
+    """What editors did to a guide's claims (claims/<guide>/history.yaml), oldest
+    first: every verdict, link, re-anchoring and retirement, from the CLI or the desk."""
+
+    __tablename__ = "claim_history"
+
+    guide_id: Mapped[str] = mapped_column(ForeignKey("guides.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True,
+                                          doc="order in history.yaml, from 1")
+    claim_id: Mapped[str] = mapped_column(String, index=True,
+                                          doc="the claim's id (retired claims' too)")
+    action: Mapped[str] = mapped_column(
+        String, index=True, doc="review, link, consensus, reanchor, retire, draft or not-claim")
+    by: Mapped[str | None] = mapped_column(Text, doc="the editor")
+    at: Mapped[str] = mapped_column(String, doc="when, ISO 8601 in UTC")
+    before: Mapped[str] = mapped_column(Text, doc="what changed, as it was (JSON)")
+    after: Mapped[str] = mapped_column(Text, doc="what it became (JSON)")
+    line: Mapped[int | None] = mapped_column(Integer, doc="line of the entry in history.yaml")
 
 
 class Source(Base):

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence.atomic import atomic_write_text
+from evidence.claims import history
+from evidence.claims.ondisk import read_for_edit
 from evidence.claims.quotes import NewQuote, requote
 from evidence.errors import EvidenceError
 from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
@@ -109,18 +111,29 @@ def _at(placed: Anchor | AnchorFailure, match: Match) -> bool:
     return isinstance(placed, Anchor) and (placed.start, placed.end) == (match.start, match.end)
 
 
-def apply_proposals(project: Project, proposals: list[Proposal]) -> list[Proposal]:
+def apply_proposals(project: Project, proposals: list[Proposal], *, by: str | None = None,
+                    expected_sha256: str | None = None) -> list[Proposal]:
     """Write the applicable proposals' quotes into their claims.yaml files (every file
-    edited and read back before the first is written); the proposals, marked applied."""
+    edited and read back before the first is written), each move appended to the
+    guide's history (``by``: who moved them); the proposals, marked applied."""
     by_file: dict[Path, dict[str, NewQuote]] = {}
+    old_quotes: dict[str, str] = {}
     homes = {g.id: g for g in project.guides}
     for proposal in proposals:
         if proposal.applicable and proposal.match is not None:
             path = homes[proposal.guide_id].claims_file.path
             by_file.setdefault(path, {})[proposal.claim.id] = NewQuote(
                 proposal.match.words, proposal.drop_context)
-    edits = [(path, requote(path.read_text(encoding="utf-8"), path, quotes))
-             for path, quotes in by_file.items()]
+            old_quotes[proposal.claim.id] = proposal.claim.quote
+    if expected_sha256 is not None and len(by_file) > 1:
+        raise EvidenceError("a page's hash covers one claims.yaml: re-anchor its claims only")
+    at = history.now()
+    edits = []
+    for path, quotes in by_file.items():
+        edits.append((path, requote(read_for_edit(path, expected_sha256), path, quotes)))
+        edits.append(history.prepare_append(path, [
+            history.Change(claim_id, "reanchor", by, at, {"quote": old_quotes[claim_id]},
+                           {"quote": new.quote}) for claim_id, new in quotes.items()]))
     for path, text in edits:
         atomic_write_text(path, text)
     return [Proposal(p.guide_id, p.claim, p.match, p.why_not, p.drop_context, p.applicable)

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence.atomic import atomic_write_text
+from evidence.claims import history
+from evidence.claims.ondisk import read_for_edit
 from evidence.claims.retire import retire_in_text
 from evidence.errors import EvidenceError
 
@@ -26,8 +28,10 @@ class RetiredClaim:
 
 
 def retire_claims(project: Project, claim_ids: list[str], *, reason: str,
-                  date: dt.date | None = None) -> list[RetiredClaim]:
-    """Move the claims to the ``retired:`` list of their claims.yaml files.
+                  date: dt.date | None = None, by: str | None = None,
+                  expected_sha256: str | None = None) -> list[RetiredClaim]:
+    """Move the claims to the ``retired:`` list of their claims.yaml files, each
+    retirement appended to the guide's history (``by``: who retired them).
 
     Unknown ids and files that cannot be edited are refused before any file
     is touched; each file is written atomically, once.
@@ -55,14 +59,21 @@ def retire_claims(project: Project, claim_ids: list[str], *, reason: str,
     by_file: dict[Path, list[str]] = {}
     for claim_id in ids:
         by_file.setdefault(homes[claim_id].claims_file.path, []).append(claim_id)
+    if expected_sha256 is not None and len(by_file) > 1:
+        raise EvidenceError("a page's hash covers one claims.yaml: retire its claims only")
     edits = []
     done = []
+    at = history.now()
     for path, file_ids in by_file.items():
-        text = path.read_text(encoding="utf-8")
+        text = read_for_edit(path, expected_sha256)
         edits.append((path, retire_in_text(text, path, file_ids, reason=reason.strip(),
                                            date=date)))
-        quotes = {c.id: c.quote for c in homes[file_ids[0]].claims}
-        done += [RetiredClaim(i, path, quotes[i], reason.strip(), date.isoformat())
+        claims = {c.id: c for c in homes[file_ids[0]].claims}
+        edits.append(history.prepare_append(path, [
+            history.Change(i, "retire", by, at,
+                           {"quote": claims[i].quote, "status": claims[i].review.status},
+                           {"retired": reason.strip()}) for i in file_ids]))
+        done += [RetiredClaim(i, path, claims[i].quote, reason.strip(), date.isoformat())
                  for i in file_ids]
     for path, new_text in edits:
         atomic_write_text(path, new_text)

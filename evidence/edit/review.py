@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evidence.atomic import atomic_write_text
+from evidence.claims import history
+from evidence.claims.ondisk import read_for_edit
 from evidence.claims.pins import Change
 from evidence.claims.review import STATUSES, edit_reviews
 from evidence.errors import EvidenceError
@@ -79,14 +81,18 @@ class Recorded:
 
 
 def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: str,
-                   on: dt.date | None = None, note: str | None = None) -> list[Recorded]:
+                   on: dt.date | None = None, note: str | None = None,
+                   expected_sha256: str | None = None) -> list[Recorded]:
     """Record one verdict on each claim, in their claims.yaml files.
 
     Unknown claim ids, claims whose quote does not anchor and claims files
     that cannot be edited are refused before any file is touched: every edit
     is made and read back before the first write, and each file is written
     atomically. The
-    previous review of a claim (by, on, note, pin) is replaced: git keeps it.
+    previous review of a claim (by, on, note, pin) is replaced in claims.yaml
+    and kept in the guide's history (claims/history.py), where the verdict is
+    appended. ``expected_sha256``: the hash of the one claims.yaml the caller
+    saw (the desk's page); a file changed since is refused (claims/ondisk.py).
     """
     if status not in STATUSES:
         raise EvidenceError(f"unknown review status {status!r}: use one of {', '.join(STATUSES)}")
@@ -118,19 +124,34 @@ def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: s
     for claim_id in ids:
         by_file.setdefault(homes[claim_id].claims_file.path, []).append(claim_id)
 
+    if expected_sha256 is not None and len(by_file) > 1:
+        raise EvidenceError("a page's hash covers one claims.yaml: review its claims only")
     edits: list[tuple[Path, str]] = []
+    logs: list[tuple[Path, str]] = []
     recorded: list[Recorded] = []
     pins = {claim_id: project.pin_values(homes[claim_id], claim).as_mapping()
             for claim_id in ids
             for claim in homes[claim_id].claims if claim.id == claim_id}
+    at = history.now()
     for path, file_ids in by_file.items():
-        text = path.read_text(encoding="utf-8")
+        text = read_for_edit(path, expected_sha256)
         new_text, _ = edit_reviews(text, path, file_ids, status=status, by=by.strip(),
                                    on=on, note=note, pins=pins)
         edits.append((path, new_text))
+        old = {c.id: c.review for c in homes[file_ids[0]].claims}
+        logs.append(history.prepare_append(path, [
+            history.Change(claim_id, "review", by.strip(), at, _review_values(old[claim_id]),
+                           {"status": status, **({"note": note} if note else {})})
+            for claim_id in file_ids]))
         for claim_id in file_ids:
             recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),
                                      pins[claim_id]))
-    for path, new_text in edits:
+    for path, new_text in edits + logs:
         atomic_write_text(path, new_text)
     return recorded
+
+
+def _review_values(review) -> dict[str, str]:
+    """What a verdict was, for the history (the pin aside: claims.yaml's git log has it)."""
+    return {k: v for k, v in (("status", review.status), ("by", review.by),
+                              ("on", review.on), ("note", review.note)) if v}

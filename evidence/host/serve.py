@@ -19,6 +19,7 @@ import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from datasette.app import Datasette
 from datasette.database import Database
@@ -27,6 +28,9 @@ from datasette.inspect import inspect_hash
 from evidence.errors import EvidenceError
 from evidence.publish.config import PublicationConfig
 from evidence.publish.metadata import DATABASE, STATIC_MOUNT, metadata
+
+if TYPE_CHECKING:
+    from evidence.desk.state import Desk
 
 PUBLICATION = Path(__file__).resolve().parent.parent / "publish"  # templates and static files
 
@@ -48,12 +52,15 @@ PUBLIC_SETTINGS = {
 }
 
 
-def register_plugins() -> None:
+def register_plugins(*, desk: bool = False) -> None:
     """Register the project's Datasette plugins, once per process.
 
     An installed evidence is loaded by Datasette through its entry point
     (named ``evidence``, as here); this registers it where entry points were not
     loaded (Datasette skips them under pytest) and never a second time.
+    ``desk``: the editor's desk too (local mode only; never an entry point).
+    Its hooks answer only for an instance given a desk (make_datasette), so
+    other instances of the process are untouched by it.
     """
     from datasette.plugins import pm
 
@@ -63,6 +70,12 @@ def register_plugins() -> None:
     if not pm.is_registered(plugin) and pm.get_plugin(PLUGIN_NAME) is None:
         pm.register(plugin, name=PLUGIN_NAME)
     plugin.register_bibliography_plugin()
+    if desk:
+        import evidence.desk
+        from evidence.desk.state import PLUGIN_NAME as DESK_PLUGIN
+
+        if not pm.is_registered(evidence.desk) and pm.get_plugin(DESK_PLUGIN) is None:
+            pm.register(evidence.desk, name=DESK_PLUGIN)
 
 
 def inspect_path(database: Path) -> Path:
@@ -118,17 +131,21 @@ def load_inspect_data(database: Path, *, write: bool = True) -> dict:
 def make_datasette(database: Path, *, public: bool = False,
                    settings: dict | None = None,
                    inspect_data: dict | None = None,
-                   base_url: str | None = None) -> Datasette:
+                   base_url: str | None = None, desk: Desk | None = None) -> Datasette:
     """A Datasette instance publishing ``database`` as ``evidence``.
 
     ``public``: immutable database with inspect data, no arbitrary SQL, no
     raw download. ``base_url``: where the publication is served, for absolute links
-    (else they are relative). The caller must ``await ds.invoke_startup()`` before use.
+    (else they are relative). ``desk``: the editor's desk of a local server
+    (evidence.desk), refused with ``public``. The caller must
+    ``await ds.invoke_startup()`` before use.
     """
     database = Path(database)
     if not database.exists():
         raise FileNotFoundError(f"{database} does not exist: run `evidence build` first")
-    register_plugins()
+    if desk is not None and public:
+        raise EvidenceError("the editor's desk exists only in local mode, never with --public")
+    register_plugins(desk=desk is not None)
     combined = dict(SETTINGS)
     if public:
         combined |= PUBLIC_SETTINGS
@@ -139,6 +156,8 @@ def make_datasette(database: Path, *, public: bool = False,
     # The plugin's defaults are the public publication; local mode says so.
     published["plugins"] = PublicationConfig(
         local=not public, base_url=base_url).as_plugin_config()
+    if desk is not None:
+        published["plugins"] |= desk.as_plugin_config()
     ds = Datasette(
         [],
         memory=False,
@@ -157,19 +176,52 @@ def make_datasette(database: Path, *, public: bool = False,
 
 def serve(database: Path, *, host: str, port: int, public: bool = False,
           base_url: str | None = None, watch: Path | None = None,
-          echo: Callable[[str], None] | None = None) -> None:
+          echo: Callable[[str], None] | None = None, project: Path | None = None,
+          allow_remote_edits: bool = False) -> None:
     """Serve ``database`` until interrupted, following every rebuild of it.
 
     ``watch``: the project folder whose inputs are watched, each change
     rebuilt in a child process (:mod:`evidence.host.watch`); the first build
-    runs before serving, and a database must exist after it.
+    runs before serving, and a database must exist after it. In local mode
+    (not ``public``) the editor's desk edits ``project`` (default: ``watch``,
+    else the database's folder); on a host other than loopback only with
+    ``allow_remote_edits``, behind a one-time login token printed here.
     """
+    echo = echo or _echo_to_stderr
+    desk = None if public else local_desk(Path(project or watch or Path(database).parent),
+                                          Path(database), host=host, port=port,
+                                          allow_remote_edits=allow_remote_edits, echo=echo)
     asyncio.run(_serve(Path(database), host=host, port=port, public=public, base_url=base_url,
-                       watch=watch, echo=echo or _echo_to_stderr))
+                       watch=watch, echo=echo, desk=desk))
+
+
+def local_desk(project: Path, database: Path, *, host: str, port: int,
+               allow_remote_edits: bool, echo: Callable[[str], None]) -> Desk:
+    """The editor's desk of a local server, registered for its instances."""
+    import os
+
+    from evidence.desk.state import Desk, is_loopback, register
+
+    remote = not is_loopback(host)
+    if remote and not allow_remote_edits:
+        raise EvidenceError(
+            f"--host {host} is not this machine's loopback: in local mode anyone who reaches "
+            "it could edit the claims. Serve on 127.0.0.1, add --public for a read-only "
+            "publication, or --allow-remote-edits to edit from elsewhere behind a login token")
+    desk = register(Desk(project.resolve(), database.resolve(), host=host, port=port,
+                         editor=os.environ.get("EVIDENCE_EDITOR", "").strip() or None,
+                         remote=remote))
+    echo(f"Editor's desk: edits go to {project.resolve()}; review queue at "
+         f"http://{host}:{port}/-/desk/")
+    if remote:
+        echo(f"Editor's desk open to {host}: log in at http://{host}:{port}/-/desk/login with "
+             f"the one-time token {desk.login_token}")
+    return desk
 
 
 async def _serve(database: Path, *, host: str, port: int, public: bool, base_url: str | None,
-                 watch: Path | None, echo: Callable[[str], None]) -> None:
+                 watch: Path | None, echo: Callable[[str], None],
+                 desk: Desk | None = None) -> None:
     import uvicorn
 
     from evidence.host.follow import FollowingApp
@@ -185,7 +237,7 @@ async def _serve(database: Path, *, host: str, port: int, public: bool, base_url
                 raise EvidenceError(f"{database} could not be built, so there is nothing to "
                                     "serve; fix the problems listed here and start again")
         app = FollowingApp(database, functools.partial(make_datasette, database, public=public,
-                                                       base_url=base_url),
+                                                       base_url=base_url, desk=desk),
                            log=echo)
         await app.start()  # startup hooks run before the first request, as in `datasette serve`
         echo(f"Serving {database} on http://{host}:{port}/"

@@ -18,14 +18,16 @@ import yaml
 
 from evidence.atomic import atomic_write_text
 from evidence.check.coverage import text_lexicon
+from evidence.claims import history
 from evidence.claims.loader import parse_claims
+from evidence.claims.ondisk import read_for_edit
 from evidence.errors import EvidenceError
 from evidence.guide.anchor import Anchor, GuideIndex
 from evidence.importing.claimsfile import stub_lines
 from evidence.importing.ids import project_ids
 from evidence.importing.report import DraftReport, Note
 from evidence.importing.stubs import Stub, make_stubs, printed_sources
-from evidence.project import load_project
+from evidence.project import Project, load_project
 
 _TOP_KEY = re.compile(r"^[^\s#]")
 _CLAIMS_KEY = re.compile(r"^claims:[ \t]*(?:#.*)?$")
@@ -36,6 +38,39 @@ _ANCHORING = ("quote-not-found", "quote-ambiguous")
 
 def draft_guide(project_root: Path, guide_id: str) -> DraftReport:
     project = load_project(project_root, strict=False)
+    data, path, text, stubs, notes = _stubs(project, guide_id)
+    report = DraftReport(guide_id, str(path), [s.id for s in stubs],
+                         sum(1 for s in stubs if s.named), notes)
+    if stubs:
+        atomic_write_text(path, _inserted(text, stubs, path))
+    return report
+
+
+def pending_stubs(project: Project, guide_id: str) -> list[Stub]:
+    """The stubs ``evidence draft`` would add now (nothing is written)."""
+    return _stubs(project, guide_id)[3]
+
+
+def draft_sentence(project: Project, guide_id: str, quote: str, *, by: str | None = None,
+                   expected_sha256: str | None = None) -> Stub:
+    """One stub, for the uncovered sentence whose words are ``quote`` (as
+    :func:`pending_stubs` gives them), inserted as ``draft`` inserts every one,
+    and appended to the guide's history."""
+    data, path, _text, stubs, _notes = _stubs(project, guide_id)
+    chosen = [s for s in stubs if s.quote == quote]
+    if not chosen:
+        raise EvidenceError(f"no uncovered sentence {quote[:80]!r} in {guide_id} (a claim or "
+                            "non-claim covers it now, or the guide changed); nothing was changed")
+    text = read_for_edit(path, expected_sha256) if path.exists() else ""
+    new_text = _inserted(text, chosen, path)
+    log = history.prepare_append(path, [history.Change(chosen[0].id, "draft", by, history.now(),
+                                                       {}, {"quote": quote})])
+    atomic_write_text(path, new_text)
+    atomic_write_text(*log)
+    return chosen[0]
+
+
+def _stubs(project: Project, guide_id: str):
     data = project.guide(guide_id)
     path = Path(data.claims_file.path)
     mine = [p for p in project.problems
@@ -58,19 +93,19 @@ def draft_guide(project_root: Path, guide_id: str) -> DraftReport:
     lexicon, _ = text_lexicon(data.language, data.guide.text)
     stubs = make_stubs(data.guide, lexicon, taken=project_ids(project.root), covered=covered,
                        sources=printed_sources(data.guide, project.references), notes=notes)
-    report = DraftReport(guide_id, str(path), [s.id for s in stubs],
-                         sum(1 for s in stubs if s.named), notes)
-    if stubs:
-        new_text = insert_stubs(text, stubs, path)
-        # The stubs must read back as claims and add no problem of their own (a
-        # problem the file had before, such as a key this loader does not know, stays).
-        before = {p.message for p in parse_claims(text, path)[1]} if text else set()
-        broken = [p for p in parse_claims(new_text, path)[1] if p.message not in before]
-        if broken:  # never expected: the stubs are written by this module
-            raise EvidenceError(f"{path}: the drafted stubs would not read back "
-                                f"({broken[0]}); nothing was written")
-        atomic_write_text(path, new_text)
-    return report
+    return data, path, text, stubs, notes
+
+
+def _inserted(text: str, stubs: list[Stub], path: Path) -> str:
+    new_text = insert_stubs(text, stubs, path)
+    # The stubs must read back as claims and add no problem of their own (a
+    # problem the file had before, such as a key this loader does not know, stays).
+    before = {p.message for p in parse_claims(text, path)[1]} if text else set()
+    broken = [p for p in parse_claims(new_text, path)[1] if p.message not in before]
+    if broken:  # never expected: the stubs are written by this module
+        raise EvidenceError(f"{path}: the drafted stubs would not read back "
+                            f"({broken[0]}); nothing was written")
+    return new_text
 
 
 def retired_quotes(text: str) -> list[str]:

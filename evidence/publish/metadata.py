@@ -26,6 +26,7 @@ TABLES = {
             "built_at": "When the database was built (UTC).",
             "claims_path": "claims.yaml, relative to the project.",
             "claims_sha256": "SHA-256 of claims.yaml as built.",
+            "history_sha256": "SHA-256 of history.yaml as built (none when the guide has none).",
             "style": "The guide's CSL style for its bibliography (guide: style: in claims.yaml; "
                      "empty means the house style, loeberlab).",
             "claim_count": "Number of claims recorded for the guide.",
@@ -219,6 +220,21 @@ TABLES = {
             "id": "The retired claim's id.", "guide_id": "The guide it belonged to.",
             "quote": "Its last quote.", "reason": "Why it was retired.",
             "date": "When it was retired.", "line": "Line of the entry in claims.yaml.",
+        },
+    },
+    "claim_history": {
+        "title": "Claim history",
+        "description": "What editors did to the claims, oldest first (claims/<guide>/history.yaml): "
+                       "every verdict, link, re-anchoring and retirement, from the command line "
+                       "or the editor's desk, so that earlier verdicts are kept.",
+        "sort": "at",
+        "columns": {
+            "guide_id": "The guide.", "position": "Order in history.yaml, from 1.",
+            "claim_id": "The claim (a retired claim's id too).",
+            "action": "review, link, consensus, reanchor, retire, draft or not-claim.",
+            "by": "The editor.", "at": "When, ISO 8601 in UTC.",
+            "before": "What changed, as it was (JSON).", "after": "What it became (JSON).",
+            "line": "Line of the entry in history.yaml.",
         },
     },
     # What the build stores for the publication's own pages, so that they read

@@ -7,6 +7,7 @@ everything it is given. The templates escape the rest (Jinja autoescape).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -345,6 +346,38 @@ def quote_in_context(text: str | None, start: int | None, end: int | None,
     return {"html": highlight(text, lo, hi, start, end), "kind": kind, "line": line}
 
 
+async def claim_history(db, claim_id: str) -> list[dict]:
+    """What editors did to the claim (claims/<guide>/history.yaml), newest first: each
+    change as (field, from, to) in words."""
+    rows = [dict(row) for row in await db.execute(
+        "select action, by, at, before, after from claim_history where claim_id = ? "
+        "order by at desc, position desc", [claim_id])]
+    for row in rows:
+        before, after = _json_object(row.pop("before")), _json_object(row.pop("after"))
+        row["changes"] = [{"field": key, "from": _shown(before.get(key)),
+                           "to": _shown(after.get(key))}
+                          for key in dict.fromkeys([*after, *before])]
+    return rows
+
+
+def _json_object(text: str | None) -> dict:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _shown(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 async def claim_page(datasette, db, claim_id: str) -> dict | None:
     claim = (await db.execute(
         "select c.*, g.title as guide_title, g.language as guide_language, "
@@ -400,6 +433,7 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         neighbours[name] = ({"id": row["id"], "quote": row["quote"],
                              "url": row_url(datasette, "claims", row["id"])}
                             if row else None)
+    history = await claim_history(db, claim_id)
     # An orphan's offsets are those of its last good anchoring, in a text that
     # changed since: never shown as if its words stood there now.
     orphaned = claim["anchor"] == "orphaned"
@@ -415,6 +449,7 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
         "explanation": explain_basis(claim["basis"], links, claim["consensus"],
                                      bool(claim["indirect"]), bool(claim["contested"])),
         "neighbours": neighbours,
+        "history": history,
         "guide_url": row_url(datasette, "guides", claim["guide_id"]),
         "section_url": claims_url(datasette, guide_id=claim["guide_id"],
                                   section_id=claim["section_id"]),

@@ -110,7 +110,16 @@ def parameter_problem(route: Route, query_string: str, columns: set[str]) -> str
             problem = _through_problem(value)
             if problem:
                 return problem
+        if not name.startswith("_") and _beyond_sqlite(value):
+            # Datasette binds a numeric filter value as an integer: SQLite's
+            # OverflowError would be a 500.
+            return f"{name}: {value[:30]} is a number larger than any stored."
     return None
+
+
+def _beyond_sqlite(value: str) -> bool:
+    digits = value[1:] if value[:1] in "+-" else value
+    return digits.isascii() and digits.isdigit() and abs(int(value)) > 2 ** 63 - 1
 
 
 # Whole-number parameters, with the words each also takes.

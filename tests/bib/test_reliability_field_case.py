@@ -1,5 +1,5 @@
 """Property tests: field names in any case read as one field and are written in
-place, in their spelling (BibTeX's rule; DESIGN §12)."""
+place, in their spelling (BibTeX's rule; DESIGN §14)."""
 
 from __future__ import annotations
 

@@ -67,8 +67,11 @@ KILDER = ("\n## Kilder\n\n- Smith J, Jones A. Loading for tendinopathy: a random
 
 
 def project(tmp_path: Path, *, guide=GUIDE, claims=HEAD + DEFINITION + LOADING, bib=BIB,
-            guide_id="testguide") -> Path:
-    return write_project(tmp_path, guide=guide, claims=claims, bib=bib, guide_id=guide_id)
+            guide_id="testguide", history: str | None = None) -> Path:
+    root = write_project(tmp_path, guide=guide, claims=claims, bib=bib, guide_id=guide_id)
+    if history is not None:
+        (root / "claims" / guide_id / "history.yaml").write_text(history, encoding="utf-8")
+    return root
 
 
 def codes(root: Path) -> dict[str, list]:
@@ -171,6 +174,11 @@ CASES: dict[str, tuple[dict, dict]] = {
     "claims-invalid": (
         {"claims": HEAD + DEFINITION + "    colour: blue\n"},
         {"claims": HEAD + DEFINITION},
+    ),
+    "history-invalid": (
+        {"history": '- claim: "t-definition"\n  action: review\n  at: [unclosed\n'},
+        {"history": '- claim: "t-definition"\n  action: review\n  at: "2026-12-02T10:00:00Z"\n'
+                    '  from: {"status": "unreviewed"}\n  to: {"status": "verified"}\n'},
     ),
     "source-printed-unlinked": (
         {"guide": GUIDE + KILDER, "claims": HEAD + DEFINITION},

@@ -175,6 +175,14 @@ def test_no_parameter_makes_a_server_error(asking, path, params):
                                         response.text[:500])
 
 
+@pytest.mark.parametrize("query", ["position__gt=9223372036854775808",
+                                   "rank=-9223372036854775809", "rank__lt=99999999999999999999"])
+def test_a_filter_number_beyond_sqlite_is_a_400(asking, query):
+    """Found by the test above: SQLite cannot bind it, which was a 500."""
+    assert asking(f"/evidence/bases?{query}").status_code == 400
+    assert asking("/evidence/bases?rank__lt=9223372036854775807").status_code == 200
+
+
 # --- error pages --------------------------------------------------------------------
 
 

@@ -1,0 +1,59 @@
+"""The guard's rules, request by request (evidence/desk/guard.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evidence.desk.guard import refusal
+from evidence.desk.state import Desk, is_loopback
+
+
+def scope(method="GET", path="/", **headers):
+    return {"type": "http", "method": method, "path": path,
+            "headers": [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]}
+
+
+LOCAL = Desk(Path("."), Path("evidence.db"), port=8001)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8001", "localhost:8001", "[::1]:8001"])
+def test_loopback_with_the_port_is_served(host):
+    assert refusal(scope(host=host), LOCAL) is None
+    assert refusal(scope("POST", host=host, origin=f"http://{host}",
+                         sec_fetch_site="same-origin"), LOCAL) is None
+
+
+@pytest.mark.parametrize("host", ["", "127.0.0.1", "127.0.0.1:8002", "evil.example:8001",
+                                  "127.0.0.1.evil.example:8001", "LOCALHOST:8001"])
+def test_any_other_host_is_refused(host):
+    assert "answers only to" in refusal(scope(host=host), LOCAL)
+
+
+@pytest.mark.parametrize("headers", [{"origin": "http://evil.example"}, {"origin": "null"},
+                                     {"origin": "http://localhost:8001"},
+                                     {"sec_fetch_site": "cross-site"},
+                                     {"sec_fetch_site": "same-site"}, {"sec_fetch_site": "none"}])
+def test_a_post_from_elsewhere_is_refused(headers):
+    assert "Refused" in refusal(scope("POST", host="127.0.0.1:8001", **headers), LOCAL)
+    # reading is not writing: a link followed from elsewhere still opens the page
+    assert refusal(scope("GET", host="127.0.0.1:8001", **headers), LOCAL) is None
+
+
+def test_remote_edits_need_the_login_cookie_everywhere_but_the_login_page():
+    desk = Desk(Path("."), Path("evidence.db"), host="0.0.0.0", port=8001, remote=True)
+    assert desk.login_token and len(desk.login_token) >= 24
+    assert "Log in first" in refusal(scope(host="192.0.2.7:8001"), desk)
+    assert refusal(scope(path="/-/desk/login", host="192.0.2.7:8001"), desk) is None
+    value = desk.login(desk.login_token)
+    assert value is not None and desk.login_token is None and desk.login("x") is None
+    assert refusal(scope(host="192.0.2.7:8001", cookie=f"evidence_desk_login={value}"),
+                   desk) is None
+    assert "Log in first" in refusal(scope(host="192.0.2.7:8001",
+                                           cookie="evidence_desk_login=guess"), desk)
+
+
+def test_what_counts_as_loopback():
+    assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.0.0.2"]))
+    assert not any(map(is_loopback, ["0.0.0.0", "192.0.2.7", "::", "example.org"]))
