@@ -11,8 +11,13 @@ The mapping follows BibTeX and biblatex semantics:
 
 - names: ``von`` parts become ``non-dropping-particle`` (AMA prints "van der
   Berg J"), ``jr`` parts ``suffix``, a name written in braces
-  (``{World Health Organization}``) a ``literal``, ``and others``
-  ``{"literal": "others"}``, which pandoc prints as "et al.";
+  (``{World Health Organization}``) a ``literal``; ``and others`` is no
+  name: CSL-JSON has no way to say a list is incomplete, and citeproc-js and
+  citeproc-py print a name "others" as written, so it is left out and the
+  style's et-al rules decide; ``custom: {"and-others": ["author"]}`` keeps
+  the fact, for pandoc (bibliography/formatting.py gives it pandoc's own
+  ``{"literal": "others"}``, printed as the style's et-al term) and for
+  BibTeX written from CSL;
 - types: every BibTeX and biblatex entry type (``TYPES``); ``@misc`` becomes
   CSL's generic ``document`` (pandoc's own BibTeX reader leaves it empty);
 - page ranges ``--`` become ``-`` (the style decides how to print a range);
@@ -27,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from evidence.bib.csl_types import TYPES
+from evidence.bib.csl_types import AND_OTHERS, TYPES
 from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.bib.latex import latex_to_csl, latex_to_text
 from evidence.bib.references import expand_macros
@@ -78,10 +83,13 @@ def source_to_csl(source: Source) -> dict:
         if value not in (None, "", []):
             item[name] = value
 
+    and_others = []
     for field, variable in (("author", "author"), ("editor", "editor"),
                             ("translator", "translator")):
-        names = [_csl_name(n) for n in source.names(field)]
-        put(variable, names)
+        people = source.names(field)
+        if any(person.others for person in people):
+            and_others.append(variable)
+        put(variable, [_csl_name(n) for n in people if not n.others])
 
     title, container_title, chapter = _titles(source, csl_type)
     put("title", title)
@@ -116,6 +124,8 @@ def source_to_csl(source: Source) -> dict:
     put("issued", issued)
     put("status", status)
     put("accessed", _date(_plain(source, "urldate")))
+    if and_others:
+        item["custom"] = {AND_OTHERS: and_others}
     return item
 
 
@@ -194,8 +204,6 @@ def _arxiv_url(source: Source) -> str | None:
 
 
 def _csl_name(person: PersonName) -> dict:
-    if person.others:
-        return {"literal": "others"}
     if person.literal is not None:
         return {"literal": person.literal}
     name = {}

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from evidence.bib.csl_types import AND_OTHERS
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
 
@@ -120,7 +121,8 @@ def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
             "--csl", str(style.path)]
     if locale:
         args += ["-M", f"lang={locale}"]
-    payload = json.dumps(items, ensure_ascii=False).encode("utf-8")
+    payload = json.dumps([_for_pandoc(item) for item in items],
+                         ensure_ascii=False).encode("utf-8")
     try:
         proc = subprocess.run(args, input=payload, capture_output=True, timeout=timeout,
                               check=False)
@@ -137,6 +139,21 @@ def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
         raise PandocFailed(f"pandoc failed formatting with style {style.name!r}: "
                            + (message[0] if message else f"exit {proc.returncode}"))
     return json.loads(proc.stdout)
+
+
+def _for_pandoc(item: dict) -> dict:
+    """The item as pandoc reads it: a name list BibTeX ended with ``and others``
+    (kept in ``custom``, as CSL has no such name) ends with pandoc's own
+    ``{"literal": "others"}``, which its citeproc prints as the style's et-al
+    term ("et al.", in Danish "m.fl.") and citeproc-js would print as a name."""
+    incomplete = (item.get("custom") or {}).get(AND_OTHERS)
+    if not incomplete:
+        return item
+    item = dict(item)
+    for variable in incomplete:
+        if item.get(variable):
+            item[variable] = [*item[variable], {"literal": "others"}]
+    return item
 
 
 # --- formatted entries --------------------------------------------------------
