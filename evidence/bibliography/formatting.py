@@ -82,6 +82,21 @@ def normalise_locale(locale: str | None) -> str | None:
     )
 
 
+def bibliography_locale(style: Style, asked: str | None, language: str | None) -> str | None:
+    """The locale a guide's bibliography is formatted in: the one asked for;
+    else the style's own (``default-locale``: the house style says en-US, so a
+    Danish guide's list keeps the English terms of its printed Kilder); else
+    the guide's language (``da``: "red.", "I:", "m.fl.")."""
+    if asked:
+        return normalise_locale(asked)
+    if style.default_locale or not language:
+        return None
+    try:
+        return normalise_locale(language)
+    except EvidenceError:
+        return None  # a language pandoc has no locale for: its default
+
+
 # --- pandoc -----------------------------------------------------------------
 
 @lru_cache(maxsize=1)

