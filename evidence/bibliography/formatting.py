@@ -14,6 +14,7 @@ the project's files.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import re
@@ -101,6 +102,14 @@ def bibliography_locale(style: Style, asked: str | None, language: str | None) -
 
 @lru_cache(maxsize=1)
 def _pypandoc_path() -> str:
+    """The pandoc that pypandoc-binary ships, found without importing pypandoc:
+    its import takes 70 ms (urllib, email, ssl) and its search starts every
+    pandoc it finds to compare versions, more than a small bibliography takes."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        shipped = Path(folder) / "files" / "pandoc"
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return str(shipped)
     import pypandoc
 
     return pypandoc.get_pandoc_path()

@@ -22,6 +22,7 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.bibliography.formatting import (
     bibliography_locale,
@@ -36,6 +37,10 @@ from evidence.bibliography.order import (
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
 from evidence.guide.reference_list import reference_section
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References
+    from evidence.project import Project
 
 
 class SelectionError(EvidenceError):
@@ -216,6 +221,26 @@ def _unknown_keys(missing: list[str], references) -> str:
     return "unknown citekey " + ", ".join(parts) + " in references.bib"
 
 
+@dataclass
+class _ReferencesOnly:
+    """What :func:`select` reads of a project for citekeys or ``--all``."""
+
+    references: References
+
+
+def _load_references_only(root: Path) -> References:
+    """references.bib as :func:`evidence.project.load_project` reads it, without
+    the guides: a bibliography of citekeys reads no claims.yaml or guide.md."""
+    from evidence.bib.references import load_references
+
+    path = root / "references.bib"
+    if path.is_file() and path.resolve() == root.resolve() / "references.bib":
+        return load_references(path, validate=False)  # the file itself, through no link
+    from evidence.project import load_project
+
+    return load_project(root, strict=False).references  # its message, its rule on links
+
+
 # --- one call from selection to text --------------------------------------------
 
 def render(references, keys: list[str], fmt: str, style: str | os.PathLike | None = None,
@@ -243,10 +268,14 @@ def make(root, *, guide: str | None = None, section: str | None = None,
     """Load the project at ``root``, select, and render: what the CLI prints."""
     from evidence.bib.references import _failed_block_problem
     from evidence.errors import raise_if
-    from evidence.project import load_project
-
     fmt = normalise_format(fmt)
-    project = load_project(root, strict=False)
+    project: Project | _ReferencesOnly
+    if guide or section or claims:
+        from evidence.project import load_project
+
+        project = load_project(root, strict=False)
+    else:  # citekeys, or all of references.bib: no guide needs reading
+        project = _ReferencesOnly(_load_references_only(Path(root)))
     references = project.references
     # A half-edited claim elsewhere need not stop a bibliography, but an
     # entry references.bib could not parse would silently go missing.

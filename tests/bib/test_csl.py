@@ -242,3 +242,17 @@ def test_every_entry_type_of_cdl_bib_converts_to_valid_csl(cdl):
     leftovers = [i["id"] for i in items
                  if any("\\" in str(v) for k, v in i.items() if k not in ("author", "editor"))]
     assert leftovers == []
+
+
+def test_values_read_once_are_the_values_source_raw_gives(shared):
+    from evidence.bib.csl import _Values
+
+    refs = parse_references((shared / "bench" / "cdl.bib").read_text(encoding="utf-8")
+                            + "\n@article{twice, Title = {First}, title = {Lower}, "
+                              "TITLE = {Third}, Note = {a}, NOTE = {b}}\n")
+    names = {f.key.lower() for s in refs.sources for f in s.entry.fields} | {"absent"}
+    for source in refs.sources:
+        values = _Values(source)
+        assert all(values.raw(name) == source.raw(name) for name in names), source.key
+    twice = _Values(refs.get("twice"))
+    assert (twice.raw("title"), twice.raw("note")) == ("Lower", "a")
