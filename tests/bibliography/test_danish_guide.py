@@ -90,3 +90,19 @@ def test_a_style_without_a_locale_prints_the_guides_danish(tmp_path):
     # --locale still wins over the guide's language
     english = bibliography(danish_project(tmp_path, style.name), "--locale", "en-US")
     assert "In: Kahana MJ, Wagner AD, eds." in english["chapter"]
+
+
+def test_the_locale_asked_for_then_the_styles_then_the_guides(tmp_path):
+    from evidence.bibliography.formatting import bibliography_locale
+    from evidence.bibliography.styles import resolve_style
+
+    no_locale = tmp_path / "no-locale.csl"
+    no_locale.write_text(original_style_text("american-medical-association").replace(
+        ' default-locale="en-US"', ""), encoding="utf-8")
+    house, bare = resolve_style("loeberlab"), resolve_style(str(no_locale))
+    assert house.default_locale == "en-US" and bare.default_locale is None
+    assert bibliography_locale(house, None, "da") is None  # pandoc: the style's en-US
+    assert bibliography_locale(bare, None, "da") == "da"
+    assert bibliography_locale(house, "da_dk", "en") == "da-DK"
+    assert bibliography_locale(bare, None, "xx") is None  # no such locale: pandoc's default
+    assert bibliography_locale(bare, None, None) is None
