@@ -326,6 +326,11 @@ def bibliography(project_dir: Path, guide, section, claims, keys, include_all, s
         click.echo(f"Wrote {len(selection.keys)} source(s) to {output}.", err=True)
 
 
+full_option = click.option(
+    "--full", is_flag=True,
+    help="Every line of the report (beyond 50 lines it is summarised: a count per kind "
+         "and the first few of each).")
+
 mailto_option = click.option(
     "--mailto", envvar="EVIDENCE_MAILTO", metavar="EMAIL",
     help="Your e-mail for Crossref's polite pool and NCBI's email parameter "
@@ -362,10 +367,10 @@ timeout_option = click.option(
 @mailto_option
 @timeout_option
 @project_option
+@full_option
 @reports_errors
 def resolve(names, everything, missing, refresh, offline, updates, confirm, no_pubmed,
-            force_fields, mailto, timeout,
-            project_dir: Path) -> None:
+            force_fields, mailto, timeout, project_dir: Path, full) -> None:
     """Fetch Crossref metadata for DOIs and update references.bib.
 
     Resolves the entries named (citekeys or DOIs), else every entry not yet
@@ -397,7 +402,7 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, no_p
                              echo=click.echo, enrichments=enrichments))
     sys.exit(run_resolve(project_dir, list(names), everything=everything, refresh=refresh,
                          offline=offline, mailto=mailto, echo=click.echo, timeout=timeout,
-                         pubmed=not no_pubmed, force_fields=force_fields))
+                         pubmed=not no_pubmed, force_fields=force_fields, full=full))
 
 
 @cli.command()
@@ -498,8 +503,10 @@ def _echo_report(lines: list[str], notes) -> None:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--summary", "summary_only", is_flag=True,
               help="Text format: only the counts per severity and code.")
+@full_option
 @reports_errors
-def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only) -> None:
+def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only,
+          full) -> None:
     """Report what needs an editor's attention (findings), with what to do.
 
     Works on a project with errors too: they are reported as findings. Exits 1
@@ -527,7 +534,7 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only)
     elif fmt == "markdown":
         click.echo(to_markdown(findings), nl=False)
     else:
-        print_text(findings, summary_only=summary_only)
+        print_text(findings, summary_only=summary_only, full=full)
     sys.exit(exit_status(findings, strict=strict))
 
 

@@ -11,8 +11,13 @@ The mapping follows BibTeX and biblatex semantics:
 
 - names: ``von`` parts become ``non-dropping-particle`` (AMA prints "van der
   Berg J"), ``jr`` parts ``suffix``, a name written in braces
-  (``{World Health Organization}``) a ``literal``, ``and others``
-  ``{"literal": "others"}``, which pandoc prints as "et al.";
+  (``{World Health Organization}``) a ``literal``; ``and others`` is no
+  name: CSL-JSON has no way to say a list is incomplete, and citeproc-js and
+  citeproc-py print a name "others" as written, so it is left out and the
+  style's et-al rules decide; ``custom: {"and-others": ["author"]}`` keeps
+  the fact, for pandoc (bibliography/formatting.py gives it pandoc's own
+  ``{"literal": "others"}``, printed as the style's et-al term) and for
+  BibTeX written from CSL;
 - types: every BibTeX and biblatex entry type (``TYPES``); ``@misc`` becomes
   CSL's generic ``document`` (pandoc's own BibTeX reader leaves it empty);
 - page ranges ``--`` become ``-`` (the style decides how to print a range);
@@ -27,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from evidence.bib.csl_types import TYPES
+from evidence.bib.csl_types import AND_OTHERS, TYPES
 from evidence.bib.doi import InvalidDOI, normalise_doi
 from evidence.bib.latex import latex_to_csl, latex_to_text
 from evidence.bib.references import expand_macros
@@ -69,57 +74,82 @@ _ISO_DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
 
 
+class _Values:
+    """An entry's raw values by field name in any case, read once: each
+    ``Source.raw`` call rebuilds bibtexparser's dict of the entry's fields, and
+    an item reads some forty fields. The same value as ``Source.raw``: the
+    field spelled in lower case, else the first spelled in any case."""
+
+    def __init__(self, source: Source) -> None:
+        self.strings = source.strings
+        self.entry_type = source.entry_type
+        self._raw: dict[str, str | None] = {}
+        for f in source.entry.fields:
+            name = f.key.lower()
+            if f.key == name or name not in self._raw:
+                self._raw[name] = None if f.value is None else str(f.value)
+
+    def raw(self, name: str) -> str | None:
+        return self._raw.get(name)
+
+
 def source_to_csl(source: Source) -> dict:
     """One references.bib entry as a CSL-JSON item (a plain dict)."""
-    csl_type = _csl_type(source)
+    values = _Values(source)
+    csl_type = _csl_type(values)
     item: dict = {"id": source.key, "type": csl_type}
 
     def put(name: str, value) -> None:
         if value not in (None, "", []):
             item[name] = value
 
+    and_others = []
     for field, variable in (("author", "author"), ("editor", "editor"),
                             ("translator", "translator")):
-        names = [_csl_name(n) for n in source.names(field)]
-        put(variable, names)
+        people = source.names(field)
+        if any(person.others for person in people):
+            and_others.append(variable)
+        put(variable, [_csl_name(n) for n in people if not n.others])
 
-    title, container_title, chapter = _titles(source, csl_type)
+    title, container_title, chapter = _titles(values, csl_type)
     put("title", title)
-    put("title-short", _rich(source, "shorttitle"))
+    put("title-short", _rich(values, "shorttitle"))
     put("container-title", container_title)
-    put("container-title-short", _rich(source, "shortjournal"))
-    put("collection-title", _rich(source, "series"))
+    put("container-title-short", _rich(values, "shortjournal"))
+    put("collection-title", _rich(values, "series"))
     put("chapter-number", chapter)
 
-    for name, value in _numbers(source, csl_type, in_series=bool(item.get("collection-title"))):
+    for name, value in _numbers(values, csl_type, in_series=bool(item.get("collection-title"))):
         put(name, value)
-    put("volume", _plain(source, "volume"))
-    put("edition", _plain(source, "edition"))
-    put("page", _pages(source.raw("pages")))
-    put("number-of-pages", _plain(source, "pagetotal"))
+    put("volume", _plain(values, "volume"))
+    put("edition", _plain(values, "edition"))
+    put("page", _pages(values.raw("pages")))
+    put("number-of-pages", _plain(values, "pagetotal"))
 
-    publisher, url = _publisher_and_url(source)
+    publisher, url = _publisher_and_url(values)
     put("publisher", publisher)
-    put("publisher-place", _rich(source, "address") or _rich(source, "location"))
-    put("genre", _rich(source, "type") or _THESIS_GENRE.get(source.entry_type))
+    put("publisher-place", _rich(values, "address") or _rich(values, "location"))
+    put("genre", _rich(values, "type") or _THESIS_GENRE.get(source.entry_type))
 
-    put("DOI", _doi(source))
-    put("URL", url or _arxiv_url(source))
-    put("ISBN", _plain(source, "isbn"))
-    put("ISSN", _plain(source, "issn"))
-    put("PMID", _plain(source, "pmid"))
-    put("PMCID", _plain(source, "pmcid"))
-    put("language", _plain(source, "langid") or _plain(source, "language"))
-    put("note", _rich(source, "note"))
+    put("DOI", _doi(values))
+    put("URL", url or _arxiv_url(values))
+    put("ISBN", _plain(values, "isbn"))
+    put("ISSN", _plain(values, "issn"))
+    put("PMID", _plain(values, "pmid"))
+    put("PMCID", _plain(values, "pmcid"))
+    put("language", _plain(values, "langid") or _plain(values, "language"))
+    put("note", _rich(values, "note"))
 
-    issued, status = _issued(source)
+    issued, status = _issued(values)
     put("issued", issued)
     put("status", status)
-    put("accessed", _date(_plain(source, "urldate")))
+    put("accessed", _date(_plain(values, "urldate")))
+    if and_others:
+        item["custom"] = {AND_OTHERS: and_others}
     return item
 
 
-def _csl_type(source: Source) -> str:
+def _csl_type(source: _Values) -> str:
     """The CSL type of the entry; a magazine or newspaper article by its entrysubtype."""
     csl_type = TYPES.get(source.entry_type, "document")
     subtype = (_plain(source, "entrysubtype") or "").lower()
@@ -128,7 +158,7 @@ def _csl_type(source: Source) -> str:
     return csl_type
 
 
-def _titles(source: Source, csl_type: str) -> tuple[str | None, str | None, str | None]:
+def _titles(source: _Values, csl_type: str) -> tuple[str | None, str | None, str | None]:
     """The title, the container's title and the chapter (number or title)."""
     title = _rich(source, "title")
     container = _rich(source, "journal") or _rich(source, "journaltitle")
@@ -142,7 +172,7 @@ def _titles(source: Source, csl_type: str) -> tuple[str | None, str | None, str 
     return title, container or booktitle, chapter
 
 
-def _numbers(source: Source, csl_type: str, in_series: bool) -> list[tuple[str, str | None]]:
+def _numbers(source: _Values, csl_type: str, in_series: bool) -> list[tuple[str, str | None]]:
     """BibTeX's number and issue as CSL variables: an article's issue, a book's
     number in its series (collection-number) or of its own."""
     number = _plain(source, "number")
@@ -155,7 +185,7 @@ def _numbers(source: Source, csl_type: str, in_series: bool) -> list[tuple[str, 
     return [("number", number), ("issue", issue)]
 
 
-def _publisher_and_url(source: Source) -> tuple[str | None, str | None]:
+def _publisher_and_url(source: _Values) -> tuple[str | None, str | None]:
     """The publisher (or school, institution, organization, howpublished) and the
     URL (or a \\url{...} given as howpublished)."""
     publisher = _rich(source, "publisher")
@@ -173,7 +203,7 @@ def _publisher_and_url(source: Source) -> tuple[str | None, str | None]:
     return publisher, url
 
 
-def _doi(source: Source) -> str | None:
+def _doi(source: _Values) -> str | None:
     """The DOI, normalised; as written when it is not a valid DOI."""
     raw_doi = source.raw("doi")
     if not raw_doi:
@@ -184,7 +214,7 @@ def _doi(source: Source) -> str | None:
         return _plain(source, "doi")
 
 
-def _arxiv_url(source: Source) -> str | None:
+def _arxiv_url(source: _Values) -> str | None:
     """The arXiv abstract page of an arXiv eprint."""
     eprint = _plain(source, "eprint")
     archive = (_plain(source, "eprinttype") or _plain(source, "archiveprefix") or "").lower()
@@ -194,8 +224,6 @@ def _arxiv_url(source: Source) -> str | None:
 
 
 def _csl_name(person: PersonName) -> dict:
-    if person.others:
-        return {"literal": "others"}
     if person.literal is not None:
         return {"literal": person.literal}
     name = {}
@@ -210,7 +238,7 @@ def _csl_name(person: PersonName) -> dict:
     return name or {"literal": ""}
 
 
-def _plain(source: Source, name: str) -> str | None:
+def _plain(source: _Values, name: str) -> str | None:
     """A field for output without markup: macros expanded, LaTeX decoded."""
     value = source.raw(name)
     if value is None:
@@ -218,7 +246,7 @@ def _plain(source: Source, name: str) -> str | None:
     return latex_to_text(expand_macros(value, source.strings)) or None
 
 
-def _rich(source: Source, name: str) -> str | None:
+def _rich(source: _Values, name: str) -> str | None:
     """A field as CSL rich text (case protection and emphasis kept)."""
     value = source.raw(name)
     if value is None:
@@ -233,7 +261,7 @@ def _pages(value: str | None) -> str | None:
     return _PAGE_DASH.sub("-", value) or None
 
 
-def _issued(source: Source) -> tuple[dict | None, str | None]:
+def _issued(source: _Values) -> tuple[dict | None, str | None]:
     date = _plain(source, "date")
     if date:
         parsed = _date(date)

@@ -1,6 +1,11 @@
 """BibTeX and biblatex entry types as CSL types: a table, apart from the LaTeX-decoding
 mapping (:mod:`evidence.bib.csl`), for readers of the database that parse nothing."""
 
+# The key, in a CSL item's ``custom`` object (CSL-JSON 1.0.2's place for data
+# no style reads), of the name variables whose BibTeX list ends with ``and
+# others``: CSL has no name for "and more", so it is kept beside the names.
+AND_OTHERS = "and-others"
+
 # BibTeX / biblatex entry type -> CSL type (CSL 1.0.2 vocabulary).
 TYPES = {
     "article": "article-journal",

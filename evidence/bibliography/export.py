@@ -19,6 +19,7 @@ import re
 import rispy
 import rispy.config
 
+from evidence.bib.csl_types import AND_OTHERS
 from evidence.bib.richtext import strip_markup
 
 RIS_TYPES = {
@@ -64,8 +65,7 @@ def _bibtex_text(value: str) -> str:
 
 def _bibtex_name(name: dict) -> str:
     if "literal" in name:
-        return name["literal"] if name["literal"] == "others" else \
-            "{" + _bibtex_text(name["literal"]) + "}"
+        return "{" + _bibtex_text(name["literal"]) + "}"
     family = " ".join(p for p in (name.get("non-dropping-particle"),
                                   name.get("dropping-particle"), name.get("family")) if p)
     parts = [_bibtex_text(family)]
@@ -88,9 +88,13 @@ def csl_to_bibtex(item: dict) -> str:
     publisher = {"techreport": "institution", "phdthesis": "school"}.get(entry_type,
                                                                        "publisher")
     fields: list[tuple[str, str]] = []
+    and_others = (item.get("custom") or {}).get(AND_OTHERS) or []
     for variable, name in (("author", "author"), ("editor", "editor")):
         if item.get(variable):
-            fields.append((name, " and ".join(_bibtex_name(n) for n in item[variable])))
+            names = [_bibtex_name(n) for n in item[variable]]
+            if variable in and_others:
+                names.append("others")
+            fields.append((name, " and ".join(names)))
     for variable, name in (("title", "title"), ("container-title", container),
                            ("container-title-short", "shortjournal"),
                            ("collection-title", "series")):
@@ -127,7 +131,7 @@ def to_csl_json(items: list[dict]) -> str:
 
 def _ris_name(name: dict) -> str | None:
     if "literal" in name:
-        return None if name["literal"] == "others" else name["literal"]
+        return name["literal"]
     family = " ".join(p for p in (name.get("non-dropping-particle"),
                                   name.get("dropping-particle"), name.get("family")) if p)
     parts = [family, name.get("given"), name.get("suffix")]

@@ -14,6 +14,7 @@ the project's files.
 from __future__ import annotations
 
 import html
+import importlib.util
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from evidence.bib.csl_types import AND_OTHERS
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
 
@@ -81,10 +83,33 @@ def normalise_locale(locale: str | None) -> str | None:
     )
 
 
+def bibliography_locale(style: Style, asked: str | None, language: str | None) -> str | None:
+    """The locale a guide's bibliography is formatted in: the one asked for;
+    else the style's own (``default-locale``: the house style says en-US, so a
+    Danish guide's list keeps the English terms of its printed Kilder); else
+    the guide's language (``da``: "red.", "I:", "m.fl.")."""
+    if asked:
+        return normalise_locale(asked)
+    if style.default_locale or not language:
+        return None
+    try:
+        return normalise_locale(language)
+    except EvidenceError:
+        return None  # a language pandoc has no locale for: its default
+
+
 # --- pandoc -----------------------------------------------------------------
 
 @lru_cache(maxsize=1)
 def _pypandoc_path() -> str:
+    """The pandoc that pypandoc-binary ships, found without importing pypandoc:
+    its import takes 70 ms (urllib, email, ssl) and its search starts every
+    pandoc it finds to compare versions, more than a small bibliography takes."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        shipped = Path(folder) / "files" / "pandoc"
+        if shipped.is_file() and os.access(shipped, os.X_OK):
+            return str(shipped)
     import pypandoc
 
     return pypandoc.get_pandoc_path()
@@ -120,7 +145,8 @@ def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
             "--csl", str(style.path)]
     if locale:
         args += ["-M", f"lang={locale}"]
-    payload = json.dumps(items, ensure_ascii=False).encode("utf-8")
+    payload = json.dumps([_for_pandoc(item) for item in items],
+                         ensure_ascii=False).encode("utf-8")
     try:
         proc = subprocess.run(args, input=payload, capture_output=True, timeout=timeout,
                               check=False)
@@ -137,6 +163,21 @@ def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
         raise PandocFailed(f"pandoc failed formatting with style {style.name!r}: "
                            + (message[0] if message else f"exit {proc.returncode}"))
     return json.loads(proc.stdout)
+
+
+def _for_pandoc(item: dict) -> dict:
+    """The item as pandoc reads it: a name list BibTeX ended with ``and others``
+    (kept in ``custom``, as CSL has no such name) ends with pandoc's own
+    ``{"literal": "others"}``, which its citeproc prints as the style's et-al
+    term ("et al.", in Danish "m.fl.") and citeproc-js would print as a name."""
+    incomplete = (item.get("custom") or {}).get(AND_OTHERS)
+    if not incomplete:
+        return item
+    item = dict(item)
+    for variable in incomplete:
+        if item.get(variable):
+            item[variable] = [*item[variable], {"literal": "others"}]
+    return item
 
 
 # --- formatted entries --------------------------------------------------------

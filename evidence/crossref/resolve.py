@@ -35,13 +35,22 @@ from evidence.bib.fieldhashes import FIELD as FIELDHASHES
 from evidence.bib.fieldhashes import hashes_of
 from evidence.bib.references import format_updates, load_references
 from evidence.crossref.client import POLITE_POOL, CrossrefClient
-from evidence.crossref.errors import Cancelled, CrossrefError
+from evidence.crossref.errors import (
+    BadResponse,
+    Cancelled,
+    CrossrefError,
+    CrossrefUnavailable,
+    DOINotFound,
+    InvalidDOIError,
+    NotCached,
+)
 from evidence.crossref.mapping import map_work
 from evidence.crossref.notices import merge_notices
 from evidence.crossref.ownership import BIBLIOGRAPHIC_FIELDS, KeptField, decide
 from evidence.crossref.ownership import force_fields as checked_force_fields
 from evidence.crossref.pubtypes import make_pubmed_client, record_after_resolve
 from evidence.errors import EvidenceError
+from evidence.reporting.summarise import ReportLine, report_lines
 
 if TYPE_CHECKING:
     from evidence.bib.references import References, Source, Update
@@ -443,6 +452,8 @@ class _NoProgress:
 
 
 def _progress(total: int, label: str, enabled: bool, console):
+    """A progress bar on stderr, only when it is a terminal: never in a pipe,
+    a log or a test's captured output."""
     if not enabled:
         return _NoProgress()
     from rich.console import Console
@@ -454,9 +465,11 @@ def _progress(total: int, label: str, enabled: bool, console):
         TimeRemainingColumn,
     )
 
+    console = console or Console(stderr=True)
+    if not console.is_terminal:
+        return _NoProgress()
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=console or Console(stderr=True),
-                    transient=True)
+                    TimeRemainingColumn(), console=console, transient=True)
 
 
 def resolve_references(refs: References, client: CrossrefClient, sources: list[Source], *,
@@ -479,7 +492,7 @@ def resolve_references(refs: References, client: CrossrefClient, sources: list[S
         keys = keys_by_doi.get(doi, [])
         if isinstance(result, CrossrefError):
             for key in keys:
-                outcomes[key] = Outcome(doi=doi, key=key, message=str(result))
+                outcomes[key] = Outcome(doi=doi, key=key, message=str(result), error=result)
             return None
         plans = []
         for key in keys:
@@ -606,7 +619,8 @@ def make_client(*, mailto: str | None, offline: bool, refresh: bool,
 def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: bool,
                 offline: bool, mailto: str | None, echo: Callable[[str], None],
                 show_progress: bool = True, timeout: float | None = None,
-                pubmed: bool = True, force_fields: Iterable[str] = ()) -> int:
+                pubmed: bool = True, force_fields: Iterable[str] = (),
+                full: bool = False) -> int:
     force = checked_force_fields(force_fields)
     refs = load_references(Path(project) / "references.bib")
     client = make_client(mailto=mailto, offline=offline, refresh=refresh, timeout=timeout)
@@ -622,7 +636,7 @@ def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: b
         report = resolve_references(refs, client, sources, show_progress=show_progress,
                                     force=force)
         report.outcomes[:0] = problems
-        status = print_report(report, echo, verb="resolved")
+        status = print_report(report, echo, verb="resolved", full=full)
     if pubmed_client is not None:  # an enrichment: it never changes the exit status
         resolved = [o.key for o in report.outcomes
                     if o.key and o.status in ("updated", "unchanged")]
@@ -641,22 +655,27 @@ def run_add(project: Path, dois: list[str], *, offline: bool, mailto: str | None
         raise EvidenceError("give one or more DOIs, --from-guide GUIDE or --from FILE")
     client = make_client(mailto=mailto, offline=offline, refresh=False, timeout=timeout)
     report = add_dois(refs, client, list(dois), show_progress=show_progress)
-    return print_report(report, echo, verb="added")
+    return print_report(report, echo, verb="added", full=True)  # add has no --full
 
 
-def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str) -> int:
+def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,
+                 full: bool = False) -> int:
+    """The report of a batch; beyond a screenful of lines, summarised by kind
+    (evidence/reporting/summarise.py) unless ``full``."""
+    lines: list[ReportLine] = []
     for o in report.outcomes:
         alias = f" (alias of {o.canonical})" if o.canonical else ""
         if o.status == "updated":
-            echo(f"updated {o.key}{alias}: {', '.join(o.changed) or 'metadatasource'}")
+            lines.append(ReportLine("updated", f"updated {o.key}{alias}: "
+                                    f"{', '.join(o.changed) or 'metadatasource'}"))
         elif o.status == "added":
-            echo(f"added {o.key}: {o.doi}{alias}")
+            lines.append(ReportLine("added", f"added {o.key}: {o.doi}{alias}"))
         elif o.status == "present":
-            echo(f"present: {o.message}")
+            lines.append(ReportLine("present", f"present: {o.message}"))
         elif o.status == "skipped":
-            echo(f"skipped: {o.message}")
+            lines.append(ReportLine("skipped", f"skipped: {o.message}"))
         for value in o.kept:  # one line each: the editor's value and Crossref's
-            echo(f"{o.key}: {value.describe(limit=70)}")
+            lines.append(ReportLine("kept", f"{o.key}: {value.describe(limit=70)}"))
         for u in o.updates:
             if o.status in ("updated", "unchanged", "added"):
                 when = f" on {u.updated}" if u.updated else ""
@@ -664,7 +683,11 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str)
                 notice = f" {u.notice_doi}" if u.notice_doi else ""
                 severity = "WARNING" if u.withdraws else "note"
                 extra = ": it no longer supports any claim" if u.withdraws else ""
-                echo(f"{severity}: {o.key} has a {u.label.lower()}{notice}{when}{by}{extra}")
+                lines.append(ReportLine(
+                    "withdrawing notices" if u.withdraws else "notices",
+                    f"{severity}: {o.key} has a {u.label.lower()}{notice}{when}{by}{extra}"))
+    for text in report_lines(lines, full=full):
+        echo(text)
     done = sum(1 for o in report.outcomes if o.status in ("updated", "unchanged", "added"))
     summary = (f"{done} {verb}, {report.count('updated')} updated, "
                f"{report.count('unchanged')} unchanged"
@@ -679,7 +702,21 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str)
              "Crossref's value.")
     if report.failures:
         echo("Failed:")
-        for o in report.failures:
-            echo(f"  {o.message}")
+        failures = [ReportLine(_failure_kind(o), o.message or "") for o in report.failures]
+        for text in report_lines(failures, full=full):
+            echo(f"  {text}")
         return 1
     return 0
+
+
+_FAILURE_KINDS = {DOINotFound: "not registered", InvalidDOIError: "invalid DOI",
+                  BadResponse: "bad response", NotCached: "not cached",
+                  CrossrefUnavailable: "Crossref unavailable"}
+
+
+def _failure_kind(outcome: Outcome) -> str:
+    """What kind of failure, for the summary: by the lookup's error."""
+    if outcome.error is None:
+        return "failed"
+    return next((kind for cls, kind in _FAILURE_KINDS.items()
+                 if isinstance(outcome.error, cls)), "failed")

@@ -141,7 +141,7 @@ def add_from_guide(project: Path, guide: str, *, dois: list[str] | None = None, 
 def _print_guide_add(result: GuideAdd, echo: Echo, *, offline: bool, today: str) -> int:
     status = 0
     if result.crossref is not None and (result.crossref.outcomes or not result.printed.added):
-        status = print_report(result.crossref, echo, verb="added")
+        status = print_report(result.crossref, echo, verb="added", full=True)
     if result.unreachable:
         echo(f"Crossref could not be reached for {len(result.unreachable)} DOI"
              f"{'s' if len(result.unreachable) != 1 else ''} ({result.unreachable[0]}); "

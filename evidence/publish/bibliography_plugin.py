@@ -46,7 +46,7 @@ from markupsafe import Markup
 
 from evidence.bib.csl_types import TYPES
 from evidence.bibliography.export import csl_to_bibtex, to_csl_json, to_ris
-from evidence.bibliography.formatting import format_items, normalise_locale
+from evidence.bibliography.formatting import bibliography_locale, format_items
 from evidence.bibliography.order import CITED_RELATIONS, numbering
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
@@ -416,7 +416,7 @@ def _style_and_locale(request, guide: dict, *, public: bool = False):
         return None, None, "A style is given by its name (such as apa or loeberlab)."
     try:
         style = resolve_style(name)
-        locale = normalise_locale(wanted_locale)
+        locale = bibliography_locale(style, wanted_locale, guide.get("language"))
     except EvidenceError as exc:
         return None, None, str(exc)
     return style, locale, None

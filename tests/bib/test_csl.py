@@ -49,7 +49,9 @@ def test_the_guide_sources_become_valid_journal_articles():
         "issued": {"date-parts": [[2022]]},
     }
     owen = next(i for i in items if i["id"] == "owen2018")
-    assert owen["author"][-1] == {"literal": "others"}  # pandoc prints "et al."
+    # "and others" is no name; the item says its author list is incomplete
+    assert [a.get("family") for a in owen["author"]] == ["Owen", "Poon", "Lee"]
+    assert owen["custom"] == {"and-others": ["author"]}
     chan = next(i for i in items if i["id"] == "chan2016")
     assert chan["page"] == "bcr2016215745" and "issue" not in chan
 
@@ -76,7 +78,7 @@ def test_names_particles_suffixes_organisations_and_others():
     names = parse_person_names(
         r"van der Berg, Jan and Ludwig van Beethoven and Smith, Jr., John and "
         r"{World Health Organization} and R {La Joie} and De La Hoz Polo, M. and "
-        r"{{ R Core Team}} and others"
+        r"{{ R Core Team}}"
     )
     from evidence.bib.csl import _csl_name
 
@@ -88,7 +90,6 @@ def test_names_particles_suffixes_organisations_and_others():
         {"family": "La Joie", "given": "R"},
         {"family": "De La Hoz Polo", "given": "M."},
         {"literal": "R Core Team"},
-        {"literal": "others"},
     ]
 
 
@@ -241,3 +242,17 @@ def test_every_entry_type_of_cdl_bib_converts_to_valid_csl(cdl):
     leftovers = [i["id"] for i in items
                  if any("\\" in str(v) for k, v in i.items() if k not in ("author", "editor"))]
     assert leftovers == []
+
+
+def test_values_read_once_are_the_values_source_raw_gives(shared):
+    from evidence.bib.csl import _Values
+
+    refs = parse_references((shared / "bench" / "cdl.bib").read_text(encoding="utf-8")
+                            + "\n@article{twice, Title = {First}, title = {Lower}, "
+                              "TITLE = {Third}, Note = {a}, NOTE = {b}}\n")
+    names = {f.key.lower() for s in refs.sources for f in s.entry.fields} | {"absent"}
+    for source in refs.sources:
+        values = _Values(source)
+        assert all(values.raw(name) == source.raw(name) for name in names), source.key
+    twice = _Values(refs.get("twice"))
+    assert (twice.raw("title"), twice.raw("note")) == ("Lower", "a")

@@ -114,3 +114,28 @@ async def test_the_pages_show_the_words(project):
         # (the source page also shows the entry as written in references.bib)
         assert WORDS in page and "hrefhttps" not in page
         assert "Mohammed AMT" in page and "Szũcs A" in page
+
+
+_BRACES_AND_DASHES = st.lists(st.sampled_from(
+    list("aBz æøÅ{}{}{}.,:;()/+=?!*<>@|\"0159\n\t-") + ["--", "---", "MRI", "{}", " {", "} "]),
+    max_size=30).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=_BRACES_AND_DASHES)
+def test_braces_and_dashes_skip_the_parser_and_decode_as_it_does(value):
+    from evidence.bib.latex import _parsed_to_csl
+
+    assert latex_to_csl.__wrapped__(value) == (
+        _parsed_to_csl(value) if any(c in value for c in "{}") or "--" in value
+        else " ".join(value.split()))
+
+
+def test_every_value_of_cdl_decodes_as_the_parser_does(shared):
+    from evidence.bib.latex import _parsed_to_csl
+
+    refs = parse_references((shared / "bench" / "cdl.bib").read_text(encoding="utf-8"))
+    values = {str(f.value) for s in refs.sources for f in s.entry.fields}
+    braced = [v for v in values if "{" in v or "--" in v]
+    assert len(braced) > 1000
+    assert [v for v in braced if latex_to_csl.__wrapped__(v) != _parsed_to_csl(v)] == []

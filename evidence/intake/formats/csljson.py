@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from evidence.bib.csl_types import AND_OTHERS
 from evidence.crossref.mapping import date_parts, iso_date, pages_of
 from evidence.intake.formats.entry import FileProblems, IncomingEntry, keep_fields, own_citekey
 from evidence.intake.formats.people import csl_person, names_value, text_value
@@ -25,7 +26,7 @@ _READ = {"id", "type", "author", "editor", "translator", "title", "title-short",
          "container-title", "container-title-short", "journalAbbreviation", "collection-title",
          "issued", "accessed", "volume", "issue", "number", "page", "edition", "publisher",
          "publisher-place", "genre", "DOI", "URL", "ISBN", "ISSN", "PMID", "PMCID", "language",
-         "number-of-pages", "citation-key"}
+         "number-of-pages", "citation-key", "custom"}
 
 
 def read_csl_json(text: str, path: str) -> list[IncomingEntry]:
@@ -76,7 +77,12 @@ def _people(item: dict, role: str) -> str | None:
     if not isinstance(value, list):
         raise TypeError(f"{role} is not a list of names")
     people = [csl_person(p) for p in value if isinstance(p, dict)]
-    return names_value([p for p in people if p is not None])
+    names = names_value([p for p in people if p is not None])
+    custom = item.get("custom")
+    incomplete = custom.get(AND_OTHERS) if isinstance(custom, dict) else None
+    if names and isinstance(incomplete, list) and role in incomplete:
+        names += " and others"  # evidence's own export: the list was incomplete
+    return names
 
 
 def _entry(item: dict, where: str, line: int) -> IncomingEntry:

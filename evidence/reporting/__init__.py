@@ -1,0 +1,1 @@
+"""What every command's report shares: long reports summarised (summarise)."""
