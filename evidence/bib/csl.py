@@ -74,28 +74,9 @@ _ISO_DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
 
 
-class _Values:
-    """An entry's raw values by field name in any case, read once: each
-    ``Source.raw`` call rebuilds bibtexparser's dict of the entry's fields, and
-    an item reads some forty fields. The same value as ``Source.raw``: the
-    field spelled in lower case, else the first spelled in any case."""
-
-    def __init__(self, source: Source) -> None:
-        self.strings = source.strings
-        self.entry_type = source.entry_type
-        self._raw: dict[str, str | None] = {}
-        for f in source.entry.fields:
-            name = f.key.lower()
-            if f.key == name or name not in self._raw:
-                self._raw[name] = None if f.value is None else str(f.value)
-
-    def raw(self, name: str) -> str | None:
-        return self._raw.get(name)
-
-
 def source_to_csl(source: Source) -> dict:
     """One references.bib entry as a CSL-JSON item (a plain dict)."""
-    values = _Values(source)
+    values = source  # fields by name in any case, indexed once (Source._by_name)
     csl_type = _csl_type(values)
     item: dict = {"id": source.key, "type": csl_type}
 
@@ -149,7 +130,7 @@ def source_to_csl(source: Source) -> dict:
     return item
 
 
-def _csl_type(source: _Values) -> str:
+def _csl_type(source: Source) -> str:
     """The CSL type of the entry; a magazine or newspaper article by its entrysubtype."""
     csl_type = TYPES.get(source.entry_type, "document")
     subtype = (_plain(source, "entrysubtype") or "").lower()
@@ -158,7 +139,7 @@ def _csl_type(source: _Values) -> str:
     return csl_type
 
 
-def _titles(source: _Values, csl_type: str) -> tuple[str | None, str | None, str | None]:
+def _titles(source: Source, csl_type: str) -> tuple[str | None, str | None, str | None]:
     """The title, the container's title and the chapter (number or title)."""
     title = _rich(source, "title")
     container = _rich(source, "journal") or _rich(source, "journaltitle")
@@ -172,7 +153,7 @@ def _titles(source: _Values, csl_type: str) -> tuple[str | None, str | None, str
     return title, container or booktitle, chapter
 
 
-def _numbers(source: _Values, csl_type: str, in_series: bool) -> list[tuple[str, str | None]]:
+def _numbers(source: Source, csl_type: str, in_series: bool) -> list[tuple[str, str | None]]:
     """BibTeX's number and issue as CSL variables: an article's issue, a book's
     number in its series (collection-number) or of its own."""
     number = _plain(source, "number")
@@ -185,7 +166,7 @@ def _numbers(source: _Values, csl_type: str, in_series: bool) -> list[tuple[str,
     return [("number", number), ("issue", issue)]
 
 
-def _publisher_and_url(source: _Values) -> tuple[str | None, str | None]:
+def _publisher_and_url(source: Source) -> tuple[str | None, str | None]:
     """The publisher (or school, institution, organization, howpublished) and the
     URL (or a \\url{...} given as howpublished)."""
     publisher = _rich(source, "publisher")
@@ -203,7 +184,7 @@ def _publisher_and_url(source: _Values) -> tuple[str | None, str | None]:
     return publisher, url
 
 
-def _doi(source: _Values) -> str | None:
+def _doi(source: Source) -> str | None:
     """The DOI, normalised; as written when it is not a valid DOI."""
     raw_doi = source.raw("doi")
     if not raw_doi:
@@ -214,7 +195,7 @@ def _doi(source: _Values) -> str | None:
         return _plain(source, "doi")
 
 
-def _arxiv_url(source: _Values) -> str | None:
+def _arxiv_url(source: Source) -> str | None:
     """The arXiv abstract page of an arXiv eprint."""
     eprint = _plain(source, "eprint")
     archive = (_plain(source, "eprinttype") or _plain(source, "archiveprefix") or "").lower()
@@ -238,7 +219,7 @@ def _csl_name(person: PersonName) -> dict:
     return name or {"literal": ""}
 
 
-def _plain(source: _Values, name: str) -> str | None:
+def _plain(source: Source, name: str) -> str | None:
     """A field for output without markup: macros expanded, LaTeX decoded."""
     value = source.raw(name)
     if value is None:
@@ -246,7 +227,7 @@ def _plain(source: _Values, name: str) -> str | None:
     return latex_to_text(expand_macros(value, source.strings)) or None
 
 
-def _rich(source: _Values, name: str) -> str | None:
+def _rich(source: Source, name: str) -> str | None:
     """A field as CSL rich text (case protection and emphasis kept)."""
     value = source.raw(name)
     if value is None:
@@ -261,7 +242,7 @@ def _pages(value: str | None) -> str | None:
     return _PAGE_DASH.sub("-", value) or None
 
 
-def _issued(source: _Values) -> tuple[dict | None, str | None]:
+def _issued(source: Source) -> tuple[dict | None, str | None]:
     date = _plain(source, "date")
     if date:
         parsed = _date(date)

@@ -685,7 +685,7 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,
                 extra = ": it no longer supports any claim" if u.withdraws else ""
                 lines.append(ReportLine(
                     "withdrawing notices" if u.withdraws else "notices",
-                    f"{severity}: {o.key} has a {u.label.lower()}{notice}{when}{by}{extra}"))
+                    f"{severity}: {o.key} has {_a(u.label.lower())}{notice}{when}{by}{extra}"))
     for text in report_lines(lines, full=full):
         echo(text)
     done = sum(1 for o in report.outcomes if o.status in ("updated", "unchanged", "added"))
@@ -707,6 +707,11 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,
             echo(f"  {text}")
         return 1
     return 0
+
+
+def _a(noun: str) -> str:
+    """``a retraction``, ``an expression of concern``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 _FAILURE_KINDS = {DOINotFound: "not registered", InvalidDOIError: "invalid DOI",

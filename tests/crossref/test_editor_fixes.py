@@ -206,7 +206,7 @@ def test_cdl_bib_entries_resolved_keep_one_copy_of_each_field_in_spelling_and_or
     bib = tmp_path / "references.bib"
     bib.write_text("\n\n".join(written) + "\n", encoding="utf-8")
     before = {s.key: [f.key for f in s.entry.fields] for s in load_references(bib)}
-    result = resolve(tmp_path, env)
+    result = resolve(tmp_path, env, "--full")  # every kept field on its own line
     assert result.exit_code == 0, result.output
     refs = load_references(bib)  # validates: no field given twice in any case
     for source in refs:

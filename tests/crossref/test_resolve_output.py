@@ -35,7 +35,11 @@ def test_many_skipped_entries_are_counted_not_listed(tmp_path, fake, env):  # no
     assert "  skipped: nodoi0: no DOI, kept as it is\n" in out
     assert "nodoi59" not in out
     assert "  … and 58 more skipped (--full shows every one)" in out
-    assert "updated: 5\n  updated aero2021: author, title, journal" in out
+    assert "updated: 5\n  updated aero2021: shortjournal, month, volume, issn, doi\n" in out
+    # no fingerprint yet: the hand-typed values are the editor's, kept and counted
+    assert "kept: 14\n  aero2021: author: kept the editor's 'Aero, S. and van der Berg" in out
+    assert "  … and 11 more kept (--full shows every one)" in out
+    assert "note: storm2019 has an expression of concern" in out
     assert "withdrawing notices: 1\n  WARNING: storm2019 has a retraction" in out
     assert "5 resolved, 5 updated, 0 unchanged, 1 failed" in out
     assert "Failed:\n  10.5555/not.registered: DOI not registered with Crossref" in out
