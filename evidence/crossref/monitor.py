@@ -30,7 +30,13 @@ from evidence.bib.references import References, Source, format_updates, load_ref
 from evidence.crossref.client import POLITE_POOL, CrossrefClient
 from evidence.crossref.errors import Cancelled, CrossrefError
 from evidence.crossref.mapping import updates_of
-from evidence.crossref.notices import NoticeChanges, confirm_reversals, describe, merge_notices
+from evidence.crossref.notices import (
+    NoticeChanges,
+    confirm_reversals,
+    describe,
+    merge_notices,
+    with_article,
+)
 from evidence.errors import EvidenceError
 from evidence.scale import WITHDRAWING_UPDATES
 
@@ -240,7 +246,7 @@ def print_updates(report: UpdatesReport, project: Path, echo: Callable[[str], No
             if update.withdraws:
                 cite = (" (cited by a claim: it no longer supports it)"
                         if cited is None or change.key in cited else " (cited by no claim)")
-            echo(f"new: {change.key} has a {describe(update)}{cite}")
+            echo(f"new: {change.key} has {with_article(describe(update))}{cite}")
         for update in change.changes.reversed:
             counts = ("counts as retracted" if update.update_type in WITHDRAWING_UPDATES
                       else "counts")

@@ -111,6 +111,11 @@ def confirm_reversals(recorded: list[Update], today: str) -> tuple[list[Update],
     return items, confirmed
 
 
+def with_article(noun: str) -> str:
+    """``a retraction``, ``an expression of concern``: for the reports."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def describe(update: Update) -> str:
     """``retraction 10.1/x of 2026-11-30 (retraction-watch, record 20946)``."""
     parts = [update.label.lower()]

@@ -45,7 +45,7 @@ from evidence.crossref.errors import (
     NotCached,
 )
 from evidence.crossref.mapping import map_work
-from evidence.crossref.notices import merge_notices
+from evidence.crossref.notices import merge_notices, with_article
 from evidence.crossref.ownership import BIBLIOGRAPHIC_FIELDS, KeptField, decide
 from evidence.crossref.ownership import force_fields as checked_force_fields
 from evidence.crossref.pubtypes import make_pubmed_client, record_after_resolve
@@ -685,7 +685,7 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,
                 extra = ": it no longer supports any claim" if u.withdraws else ""
                 lines.append(ReportLine(
                     "withdrawing notices" if u.withdraws else "notices",
-                    f"{severity}: {o.key} has {_a(u.label.lower())}{notice}{when}{by}{extra}"))
+                    f"{severity}: {o.key} has {with_article(u.label.lower())}{notice}{when}{by}{extra}"))
     for text in report_lines(lines, full=full):
         echo(text)
     done = sum(1 for o in report.outcomes if o.status in ("updated", "unchanged", "added"))
@@ -707,11 +707,6 @@ def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,
             echo(f"  {text}")
         return 1
     return 0
-
-
-def _a(noun: str) -> str:
-    """``a retraction``, ``an expression of concern``."""
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 _FAILURE_KINDS = {DOINotFound: "not registered", InvalidDOIError: "invalid DOI",

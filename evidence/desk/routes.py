@@ -44,8 +44,12 @@ def editor_of(desk: Desk, request) -> str | None:
 
 
 def _back(value: str | None) -> str:
-    """Where to return: a path on this server only (never another site)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """Where to return: a path on this server only (never another site).
+
+    Browsers drop tabs and newlines from a URL before reading it, so ``/\t/evil``
+    is ``//evil``, another site: a value with any control character is refused."""
+    if (value and value.startswith("/") and not value.startswith("//") and "\\" not in value
+            and value.isprintable()):
         return value
     return "/-/desk/"
 

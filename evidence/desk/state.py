@@ -58,8 +58,10 @@ class Desk:
         return hmac.new(self.secret, session.encode(), hashlib.sha256).hexdigest()
 
     def token_ok(self, session: str | None, token: str | None) -> bool:
+        # Compared as bytes: compare_digest raises on a str that is not ASCII,
+        # and a forged token may be anything.
         return bool(session) and bool(token) and hmac.compare_digest(
-            self.token(session or ""), token or "")
+            self.token(session or "").encode(), (token or "").encode())
 
     @property
     def any_host(self) -> bool:
@@ -79,7 +81,8 @@ class Desk:
 
     def login(self, token: str) -> str | None:
         """Exchange the one-time login token for a login cookie value (once)."""
-        if self.login_token is None or not hmac.compare_digest(self.login_token, token):
+        if self.login_token is None or not hmac.compare_digest(
+                self.login_token.encode(), token.encode()):
             return None
         self.login_token = None
         value = secrets.token_urlsafe(32)

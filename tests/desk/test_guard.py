@@ -57,3 +57,25 @@ def test_remote_edits_need_the_login_cookie_everywhere_but_the_login_page():
 def test_what_counts_as_loopback():
     assert all(map(is_loopback, ["127.0.0.1", "localhost", "::1", "127.0.0.2"]))
     assert not any(map(is_loopback, ["0.0.0.0", "192.0.2.7", "::", "example.org"]))
+
+
+@pytest.mark.parametrize("token", ["", "0" * 64, "é" * 64, "\u2603", "\x00"])
+def test_a_forged_token_of_any_characters_is_refused_not_an_error(token):
+    session = "a-session"
+    assert LOCAL.token_ok(session, LOCAL.token(session))
+    assert not LOCAL.token_ok(session, token)
+    remote = Desk(Path("."), Path("evidence.db"), port=8001, host="0.0.0.0", remote=True)
+    assert remote.login(token) is None
+    assert remote.login_token is not None  # still usable by the editor it was printed for
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("/evidence/claims/c1", "/evidence/claims/c1"), ("/-/desk/?guide=a%20b", "/-/desk/?guide=a%20b"),
+    ("//evil.example", "/-/desk/"), ("/\\evil.example", "/-/desk/"),
+    ("/\t/evil.example", "/-/desk/"), ("/\n/evil.example", "/-/desk/"),
+    ("/\r\n/evil", "/-/desk/"), ("https://evil.example", "/-/desk/"), ("", "/-/desk/"),
+    (None, "/-/desk/")])
+def test_the_way_back_is_a_path_on_this_server(value, expected):
+    from evidence.desk.routes import _back
+
+    assert _back(value) == expected
