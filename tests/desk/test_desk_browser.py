@@ -163,6 +163,9 @@ def test_queue_keys_move_and_can_be_turned_off(tab):
     tab.locator("h1").click()
     tab.keyboard.press("j")
     assert tab.evaluate("document.activeElement.className") != "desk-item-link"
+    tab.check("#desk-keys")  # turned on again: keys act with the focus still on the box
+    tab.keyboard.press("j")
+    assert tab.evaluate("document.activeElement.getAttribute('href')") == first
 
 
 def test_no_value_runs_as_script_on_the_desk(tab):

@@ -8,8 +8,12 @@
     try { return window.localStorage.getItem(STORE) !== "off"; } catch (e) { return true; }
   }
   function typing(target) {
+    // A checkbox, radio or button takes no text: keys still move through the queue
+    // after the editor has just turned the shortcuts on.
     var name = target && target.tagName ? target.tagName.toLowerCase() : "";
-    return name === "input" || name === "textarea" || name === "select" ||
+    var kind = name === "input" ? (target.type || "text").toLowerCase() : "";
+    var untyped = ["checkbox", "radio", "button", "submit", "reset"].indexOf(kind) >= 0;
+    return (name === "input" && !untyped) || name === "textarea" || name === "select" ||
       (target && target.isContentEditable);
   }
   function items() {
