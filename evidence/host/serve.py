@@ -216,6 +216,11 @@ def local_desk(project: Path, database: Path, *, host: str, port: int,
     if remote:
         echo(f"Editor's desk open to {host}: log in at http://{host}:{port}/-/desk/login with "
              f"the one-time token {desk.login_token}")
+        # The server speaks plain HTTP: the token and the login cookie cross the
+        # network in the clear unless something in front of it encrypts them.
+        echo("This server speaks plain HTTP: put a TLS proxy in front of it, or serve on "
+             f"127.0.0.1 and reach it through an SSH tunnel (ssh -L {port}:127.0.0.1:{port} "
+             "HOST), never across an open network.")
     return desk
 
 

@@ -79,3 +79,15 @@ def test_the_way_back_is_a_path_on_this_server(value, expected):
     from evidence.desk.routes import _back
 
     assert _back(value) == expected
+
+
+def test_remote_edits_print_the_login_token_and_warn_of_plain_http(tmp_path):
+    from evidence.host.serve import local_desk
+
+    said: list[str] = []
+    desk = local_desk(tmp_path, tmp_path / "evidence.db", host="0.0.0.0", port=8123,
+                      allow_remote_edits=True, echo=said.append)
+    assert desk.remote and desk.login_token
+    assert any(desk.login_token in line and "/-/desk/login" in line for line in said)
+    assert any("plain HTTP" in line and "TLS" in line for line in said)
+    assert all(desk.login_token not in line for line in said if "?" in line)  # never in a URL
