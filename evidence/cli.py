@@ -416,11 +416,13 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, no_p
 @click.option("--offline", is_flag=True,
               help="Send no request: cached responses only; with --from-guide, entries "
                    "from the printed citations.")
+@click.option("--no-pubmed", "no_pubmed", is_flag=True,
+              help="Do not look the added DOIs up in PubMed (publication types).")
 @mailto_option
 @timeout_option
 @project_option
 @reports_errors
-def add(dois, from_guide, from_file: Path | None, offline, mailto, timeout,
+def add(dois, from_guide, from_file: Path | None, offline, no_pubmed, mailto, timeout,
         project_dir: Path) -> None:
     """Add sources to references.bib: DOIs through Crossref, a guide's printed
     list, or a reference manager's export.
@@ -442,7 +444,7 @@ def add(dois, from_guide, from_file: Path | None, offline, mailto, timeout,
         sys.exit(add_from_guide(project_dir, from_guide, dois=list(dois), offline=offline,
                                 mailto=mailto, echo=click.echo, timeout=timeout))
     sys.exit(run_add(project_dir, list(dois), offline=offline, mailto=mailto, echo=click.echo,
-                     timeout=timeout))
+                     timeout=timeout, pubmed=not no_pubmed))
 
 
 @cli.command("import")

@@ -648,14 +648,24 @@ def run_resolve(project: Path, names: list[str], *, everything: bool, refresh: b
 
 def run_add(project: Path, dois: list[str], *, offline: bool, mailto: str | None,
             echo: Callable[[str], None], show_progress: bool = True,
-            timeout: float | None = None) -> int:
-    """``evidence add DOI...`` (``--from-guide`` and ``--from``: :mod:`evidence.intake.add`)."""
+            timeout: float | None = None, pubmed: bool = True) -> int:
+    """``evidence add DOI...`` (``--from-guide`` and ``--from``: :mod:`evidence.intake.add`).
+
+    The sources added are looked up in PubMed too, as ``resolve`` does, so their
+    publication types are there for ``check`` from the start."""
     refs = load_references(Path(project) / "references.bib")
     if not dois:
         raise EvidenceError("give one or more DOIs, --from-guide GUIDE or --from FILE")
     client = make_client(mailto=mailto, offline=offline, refresh=False, timeout=timeout)
     report = add_dois(refs, client, list(dois), show_progress=show_progress)
-    return print_report(report, echo, verb="added", full=True)  # add has no --full
+    status = print_report(report, echo, verb="added", full=True)  # add has no --full
+    added = [o.key for o in report.outcomes if o.key and o.status == "added"]
+    if pubmed and added:  # an enrichment: it never changes the exit status
+        pubmed_client = make_pubmed_client(email=mailto, offline=offline, refresh=False)
+        for line in record_after_resolve(refs.path, added, pubmed_client,
+                                         also_missing=False).lines():
+            echo(line)
+    return status
 
 
 def print_report(report: BatchReport, echo: Callable[[str], None], *, verb: str,

@@ -92,3 +92,25 @@ def test_resolve_then_check_end_to_end(tmp_path):
     assert "Randomized Controlled Trial" in result.output
     assert "study-design-suggested" in result.output and "Systematic Review" in result.output
     assert result.exit_code == 0  # a warning fails only --strict
+
+
+def test_add_records_pubmed_types_of_what_it_adds(tmp_path):
+    """``evidence add DOI`` asks PubMed for the sources it adds (``--no-pubmed`` not)."""
+    root = project(tmp_path / "p", bib=entry(design="case-report"))
+    with FakeCrossref() as crossref, FakePubMed() as pubmed:
+        for doi in ("10.1234/added.1", "10.1234/added.2"):
+            crossref.add_work({**fixture("corrected"), "DOI": doi, "updated-by": []})
+        pubmed.add("10.1234/added.1", ["Journal Article", "Randomized Controlled Trial"])
+        env = {"EVIDENCE_CROSSREF_URL": crossref.url, "EVIDENCE_PUBMED_URL": pubmed.url,
+               "EVIDENCE_CACHE_DIR": str(tmp_path / "cache")}
+        result = CliRunner().invoke(cli, ["add", "10.1234/added.1", "--project", str(root)],
+                                    env=env)
+        assert result.exit_code == 0, result.output
+        assert "PubMed: publication types for 1 of 1 DOI(s)" in result.output
+        result = CliRunner().invoke(cli, ["add", "10.1234/added.2", "--no-pubmed",
+                                          "--project", str(root)], env=env)
+        assert result.exit_code == 0, result.output
+        assert "PubMed" not in result.output
+    text = (root / "references.bib").read_text(encoding="utf-8")
+    assert text.count("Randomized Controlled Trial") == 1 and text.count("pubtypes") == 1
+    assert "10.1234/added.2" in text
