@@ -124,3 +124,39 @@ def test_edited_works_of_cdl_equal_citeproc_py(shared):
                  if normalised(ours[i["id"]]) != normalised(citeproc_py_text(original, i))]
     assert len(sample) > 50
     assert differing == []
+
+
+@pytest.mark.parametrize("style", ["loeberlab", "american-medical-association"])
+def test_edited_books_and_chapters_equal_citeproc_js(style):
+    from tests.bibliography.citeproc_js_support import citeproc_js_texts
+
+    items = fixture_items()
+    chosen = [items[k] for k in EDITED_BOOKS + CHAPTERS]
+    ours = evidence_texts(chosen, style)
+    theirs = citeproc_js_texts(original_style_text(style), chosen)
+    assert {i["id"]: normalised(ours[i["id"]]) for i in chosen} == \
+        {i["id"]: normalised(theirs[i["id"]]) for i in chosen}
+
+
+def test_edited_works_of_cdl_equal_citeproc_js(shared):
+    """Every edited work of cdl.bib in the house style as citeproc-js prints it from
+    the style as published, but where citeproc-js departs from CSL itself."""
+    from tests.bibliography.citeproc_js_support import citeproc_js_texts
+
+    cdl = shared / "bench" / "cdl.bib"
+    if not cdl.is_file():
+        pytest.skip(f"{cdl} is not present")
+    refs = load_references(cdl, validate=False)
+    edited = [source_to_csl(s) for s in refs.sources if s.raw("editor")]
+    # citeproc-js capitalises the rest of a word after a case-protected letter
+    # ("Sämtliche {w}erke" as "wErke"), and calls a volume "4:Methods, Models" plural
+    # ("Vols"): CSL's is-numeric is a number, a range or a list of them.
+    departs = {i["id"] for i in edited
+               if re.search(r'nocase">\w+</span>\w', str(i.get("container-title", "")))
+               or not re.fullmatch(r"[\d\s,&–-]*", str(i.get("volume") or ""))}
+    ours = evidence_texts(edited, "loeberlab")
+    theirs = citeproc_js_texts(original_style_text("loeberlab"), edited)
+    differing = {i["id"] for i in edited
+                 if normalised(ours[i["id"]]) != normalised(theirs[i["id"]])}
+    assert len(edited) > 200 and len(edited) - len(differing) > 200
+    assert {key: (ours[key], theirs[key]) for key in differing - departs} == {}
