@@ -110,7 +110,8 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
 @project_option
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", "-p", default=8001, show_default=True, type=int)
+@click.option("--port", "-p", default=8001, show_default=True, type=click.IntRange(1, 65535),
+              help="The TCP port (1-65535).")
 @click.option("--public", is_flag=True,
               help="Publish for the world: immutable database, arbitrary SQL and downloads off.")
 @click.option("--watch", is_flag=True,

@@ -78,7 +78,8 @@ def extra_template_vars(template, database, table, view_name, request, datasette
         kind, message = desk.messages.pop(session, (None, None))
         data = {"token": desk.token(session), "editor": editor,
                 "editor_from_env": bool(desk.editor), "message": message,
-                "message_kind": kind, "here": request.full_path,
+                "message_kind": kind,
+                "here": request.scope.get("evidence_desk_here") or request.full_path,
                 "queue_url": "/-/desk/"}
         key = _row_key(request) if view_name == "row" else None
         if key is None:

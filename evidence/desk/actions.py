@@ -11,10 +11,12 @@ incremental build runs after, and the server follows the new database
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from evidence.claims.loader import EvidenceLink
+from evidence.claims.ondisk import ChangedOnDisk
 from evidence.database.build import build
 from evidence.database.lock import build_lock
 from evidence.edit.link import give_consensus, link_source
@@ -46,8 +48,17 @@ class Outcome:
 def run(project_root, database, edit: Callable[[Project], str]) -> Outcome:
     """Make one edit under the build lock (an error there: nothing was written), then
     rebuild (an error there is reported with the edit, which stays made)."""
-    with build_lock(database):
-        message = edit(load_project(project_root, strict=False))
+    try:
+        with build_lock(database):
+            message = edit(load_project(project_root, strict=False))
+    except ChangedOnDisk:
+        # The page came from a database older than the file: rebuild it, so the
+        # reload the refusal asks for shows the file as it is (else every reload
+        # would bring back the old hash). A file that does not build keeps the
+        # last good database; the refusal stands either way.
+        with contextlib.suppress(EvidenceError):
+            build(project_root, database)
+        raise
     try:
         result = build(project_root, database)
     except EvidenceError as exc:
@@ -78,7 +89,9 @@ def consensus(claim_id: str, reason: str, by: str, expected: str) -> Callable[[P
     return edit
 
 
-def reanchor(claim_id: str, by: str, expected: str) -> Callable[[Project], str]:
+def reanchor(claim_id: str, by: str, expected: str, words: str) -> Callable[[Project], str]:
+    """Accept the new words the page showed (``words``), and only those: the page's
+    hash is of claims.yaml, and guide.md may have changed since."""
     def edit(project: Project) -> str:
         proposals = propose(project, [claim_id])
         if not proposals:
@@ -86,13 +99,23 @@ def reanchor(claim_id: str, by: str, expected: str) -> Callable[[Project], str]:
         proposal = proposals[0]
         if not proposal.applicable:
             raise EvidenceError(f"{claim_id} stays orphaned: {proposal.why_not}")
+        # Whitespace aside: a form sends its line breaks as CRLF.
+        if proposal.match is None or proposal.match.words.split() != words.split():
+            raise ChangedOnDisk(
+                f"{claim_id}: the guide's words changed since this page proposed them; "
+                "nothing was changed: reload the page to see what is proposed now")
         apply_proposals(project, [proposal], by=by, expected_sha256=expected)
         return f"{claim_id}: moved to its new words; its verdict lapses until reviewed again."
     return edit
 
 
 def retire(claim_id: str, reason: str, by: str, expected: str) -> Callable[[Project], str]:
+    """Retire an orphan (the desk offers nothing else: a claim whose words are still
+    in the guide is reviewed, not retired; ``evidence retire`` can do either)."""
     def edit(project: Project) -> str:
+        if not propose(project, [claim_id]):
+            raise EvidenceError(f"{claim_id} is anchored in its guide: the desk retires only "
+                                "orphaned claims (`evidence retire` retires any)")
         retire_claims(project, [claim_id], reason=reason, by=by, expected_sha256=expected)
         return f"{claim_id}: retired ({reason.strip()})."
     return edit
@@ -108,8 +131,13 @@ def stub(guide_id: str, quote: str, by: str, expected: str) -> Callable[[Project
 def not_claim(guide_id: str, quote: str, reason: str, by: str,
               expected: str) -> Callable[[Project], str]:
     def edit(project: Project) -> str:
-        prefix = next((s.prefix for s in pending_stubs(project, guide_id) if s.quote == quote),
-                      None)
+        stubs = pending_stubs(project, guide_id)
+        prefix = next((s.prefix for s in stubs if s.quote == quote), None)
+        if not any(s.quote == quote for s in stubs):
+            raise ChangedOnDisk(
+                f"{quote[:80]!r} is not one of the sentences of {guide_id} that no claim "
+                "covers (the guide may have changed since this page was shown); nothing was "
+                "changed: reload the page")
         record_not_claim(project, guide_id, quote, reason, prefix=prefix, by=by,
                          expected_sha256=expected)
         return f"Recorded as no claim: {quote[:60]}"

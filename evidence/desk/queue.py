@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from evidence.bib.doi import InvalidDOI, normalise_doi
 
 DATABASE = "evidence"
 KINDS = ("stale", "unreviewed", "orphaned")
@@ -78,12 +81,32 @@ async def claim_for_form(db, claim_id: str) -> dict | None:
 
 
 async def find_sources(db, text: str, limit: int = 30) -> list[dict]:
-    """Sources of references.bib (as built) whose citekey, authors, title or DOI hold ``text``."""
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    """Sources of references.bib (as built) that match what an editor types: a DOI in
+    any form they paste it (``https://doi.org/10.…``, ``doi:10.…``, any case) is that
+    DOI; else every word must be found in the citekey, authors, title, DOI or year
+    (``Sederberg 2022``), the citekey's own matches first."""
+    try:
+        doi = normalise_doi(text)
+    except InvalidDOI:
+        doi = None
+    if doi is not None:
+        where, params = "lower(doi) like :doi escape '\\'", {"doi": _like(doi)[1:]}
+    else:
+        # "Sederberg, M." is two words: "Sederberg" and "M"
+        terms = [t.rstrip(".") for t in re.findall(r"[^\s,;()]+", text)][:8] or [""]
+        where = " and ".join(
+            f"(id like :t{n} escape '\\' or title like :t{n} escape '\\' "
+            f"or authors like :t{n} escape '\\' or doi like :t{n} escape '\\' "
+            f"or cast(year as text) like :t{n} escape '\\')" for n in range(len(terms)))
+        params = {f"t{n}": _like(term) for n, term in enumerate(terms)}
     rows = await db.execute(
         "select id, title, authors, year, doi, tier, study_design from sources "
-        "where id like :p escape '\\' or title like :p escape '\\' "
-        "or authors like :p escape '\\' or doi like :p escape '\\' "
-        "order by (id like :p escape '\\') desc, year desc, id limit :limit",
-        {"p": pattern, "limit": limit})
+        f"where {where} order by (id like :first escape '\\') desc, year desc, id "
+        "limit :limit", params | {"first": _like(text.split()[0] if text.split() else ""),
+                                  "limit": limit})
     return [dict(r) for r in rows]
+
+
+def _like(term: str) -> str:
+    """A LIKE pattern matching ``term`` anywhere, its own % and _ taken literally."""
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

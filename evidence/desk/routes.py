@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable
 from urllib.parse import quote, unquote
 
+from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
 
 from evidence.claims.loader import EvidenceLink
@@ -59,10 +60,31 @@ async def _page(datasette, request, template: str, context: dict, status: int = 
                          status=status)
 
 
-async def refused(datasette, request, message: str, status: int):
+async def refused(datasette, request, message: str, status: int, back: str | None = None):
+    """The refusal page; its Back link, and the name form on it, return to the page
+    the refused form was on (``back``, posted), not to the action's own URL."""
+    back = _back(back or request.args.get("back"))
+    request.scope["evidence_desk_here"] = back
     return await _page(datasette, request, "desk_refused.html",
-                       {"refusal": message, "status": status,
-                        "back": _back(request.args.get("back"))}, status)
+                       {"refusal": message, "status": status, "back": back}, status)
+
+
+# Characters a field may hold besides the printable: a note may have lines.
+_NOTE_WHITESPACE = {"\n", "\r", "\t"}
+_SHORT_FIELDS = {"name": 200}
+
+
+def unfit(name: str, value: str) -> str | None:
+    """Why a posted field cannot be written, or None. Too long is refused, not cut
+    (a cut note would say less than the editor wrote); control characters are
+    refused (in a terminal, ``evidence check`` would print them as they are)."""
+    limit = _SHORT_FIELDS.get(name, MAX_FIELD)
+    if len(value) > limit:
+        return f"The field {name!r} is {len(value):,} characters long; at most {limit:,}."
+    allowed = set() if name in _SHORT_FIELDS else _NOTE_WHITESPACE
+    if any(not c.isprintable() and c not in allowed for c in value):
+        return f"The field {name!r} holds a control character (such as a terminal escape)."
+    return None
 
 
 class Posted:
@@ -72,7 +94,7 @@ class Posted:
         self.desk, self.fields, self.editor, self.session = desk, fields, editor, session
 
     def text(self, name: str) -> str:
-        return (self.fields.get(name) or "").strip()[:MAX_FIELD]
+        return (self.fields.get(name) or "").strip()  # its length checked by unfit()
 
 
 async def _check_post(datasette, request, *, needs_editor: bool = True):
@@ -89,12 +111,16 @@ async def _check_post(datasette, request, *, needs_editor: bool = True):
             session, fields.get(TOKEN_FIELD)):
         return await refused(datasette, request, "This form's token is missing or not this "
                              "browser's: reload the page and try again. Nothing was changed.",
-                             403)
+                             403, fields.get("back"))
     editor = editor_of(desk, request)
     if needs_editor and not editor:
         return await refused(datasette, request, "Give your name first (at the top of the "
                              "page): every verdict records who gave it. Nothing was changed.",
-                             400)
+                             400, fields.get("back"))
+    for name, value in fields.items():
+        if why := unfit(name, value):
+            return await refused(datasette, request, why + " Nothing was changed.", 400,
+                                 fields.get("back"))
     return Posted(desk, fields, editor, session or "")
 
 
@@ -102,22 +128,23 @@ async def _act(datasette, request, make: Callable[[Posted], Callable | str]):
     posted = await _check_post(datasette, request)
     if not isinstance(posted, Posted):
         return posted
+    back = posted.fields.get("back")
     if not posted.text("hash"):
         return await refused(datasette, request, "The form carries no hash of claims.yaml: "
-                             "reload the page. Nothing was changed.", 400)
+                             "reload the page. Nothing was changed.", 400, back)
     made = make(posted)
     if isinstance(made, str):  # a refusal of the input
-        return await refused(datasette, request, made + " Nothing was changed.", 400)
+        return await refused(datasette, request, made + " Nothing was changed.", 400, back)
     desk = posted.desk
     try:
         outcome = await asyncio.to_thread(actions.run, desk.project, desk.database, made)
     except ChangedOnDisk as exc:
-        return await refused(datasette, request, str(exc), 409)
+        return await refused(datasette, request, str(exc), 409, back)
     except InputError as exc:
         return await refused(datasette, request, "; ".join(str(p) for p in exc.problems)
-                             + ". Nothing was changed.", 400)
+                             + ". Nothing was changed.", 400, back)
     except EvidenceError as exc:
-        return await refused(datasette, request, str(exc), 400)
+        return await refused(datasette, request, str(exc), 400, back)
     desk.messages[posted.session] = ("done", outcome.said())
     return Response.redirect(_back(posted.fields.get("back")), status=303)
 
@@ -153,8 +180,12 @@ async def consensus(datasette, request):
 
 
 async def reanchor(datasette, request):
-    return await _act(datasette, request, lambda p: actions.reanchor(
-        p.text("claim"), p.editor or "", p.text("hash")))
+    def make(p: Posted):
+        if not p.text("words"):
+            return "The form carries no proposed words: reload the page."
+        return actions.reanchor(p.text("claim"), p.editor or "", p.text("hash"),
+                                p.text("words"))
+    return await _act(datasette, request, make)
 
 
 async def retire(datasette, request):
@@ -184,7 +215,7 @@ async def editor(datasette, request):
     posted = await _check_post(datasette, request, needs_editor=False)
     if not isinstance(posted, Posted):
         return posted
-    name = posted.text("name")[:200]
+    name = posted.text("name")
     if not name:
         return await refused(datasette, request, "Give your name.", 400)
     response = Response.redirect(_back(posted.fields.get("back")), status=303)
@@ -230,9 +261,12 @@ async def sources_page(datasette, request):
         return Response.text("No such claim", status=404)
     text = (request.args.get("q") or "").strip()[:200]
     found = await queue.find_sources(db, text) if text else []
+    for source in found:  # each one's page, to read it before linking it
+        source["url"] = datasette.urls.row(DATABASE, "sources", tilde_encode(source["id"]))
     return await _page(datasette, request, "desk_sources.html",
                        {"claim": claim, "q": text, "found": found, "relations": RELATIONS,
-                        "claim_url": datasette.urls.row(DATABASE, "claims", claim_id)})
+                        "claim_url": datasette.urls.row(DATABASE, "claims",
+                                                        tilde_encode(claim_id))})
 
 
 ROUTES = [

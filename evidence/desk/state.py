@@ -75,8 +75,9 @@ class Desk:
         port (so a rebinding DNS name is refused), and the bound host when remote."""
         hosts = {f"{name}:{self.port}" for name in LOOPBACK_NAMES}
         hosts.add(f"[::1]:{self.port}")
-        if self.remote:
-            hosts.add(f"{self.host}:{self.port}")
+        if self.remote or is_loopback(self.host):  # 127.0.0.2 is loopback too
+            name = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 in brackets
+            hosts.add(f"{name.lower()}:{self.port}")
         return hosts
 
     def login(self, token: str) -> str | None:
@@ -116,9 +117,10 @@ def desk_of(datasette) -> Desk | None:
 
 
 def is_loopback(host: str) -> bool:
-    if host in ("localhost",):
+    if host.lower() in ("localhost",):
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+

@@ -212,9 +212,9 @@ def local_desk(project: Path, database: Path, *, host: str, port: int,
                          editor=os.environ.get("EVIDENCE_EDITOR", "").strip() or None,
                          remote=remote))
     echo(f"Editor's desk: edits go to {project.resolve()}; review queue at "
-         f"http://{host}:{port}/-/desk/")
+         f"http://{url_host(host)}:{port}/-/desk/")
     if remote:
-        echo(f"Editor's desk open to {host}: log in at http://{host}:{port}/-/desk/login with "
+        echo(f"Editor's desk open to {host}: log in at http://{url_host(host)}:{port}/-/desk/login with "
              f"the one-time token {desk.login_token}")
         # The server speaks plain HTTP: the token and the login cookie cross the
         # network in the clear unless something in front of it encrypts them.
@@ -245,7 +245,7 @@ async def _serve(database: Path, *, host: str, port: int, public: bool, base_url
                                                        base_url=base_url, desk=desk),
                            log=echo)
         await app.start()  # startup hooks run before the first request, as in `datasette serve`
-        echo(f"Serving {database} on http://{host}:{port}/"
+        echo(f"Serving {database} on http://{url_host(host)}:{port}/"
              + (f", rebuilding it on every change in {watch}" if watch is not None else ""))
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
                                                lifespan="on"))
@@ -263,3 +263,8 @@ async def _serve(database: Path, *, host: str, port: int, public: bool, base_url
 
 def _echo_to_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def url_host(host: str) -> str:
+    """The host as a URL writes it: an IPv6 address in brackets (``[::1]``)."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host

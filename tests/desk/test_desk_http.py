@@ -196,6 +196,15 @@ def test_link_from_the_source_search_page(live, project):
     assert found.status == 200 and "cohort2019" in found.body and "trial2020" not in found.body
     by_doi = live.get("/-/desk/sources?claim=h-walk&q=10.1234%2Ftrial", headers=cookie)
     assert "trial2020" in by_doi.body
+    # as editors paste them: a DOI's URL in any case, doi:, author and year, "Family, G."
+    for q in ("https%3A%2F%2Fdoi.org%2F10.1234%2FCOHORT.2019", "doi%3A10.1234%2Fcohort.2019",
+              "Nielsen+2019", "Nielsen%2C+H."):
+        one = live.get(f"/-/desk/sources?claim=h-walk&q={q}", headers=cookie)
+        assert "1 source in references.bib matches" in one.body, q
+        assert "cohort2019" in one.body and "Study design: cohort" in one.body
+        assert 'href="/evidence/sources/cohort2019"' in one.body
+    assert "0 sources" in live.get("/-/desk/sources?claim=h-walk&q=Nielsen+2020",
+                                   headers=cookie).body
     fields = form_fields(found.body, "/-/desk/link") | {
         "relation": "supports", "indirect": "1", "locator": "Table 2", "note": "Walking cohort."}
     assert fields["source"] == "cohort2019"
@@ -354,3 +363,90 @@ def test_a_failed_rebuild_is_said_with_the_edit_it_follows(live, project, monkey
     page = live.get(CLAIM_PAGE, headers=headers)
     assert "the rebuild failed (disk full)" in page.body
     assert 'status-unreviewed">unreviewed' in page.body  # the last good database
+
+
+def _post_refused(live, project, path, fields, headers, status):
+    before = files(project)
+    answer = live.post(path, fields, headers)
+    assert answer.status == status, re.findall(r'desk-refusal[^>]*>([^<]*)', answer.body)
+    assert files(project) == before
+    return answer
+
+
+def test_a_reanchoring_applies_only_the_words_the_page_showed(live, project):
+    answer, session = open_page(live, "/evidence/claims/h-massage")
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    fields = form_fields(answer.body, "/-/desk/reanchor")
+    assert fields["words"] == "Massage hjælper ofte kortvarigt."
+    guide = project / "claims" / "hasesener" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace(
+        "Massage hjælper ofte kortvarigt.", "Massage hjælper ofte kortvarigt hos løbere."),
+        encoding="utf-8")
+    refused = _post_refused(live, project, "/-/desk/reanchor", fields, cookie, 409)
+    assert "the guide&#39;s words changed since this page proposed them" in refused.body
+    _post_refused(live, project, "/-/desk/reanchor", fields | {"words": ""}, cookie, 400)
+
+
+def test_only_an_uncovered_sentence_is_recorded_as_no_claim(tmp_path):
+    from tests.publish_support import make_project
+
+    project = make_project(tmp_path)
+    with serve_local(project, build(project), editor="Ada") as live:
+        page, session = open_page(live, "/evidence/guides/hasesener")
+        cookie = {"Cookie": f"evidence_desk_session={session}"}
+        fields = form_fields(page.body, "/-/desk/not-claim") | {"reason": "Not a statement."}
+        claimed = form_fields(page.body, "/-/desk/review")["claim"]
+        quote = next(line.split('"')[1] for line in files(project)["claims.yaml"].decode()
+                     .split(f"id: {claimed}\n", 1)[1].splitlines() if "quote:" in line)
+        for wrong in ("Is kurerer alt.", quote):  # in no guide; a claim's own words
+            refused = _post_refused(live, project, "/-/desk/not-claim",
+                                    fields | {"quote": wrong}, cookie, 409)
+            assert "is not one of the sentences of hasesener that no claim covers" \
+                in refused.body
+
+
+def test_the_desk_retires_orphans_only(live, project):
+    answer, session = open_page(live)
+    fields = form_fields(answer.body, "/-/desk/review") | {"reason": "Test."}
+    refused = _post_refused(live, project, "/-/desk/retire", fields,
+                            {"Cookie": f"evidence_desk_session={session}"}, 400)
+    assert "h-loading is anchored in its guide" in refused.body
+
+
+def test_after_a_change_on_disk_a_reload_can_succeed(live, project):
+    answer, session = open_page(live)
+    claims = project / "claims" / "hasesener" / "claims.yaml"
+    claims.write_text(claims.read_text(encoding="utf-8") + "# an editor's comment\n",
+                      encoding="utf-8")
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    _refused(live, project, verdict_fields(answer), cookie, 409)
+    answer, session = open_page(live)  # the refusal rebuilt the pages from the file
+    assert live.post("/-/desk/review", verdict_fields(answer),
+                     {"Cookie": f"evidence_desk_session={session}"}).status == 303
+    assert claims.read_text(encoding="utf-8").endswith("# an editor's comment\n")
+    assert "status: verified" in claims.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("field,value", [("note", "red \x1b[31malert"), ("note", "x" * 4001),
+                                         ("note", "nul\x00")])
+def test_a_field_too_long_or_with_control_characters_is_refused_not_cut(live, project, field,
+                                                                         value):
+    answer, session = open_page(live)
+    refused = _refused(live, project, verdict_fields(answer) | {field: value},
+                       {"Cookie": f"evidence_desk_session={session}"}, 400)
+    assert f"The field &#39;{field}&#39;" in refused.body
+
+
+def test_a_refusal_returns_to_the_page_of_the_form(project):
+    with serve_local(project, build(project)) as live:
+        answer, session = open_page(live)
+        cookie = {"Cookie": f"evidence_desk_session={session}"}
+        refused = _refused(live, project, verdict_fields(answer), cookie, 400)
+        assert "Give your name first" in refused.body
+        assert form_fields(refused.body, "/-/desk/editor")["back"] == CLAIM_PAGE
+        named = live.post("/-/desk/editor", form_fields(refused.body, "/-/desk/editor")
+                          | {"name": "Bo\nEditor"}, cookie)
+        assert named.status == 400  # a name is one line
+        named = live.post("/-/desk/editor", form_fields(refused.body, "/-/desk/editor")
+                          | {"name": "Bo Editor"}, cookie)
+        assert named.status == 303 and named.headers["location"] == CLAIM_PAGE

@@ -91,3 +91,27 @@ def test_remote_edits_print_the_login_token_and_warn_of_plain_http(tmp_path):
     assert any(desk.login_token in line and "/-/desk/login" in line for line in said)
     assert any("plain HTTP" in line and "TLS" in line for line in said)
     assert all(desk.login_token not in line for line in said if "?" in line)  # never in a URL
+
+
+def test_another_loopback_address_is_served_on_its_own_name():
+    desk = Desk(Path("."), Path("evidence.db"), port=8001, host="127.0.0.2")
+    assert refusal(scope(host="127.0.0.2:8001"), desk) is None
+    assert "answers only to" in refusal(scope(host="127.0.0.3:8001"), desk)
+    assert is_loopback("LOCALHOST") and is_loopback("127.0.0.2") and is_loopback("::1")
+
+
+def test_an_ipv6_host_is_written_in_brackets_in_urls():
+    from evidence.host.serve import url_host
+
+    assert (url_host("::1"), url_host("[::1]"), url_host("127.0.0.1")) == \
+        ("[::1]", "[::1]", "127.0.0.1")
+
+
+@pytest.mark.parametrize("port", ["0", "-1", "70000"])
+def test_a_port_out_of_range_is_a_usage_error(port, tmp_path):
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--project", str(tmp_path), "-p", port])
+    assert result.exit_code == 2 and "1<=x<=65535" in result.output
