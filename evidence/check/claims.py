@@ -49,6 +49,15 @@ def claim_findings(project: Project, guide: GuideData) -> list[Finding]:
                 "no source supports this claim: link one (evidence: - source: KEY), or give "
                 "the reason it rests on established knowledge (consensus: ...)",
             ))
+        # "Verified: the sources say this" of a claim that no source supports and no
+        # consensus reason carries verifies nothing a reader can follow.
+        if basis == "unsupported" and claim.review.status == "verified":
+            findings.append(finding(
+                "review-verified-unsupported",
+                "verified, but no source supports it and it gives no consensus reason: link "
+                "the source the verdict rests on, give the consensus reason, or review it "
+                "again as needs-source",
+            ))
         if basis in ("unsupported", "consensus"):
             words = research_words(claim.quote, guide.language)
             if words:

@@ -84,6 +84,13 @@ CODES: tuple[Code, ...] = (
          when="`status: verified` with no `pin` (set by hand), so a later change cannot be "
               "detected",
          action="record the review with `evidence review ID --status verified`"),
+    Code("review-verified-unsupported", "warning", "claim",
+         summary="The claim is marked verified, but no source supports it and it gives no "
+                 "consensus reason.",
+         when="`status: verified` on a claim whose basis is unsupported (published as both "
+              "verified and unsupported)",
+         action="link the source the verdict rests on, give the consensus reason, or "
+                "`evidence review ID --status needs-source`"),
     Code("review-disputed", "warning", "claim",
          summary="An editor disputed the claim.",
          when="an editor disputed the claim",

@@ -136,6 +136,12 @@ CASES: dict[str, tuple[dict, dict]] = {
                           "      pin:\n        quote: 6dac6b8415be\n"
                           "        evidence: 64ddcb9fbae3\n"},
     ),
+    "review-verified-unsupported": (
+        {"claims": HEAD + claim("t-x", "Progressiv belastning er centralt.",
+                                extra="review:\n  status: verified\n")},
+        {"claims": HEAD + claim("t-x", "Progressiv belastning er centralt.",
+                                extra="review:\n  status: needs-source\n")},
+    ),
     "review-disputed": (
         {"claims": HEAD + DEFINITION + "    review:\n      status: disputed\n"
                           "      note: wrong tendon\n"},
