@@ -117,7 +117,7 @@ def retire(claim_id: str, reason: str, by: str, expected: str) -> Callable[[Proj
             raise EvidenceError(f"{claim_id} is anchored in its guide: the desk retires only "
                                 "orphaned claims (`evidence retire` retires any)")
         retire_claims(project, [claim_id], reason=reason, by=by, expected_sha256=expected)
-        return f"{claim_id}: retired ({reason.strip()})."
+        return f"{claim_id}: retired. Reason: {reason.strip()}"
     return edit
 
 

@@ -12,7 +12,7 @@
 - Each browser gets its session cookie (HttpOnly, SameSite=Strict), of which
   the forms' token is made (:mod:`evidence.desk.state`).
 
-Refusals are plain text, 403 (400 for a missing Host), and write nothing.
+Refusals are plain text, 403 (a missing Host too), and write nothing.
 """
 
 from __future__ import annotations

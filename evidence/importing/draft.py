@@ -24,7 +24,7 @@ from evidence.claims.ondisk import read_for_edit
 from evidence.errors import EvidenceError
 from evidence.guide.anchor import Anchor, GuideIndex
 from evidence.importing.claimsfile import stub_lines
-from evidence.importing.ids import project_ids
+from evidence.importing.ids import prefix_in_use, project_ids
 from evidence.importing.report import DraftReport, Note
 from evidence.importing.stubs import Stub, make_stubs, printed_sources
 from evidence.project import Project, load_project
@@ -92,7 +92,8 @@ def _stubs(project: Project, guide_id: str):
     notes: list[Note] = []
     lexicon, _ = text_lexicon(data.language, data.guide.text)
     stubs = make_stubs(data.guide, lexicon, taken=project_ids(project.root), covered=covered,
-                       sources=printed_sources(data.guide, project.references), notes=notes)
+                       sources=printed_sources(data.guide, project.references), notes=notes,
+                       id_prefix=prefix_in_use(c.id for c in data.claims))
     return data, path, text, stubs, notes
 
 

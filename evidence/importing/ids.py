@@ -9,6 +9,7 @@ the project, or retired, is never given again: a number is added instead.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -35,11 +36,23 @@ def guide_prefix(guide: str) -> str:
     return (parts[0] if parts else "g")[:3]
 
 
-def claim_id(guide: str, quote: str, taken: set[str]) -> str:
-    """A new id for a stub of ``guide`` quoting ``quote``, not in ``taken`` (which gains it)."""
+def prefix_in_use(ids: Iterable[str]) -> str | None:
+    """The prefix most of a guide's claim ids share (``dht`` of ``dht-rare``), so a
+    new stub's id reads like its neighbours'; None when no prefix is most ids'."""
+    heads = Counter(i.split("-", 1)[0] for i in ids if "-" in i)
+    total = sum(heads.values())
+    if not heads:
+        return None
+    head, count = heads.most_common(1)[0]
+    return head if count * 2 > total else None
+
+
+def claim_id(guide: str, quote: str, taken: set[str], prefix: str | None = None) -> str:
+    """A new id for a stub of ``guide`` quoting ``quote``, not in ``taken`` (which gains
+    it): ``prefix`` (the one the guide's ids use), else the initials of the guide."""
     words = [w for w in re.findall(r"[^\W_]+", quote.lower()) if w not in _STOP]
     slug = slugify(" ".join(words[:_WORDS_IN_ID])) if words else "claim"
-    base = f"{guide_prefix(guide)}-{slug}"
+    base = f"{prefix or guide_prefix(guide)}-{slug}"
     while len(base) > _MAX_LENGTH and base.count("-") > 1:
         base = base.rsplit("-", 1)[0]  # whole words only
     candidate, n = base, 2

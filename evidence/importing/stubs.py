@@ -64,10 +64,11 @@ def _marker_width(guide: Guide, block) -> int:
 def make_stubs(guide: Guide, lexicon: Lexicon, *, taken: set[str],
                covered: Iterable[tuple[int, int]] = (),
                sources: list[PrintedSource] | None = None,
-               notes: list[Note] | None = None) -> list[Stub]:
+               notes: list[Note] | None = None, id_prefix: str | None = None) -> list[Stub]:
     """Stubs for the guide's claim sentences that no span of ``covered`` (offsets
     into guide.md: the quotes of claims, not_claims and retired claims) overlaps.
-    ``taken``: ids that may not be given (it gains the new ones)."""
+    ``taken``: ids that may not be given (it gains the new ones); ``id_prefix``: the
+    prefix of the guide's own ids, when it has one (else its initials)."""
     spans = sorted(covered)
     index = GuideIndex(guide)
     stubs: list[Stub] = []
@@ -90,7 +91,7 @@ def make_stubs(guide: Guide, lexicon: Lexicon, *, taken: set[str],
                                   "from the same words elsewhere", sentence.block.line))
             continue
         stubs.append(Stub(
-            id=claim_id(guide.id, quote, taken), quote=quote,
+            id=claim_id(guide.id, quote, taken, id_prefix), quote=quote,
             type=guess_type(sentence.text, sentence.section, sentence.verdict, lexicon),
             section=sentence.section, line=guide.line_of(sentence.start),
             prefix=prefix or None, named=named, why=sentence.verdict.why()))

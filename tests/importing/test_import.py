@@ -242,3 +242,24 @@ def test_a_sentence_opening_with_emphasis_gets_its_stub(project) -> None:
     quotes = [c.quote for c in claims.claims]
     assert any(q.startswith("Bemærk: Et pludseligt “knald”") for q in quotes)
     assert "Nej." not in quotes  # a one-word answer is no claim
+
+
+def test_a_stub_id_takes_the_prefix_the_guide_s_ids_use() -> None:
+    from evidence.importing.ids import prefix_in_use
+
+    assert prefix_in_use(["dht-rare", "dht-course", "dh-old"]) == "dht"
+    assert prefix_in_use(["dht-rare", "abc-x"]) is None  # no prefix is most ids'
+    assert prefix_in_use([]) is None and prefix_in_use(["single"]) is None
+    assert claim_id("distal-hasetendinopati", "Is reducerer smerten.", set(), "dht") == \
+        "dht-reducerer-smerten"
+    assert claim_id("distal-hasetendinopati", "Is reducerer smerten.", set()) == \
+        "dh-reducerer-smerten"
+
+
+def test_the_bundled_guide_s_stubs_read_like_its_ids() -> None:
+    from evidence.importing.draft import pending_stubs
+    from evidence.project import load_project
+
+    root = Path(__file__).resolve().parents[2]
+    stubs = pending_stubs(load_project(root, strict=False), "distal-hasetendinopati")
+    assert stubs and all(s.id.startswith("dht-") for s in stubs)
