@@ -141,7 +141,8 @@ def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: s
         old = {c.id: c.review for c in homes[file_ids[0]].claims}
         logs.append(history.prepare_append(path, [
             history.Change(claim_id, "review", by.strip(), at, _review_values(old[claim_id]),
-                           {"status": status, **({"note": note} if note else {})})
+                           {"status": status, "by": by.strip(), "on": on.isoformat(),
+                            **({"note": note} if note else {})})
             for claim_id in file_ids]))
         for claim_id in file_ids:
             recorded.append(Recorded(claim_id, path, status, by.strip(), on.isoformat(),

@@ -66,7 +66,8 @@ def test_review_retire_and_reanchor_from_the_cli_append_to_the_history(project):
     # the earlier verdict is kept, though claims.yaml holds only the newer one
     assert changes[1].before == {"status": "verified", "by": "Ada Editor", "on": changes[1].before["on"],
                                  "note": "ok"}
-    assert changes[1].after == {"status": "disputed"}
+    assert changes[1].after == {"status": "disputed", "by": "Ada Editor",
+                                "on": changes[1].before["on"]}
     assert changes[2].before["quote"] == "Tendinopati er en overbelastningsskade i senen."
     assert changes[2].after == {"retired": "Cut from the guide."}
 

@@ -67,7 +67,10 @@ def test_a_verdict_edits_only_its_lines_and_the_page_shows_it(live, project):
     assert all(line.startswith("+      ") for line in added[5:])  # the pin
     history = after["history.yaml"].decode()
     assert '- claim: "h-loading"' in history and "action: review" in history
-    assert '"by": "Ada Editor"' not in history and 'by: "Ada Editor"' in history
+    assert 'by: "Ada Editor"' in history
+    # the new verdict as the old one is written: status, by, on, note (DESIGN §15)
+    assert re.search(r'to: \{"status": "verified", "by": "Ada Editor", "on": "\d{4}-\d\d-\d\d", '
+                     r'"note": "Read the trial."\}', history)
     page, _ = open_page(live)
     assert 'status-verified">verified</span> by Ada Editor' in page.body
     assert "Read the trial." in page.body
