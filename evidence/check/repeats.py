@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
@@ -61,8 +62,8 @@ def first_near_repeats(texts: Sequence[str], *, ratio: float,
 
     ``texts`` are in guide order, each its words joined by single spaces.
     """
-    if not 0 < share <= 1:
-        raise ValueError(f"share must be in (0, 1], not {share}")
+    if not (0 < share <= 1 and 0 < ratio <= 1):
+        raise ValueError(f"share and ratio must be in (0, 1], not {share} and {ratio}")
     vocabularies = [frozenset(text.split()) for text in texts]
 
     # The global order: rarest word first within this guide (ties by the word,
@@ -96,27 +97,28 @@ def _first_match(text: str, vocabulary: frozenset[str], candidates: list[int],
                  ratio: float, share: float) -> int | None:
     """The first candidate (in guide order) that the rule holds for, or None.
 
-    rapidfuzz compares the text with the candidates in one call (C++, the
-    text's bit pattern built once); only the few it finds near enough are
-    checked against the rule, in guide order, so the first match is the one
-    reported.
+    rapidfuzz compares the text with all the candidates in one call (C++, the
+    text's bit pattern built once, a candidate too far in length refused
+    before any work); only the few it finds near enough are checked against
+    the rule in Python, in guide order, so the first match is the one
+    reported. No filter runs per candidate in Python: a size or positional
+    filter (PPJoin's) would cost more there than rapidfuzz's look at the pair.
     """
+    if not candidates:
+        return None
     size = len(text)
     slack = 1 - ratio
-    # The distance is at least the difference in length, so a candidate whose
-    # length is too far from this one's cannot pass (one character of margin
-    # for the float; the rule below decides).
-    near = [i for i in candidates if abs(len(texts[i]) - size) <= slack * (size + len(texts[i])) + 1]
-    if not near:
-        return None
-    # A whole number of edits as the cutoff: rapidfuzz applies it exactly (a
+    # A whole number of edits as the cutoff, which rapidfuzz applies exactly (a
     # similarity cutoff goes through a float and can refuse a pair exactly at
-    # it, 1 - 0.8 being 0.19999...). One bound for all, that of the longest.
-    bound = math.floor(slack * (size + max(len(texts[i]) for i in near))) + 1
-    within = process.extract(text, [texts[i] for i in near], scorer=Indel.distance,
-                             score_cutoff=bound, limit=None)
+    # it: 1 - 0.8 is 0.19999...). The distance is at least the difference in
+    # length, so a partner is at most size * (1 + slack) / (1 - slack) long
+    # and at most slack * (both lengths) edits away: one bound for all, with
+    # one edit of margin for the float; the rule below decides.
+    bound = math.floor(2 * slack * size / (1 - slack)) + 1
+    choices = [texts[candidates[0]]] if len(candidates) == 1 else itemgetter(*candidates)(texts)
+    within = process.extract(text, choices, scorer=Indel.distance, score_cutoff=bound, limit=None)
     for position in sorted(position for _, _, position in within):
-        other = near[position]
+        other = candidates[position]
         if (similarity(texts[other], text) >= ratio
                 and shares_words(vocabulary, vocabularies[other], share)):
             return other

@@ -120,7 +120,7 @@ def forms(draw):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(forms(), st.sampled_from((0.6, 0.5, 0.8, 1.0)), st.sampled_from((0.9, 0.8, 0.95)))
+@given(forms(), st.sampled_from((0.6, 0.5, 0.8, 1.0)), st.sampled_from((0.9, 0.8, 0.95, 1.0)))
 def test_join_finds_the_first_pair_every_pair_finds(texts, share, ratio):
     expected = [next((j for j in range(i) if nearly_repeats(texts[j], texts[i], ratio=ratio,
                                                              share=share)), None)
@@ -179,9 +179,10 @@ def test_exact_repeat_names_its_first_occurrence_before_any_near_one():
     assert near([base, edited_, edited_]) == [(5, 3, False), (7, 5, True)]
 
 
-def test_share_must_be_a_share():
+@pytest.mark.parametrize(("ratio", "share"), [(0.9, 0), (0.9, 1.5), (0, 0.6), (1.1, 0.6)])
+def test_share_and_ratio_must_be_shares(ratio, share):
     with pytest.raises(ValueError):
-        first_near_repeats(["a b"], ratio=0.9, share=0)
+        first_near_repeats(["a b"], ratio=ratio, share=share)
 
 
 def test_length_bounds_are_exact():
