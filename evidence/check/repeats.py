@@ -22,10 +22,18 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from itertools import chain
 from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import Indel
+
+# Measured with benchmarks/bench_repeats.py on ordinary guides and repetitive
+# ones: below this many paragraphs, comparing every pair (the cheap tests first)
+# costs less than building the index; from this many candidates on, one
+# rapidfuzz call compares them all.
+INDEX_FROM = 64
+BATCH_FROM = 32
 
 
 def required_overlap(share: float, size: int) -> int:
@@ -56,70 +64,102 @@ def nearly_repeats(a: str, b: str, *, ratio: float, share: float) -> bool:
             and similarity(a, b) >= ratio)
 
 
-def first_near_repeats(texts: Sequence[str], *, ratio: float,
-                       share: float) -> list[int | None]:
+def first_near_repeats(texts: Sequence[str], *, ratio: float, share: float,
+                       index_from: int | None = None,
+                       batch_from: int | None = None) -> list[int | None]:
     """For each text, the index of the first earlier text it nearly repeats, or None.
 
     ``texts`` are in guide order, each its words joined by single spaces.
+    ``index_from``: how many texts make the index worth building (below, every
+    earlier text is a candidate); ``batch_from``: how many candidates a text
+    needs for rapidfuzz to compare them in one call (by default ``INDEX_FROM``
+    and ``BATCH_FROM`` as they are at the call). The result is the same either
+    way; tests try both sides of each.
     """
     if not (0 < share <= 1 and 0 < ratio <= 1):
         raise ValueError(f"share and ratio must be in (0, 1], not {share} and {ratio}")
+    index_from = INDEX_FROM if index_from is None else index_from
+    batch_from = BATCH_FROM if batch_from is None else batch_from
     vocabularies = [frozenset(text.split()) for text in texts]
+    if len(texts) < index_from:
+        return [_first_match(text, vocabulary, range(index), texts, vocabularies,
+                             ratio=ratio, share=share, batch_from=batch_from) if index else None
+                for index, (text, vocabulary) in enumerate(zip(texts, vocabularies, strict=True))]
 
     # The global order: rarest word first within this guide (ties by the word,
     # so the order never depends on hashing). Rare words make short posting
     # lists, and the prefixes, which hold a set's rarest words, meet seldom.
-    frequency = Counter(word for vocabulary in vocabularies for word in vocabulary)
+    # Words are their ranks from here on: ints sort and hash faster.
+    frequency = Counter(chain.from_iterable(vocabularies))
     rank = {word: r for r, word in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))}
+    postings: list[list[int]] = [[] for _ in rank]  # rank -> earlier texts with it in their prefix
 
     found: list[int | None] = []
-    postings: dict[str, list[int]] = {}  # word -> earlier texts with it in their prefix
     for index, (text, vocabulary) in enumerate(zip(texts, vocabularies, strict=True)):
-        ordered = sorted(vocabulary, key=rank.__getitem__)
+        ordered = sorted(map(rank.__getitem__, vocabulary))
         # Any partner needs at least required_overlap(len(vocabulary)) common
         # words (the larger set's share is at least this one's), so this
         # prefix is long enough for every pair this text can be part of.
         prefix = ordered[: len(ordered) - required_overlap(share, len(ordered)) + 1]
         candidates: set[int] = set()
         for word in prefix:
-            earlier = postings.get(word)
-            if earlier is not None:
-                candidates.update(earlier)
+            candidates.update(postings[word])
+            postings[word].append(index)  # after the lookup: a text is not its own candidate
         found.append(_first_match(text, vocabulary, sorted(candidates), texts, vocabularies,
-                                  ratio=ratio, share=share))
-        for word in prefix:
-            postings.setdefault(word, []).append(index)
+                                  ratio=ratio, share=share, batch_from=batch_from)
+                     if candidates else None)
     return found
 
 
-def _first_match(text: str, vocabulary: frozenset[str], candidates: list[int],
+def _first_match(text: str, vocabulary: frozenset[str], candidates: Sequence[int],
                  texts: Sequence[str], vocabularies: Sequence[frozenset[str]], *,
-                 ratio: float, share: float) -> int | None:
+                 ratio: float, share: float, batch_from: int) -> int | None:
     """The first candidate (in guide order) that the rule holds for, or None.
 
-    rapidfuzz compares the text with all the candidates in one call (C++, the
-    text's bit pattern built once, a candidate too far in length refused
-    before any work); only the few it finds near enough are checked against
-    the rule in Python, in guide order, so the first match is the one
-    reported. No filter runs per candidate in Python: a size or positional
-    filter (PPJoin's) would cost more there than rapidfuzz's look at the pair.
+    Candidates are looked at in guide order, so the first match is the one
+    reported. A few are taken one by one, the cheap tests first; from
+    ``batch_from`` on, rapidfuzz compares the text with all of them in one call
+    (C++, the text's bit pattern built once), since a call costs about what
+    three comparisons do and Python's own tests would then cost more than
+    rapidfuzz's look at each pair; only those it finds near enough are then
+    checked against the rule.
     """
-    if not candidates:
-        return None
     size = len(text)
     slack = 1 - ratio
-    # A whole number of edits as the cutoff, which rapidfuzz applies exactly (a
-    # similarity cutoff goes through a float and can refuse a pair exactly at
-    # it: 1 - 0.8 is 0.19999...). The distance is at least the difference in
-    # length, so a partner is at most size * (1 + slack) / (1 - slack) long
-    # and at most slack * (both lengths) edits away: one bound for all, with
-    # one edit of margin for the float; the rule below decides.
-    bound = math.floor(2 * slack * size / (1 - slack)) + 1
+    if len(candidates) < batch_from:
+        for other in candidates:
+            other_text = texts[other]
+            total = size + len(other_text)
+            # The distance is at least the difference in length: the cheapest
+            # test first (one character of margin for the float).
+            if abs(size - len(other_text)) > slack * total + 1:
+                continue
+            if not shares_words(vocabulary, vocabularies[other], share):
+                continue
+            cutoff = _edits(slack, total)
+            distance = Indel.distance(other_text, text, score_cutoff=cutoff)
+            if distance <= cutoff and 1 - distance / total >= ratio:  # as similarity()
+                return other
+        return None
+    # A partner is at most size * (1 + slack) / (1 - slack) long (the
+    # distance is at least the difference in length, at most slack * both
+    # lengths): one cutoff for all, that of the longest possible partner.
+    cutoff = _edits(slack, math.floor(2 * size / (1 - slack)) + 1)
     choices = [texts[candidates[0]]] if len(candidates) == 1 else itemgetter(*candidates)(texts)
-    within = process.extract(text, choices, scorer=Indel.distance, score_cutoff=bound, limit=None)
-    for position in sorted(position for _, _, position in within):
+    within = process.extract(text, choices, scorer=Indel.distance, score_cutoff=cutoff, limit=None)
+    for position, distance in sorted((position, distance) for _, distance, position in within):
         other = candidates[position]
-        if (similarity(texts[other], text) >= ratio
+        if (1 - distance / (size + len(texts[other])) >= ratio  # as similarity()
                 and shares_words(vocabulary, vocabularies[other], share)):
             return other
     return None
+
+
+def _edits(slack: float, total: int) -> int:
+    """At least the most edits two texts of ``total`` characters may be apart and pass.
+
+    A whole number of edits, which rapidfuzz applies as a cutoff exactly (a
+    similarity cutoff goes through a float and can refuse a pair exactly at
+    it: 1 - 0.8 is 0.19999...); one edit of margin for the float.
+    """
+    return math.floor(slack * total) + 1

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Indel
 
+from evidence.check import repeats
 from evidence.check.repeats import first_near_repeats, nearly_repeats, required_overlap
 from evidence.check.text import (
     REPEAT_MIN_WORDS,
@@ -101,11 +104,17 @@ def guides(draw):
     return "# Titel\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
+# Each way of finding the candidates and of comparing them: the index or every
+# earlier paragraph, one by one or in one rapidfuzz call.
+WAYS = [{"INDEX_FROM": i, "BATCH_FROM": b} for i in (0, 10**9) for b in (1, 10**9)]
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(guides())
-def test_same_findings_as_every_pair(text):
+@given(guides(), st.sampled_from(WAYS))
+def test_same_findings_as_every_pair(text, way):
     guide = parse_guide("g", text)
-    assert lines(repeated_paragraphs(guide)) == lines(every_pair(guide))
+    with mock.patch.multiple(repeats, **way):
+        assert lines(repeated_paragraphs(guide)) == lines(every_pair(guide))
 
 
 @st.composite
@@ -120,17 +129,26 @@ def forms(draw):
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(forms(), st.sampled_from((0.6, 0.5, 0.8, 1.0)), st.sampled_from((0.9, 0.8, 0.95, 1.0)))
-def test_join_finds_the_first_pair_every_pair_finds(texts, share, ratio):
+@given(forms(), st.sampled_from((0.6, 0.5, 0.8, 1.0)), st.sampled_from((0.9, 0.8, 0.95, 1.0)),
+       st.sampled_from(WAYS))
+def test_join_finds_the_first_pair_every_pair_finds(texts, share, ratio, way):
     expected = [next((j for j in range(i) if nearly_repeats(texts[j], texts[i], ratio=ratio,
                                                              share=share)), None)
                 for i in range(len(texts))]
-    assert first_near_repeats(texts, ratio=ratio, share=share) == expected
+    assert first_near_repeats(texts, ratio=ratio, share=share, index_from=way["INDEX_FROM"],
+                              batch_from=way["BATCH_FROM"]) == expected
 
 
 def near(text):
-    """The findings of a guide whose paragraphs are ``text``, as (line, first line, exact)."""
-    return lines(repeated_paragraphs(parse_guide("g", "# T\n\n" + "\n\n".join(text) + "\n")))
+    """The findings of a guide whose paragraphs are ``text``, as (line, first line, exact),
+    the same in each way of finding them."""
+    guide = parse_guide("g", "# T\n\n" + "\n\n".join(text) + "\n")
+    found = []
+    for way in WAYS:
+        with mock.patch.multiple(repeats, **way):
+            found.append(lines(repeated_paragraphs(guide)))
+    assert all(f == found[0] for f in found)
+    return found[0]
 
 
 def test_similarity_exactly_at_the_threshold_is_a_repeat():
