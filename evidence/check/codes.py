@@ -255,8 +255,11 @@ CODES: tuple[Code, ...] = (
          action='add the list it announces, or end the sentence with "."'),
     Code("paragraph-repeated", "warning", "guide",
          summary="A paragraph repeats another.",
-         when="a paragraph of at least 8 words repeats an earlier one, exactly or nearly (90 % "
-              "similar after case, punctuation and whitespace are set aside)",
+         when="a paragraph of at least 8 words repeats an earlier one, exactly or nearly, after "
+              "case, punctuation and whitespace are set aside: 60 % of the distinct words of "
+              "the one with more in common, and 90 % similar (the characters inserted and "
+              "deleted to turn one into the other at most a tenth of both lengths together); "
+              "the first such earlier paragraph is named",
          action="keep one of them"),
     Code("guide-missing", "error", "guide",
          summary="A guide folder has no guide.md.",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
-import difflib
 import re
 import unicodedata
 
 from evidence.check.finding import Finding, excerpt, relative
+from evidence.check.repeats import first_near_repeats
 from evidence.guide.document import Block, Guide, Section
 from evidence.language import NOTE_LABELS
 from evidence.project import GuideData, Project
@@ -17,6 +16,9 @@ _OPENING_QUOTES = "\"'“‘«„"
 
 # Paragraphs shorter than this are not compared ("Sådan gør du:" may repeat).
 REPEAT_MIN_WORDS = 8
+# A near repeat: this share of the words in common (of the paragraph with more
+# distinct words), and this normalised Indel similarity of the comparable forms.
+REPEAT_SHARE = 0.6
 REPEAT_RATIO = 0.9
 
 
@@ -136,55 +138,33 @@ def _comparable_words(text: str) -> list[str]:
 def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     """(paragraph, the earlier one it repeats, exact) for every repeated paragraph.
 
-    Near-duplicates are paragraphs whose comparable forms are at least
-    ``REPEAT_RATIO`` similar (difflib); cheap filters on length and shared words
-    come first, so a long guide is compared quickly.
-
-    Only earlier paragraphs of a length within 0.8-1.25 of this one's are
-    looked at (found by bisection in the lengths seen so far, then taken in
-    their order in the guide, so the first match is the one reported), and
-    difflib learns a paragraph (``set_seq2``, the costly part) only when some
-    earlier one passes the cheap filters. The findings are those of comparing
-    every pair in order (``tests/test_check_repeats.py`` holds the two equal).
+    Paragraphs of at least ``REPEAT_MIN_WORDS`` words are compared in their
+    comparable form. An exact repeat names the first paragraph of that form.
+    Any other paragraph names the first earlier one it nearly repeats: the two
+    share at least ``REPEAT_SHARE`` of the distinct words of whichever has
+    more, and are at least ``REPEAT_RATIO`` similar by rapidfuzz's normalised
+    Indel similarity. :mod:`evidence.check.repeats` finds those without
+    comparing every pair.
     """
-    found = []
-    seen: dict[str, Block] = {}
-    earlier: list[tuple[str, frozenset, Block]] = []
-    by_length: list[tuple[int, int]] = []  # (length, index in earlier), sorted
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    paragraphs = []  # (block, comparable form), in guide order
     for block in guide.blocks:
         if block.kind != "paragraph":
             continue
         words = _comparable_words(block.text)
-        if len(words) < REPEAT_MIN_WORDS:
-            continue
-        text = " ".join(words)
-        if text in seen:
-            found.append((block, seen[text], True))
-            continue
-        vocabulary = frozenset(words)
-        size = len(text)
-        # A margin of one each side: the exact test below decides.
-        lo = bisect.bisect_left(by_length, (int(size / 1.25) - 1, -1))
-        hi = bisect.bisect_right(by_length, (int(size / 0.8) + 2, len(earlier)))
-        candidates = sorted(index for _, index in by_length[lo:hi])
-        learnt = False
-        for index in candidates:
-            other_text, other_words, other = earlier[index]
-            if not 0.8 <= size / len(other_text) <= 1.25:
-                continue
-            if len(vocabulary & other_words) < 0.6 * max(len(vocabulary), len(other_words)):
-                continue
-            if not learnt:
-                matcher.set_seq2(text)  # difflib caches what it learns of the second sequence
-                learnt = True
-            matcher.set_seq1(other_text)
-            if (matcher.real_quick_ratio() >= REPEAT_RATIO
-                    and matcher.quick_ratio() >= REPEAT_RATIO
-                    and matcher.ratio() >= REPEAT_RATIO):
-                found.append((block, other, False))
-                break
-        seen[text] = block
-        bisect.insort(by_length, (size, len(earlier)))
-        earlier.append((text, vocabulary, block))
+        if len(words) >= REPEAT_MIN_WORDS:
+            paragraphs.append((block, " ".join(words)))
+
+    first: dict[str, Block] = {}  # each form's first paragraph, in guide order
+    for block, text in paragraphs:
+        first.setdefault(text, block)
+    forms = list(first)
+    earlier = first_near_repeats(forms, ratio=REPEAT_RATIO, share=REPEAT_SHARE)
+    near = {form: forms[i] for form, i in zip(forms, earlier, strict=True) if i is not None}
+
+    found = []
+    for block, text in paragraphs:
+        if first[text] is not block:
+            found.append((block, first[text], True))  # exact repeats come first
+        elif text in near:
+            found.append((block, first[near[text]], False))
     return found
