@@ -568,13 +568,22 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only,
     if unknown:
         raise click.BadParameter(f"unknown code {', '.join(unknown)} (see docs/findings.md)",
                                  param_hint="--code")
-    project, findings = check_project(project_dir)
-    known = {g.id for g in project.guides} | set(project.broken)  # unreadable ones too
+    if guides:
+        # Only these guides are read and checked; the others contribute what
+        # their findings depend on (check/scoped.py): the same findings.
+        from evidence.check.scoped import check_guides, known_guides
+
+        known = set(known_guides(project_dir))  # unreadable ones too
+    else:
+        project, findings = check_project(project_dir)
+        known = {g.id for g in project.guides} | set(project.broken)
     missing = [g for g in guides if g not in known]
     if missing:
         raise click.BadParameter(
             f"no guide {', '.join(missing)} (guides: {', '.join(sorted(known)) or 'none'})",
             param_hint="--guide")
+    if guides:
+        project, findings = check_guides(project_dir, guides)
     findings = filter_findings(findings, guides=guides, codes=codes, severity=severity)
     if fmt == "json":
         click.echo(to_json(findings))

@@ -1,0 +1,311 @@
+"""``evidence check --guide``: some guides checked without reading all the others.
+
+The full check reads, anchors and checks every guide; reporting on one guide of
+a hundred that way takes seconds. A guide's findings depend on the other guides
+only through a few facts of theirs (DESIGN §11 and check/sources.py): the ids of
+their claims and where they stand (ids are unique across guides, the first by
+guide order keeps its id), the ids they retired, the citekeys each claim links
+(a source's findings name every claim citing it, and say which guides cite it)
+and the citekeys their printed reference lists cite. Those facts are kept for
+each other guide as a :class:`GuideSummary`, made from the very reading the full
+check does (:func:`evidence.project.read_guide_dir`, then the check's own
+:func:`printed_findings`) and cached in the cache folder under the digest of
+the guide's files (and, for a printed list, of references.bib), so each guide
+is read in full once per version of its files.
+
+Only the guides asked for are then read and checked, with the full check's
+functions, and the findings are those of the full check concerning them (a test
+holds the two equal, tests/check/test_scoped.py). references.bib is loaded as
+the full check loads it: it is shared by every guide, and it is what the check
+of one guide costs most (docs/performance.md, "The editor's loop").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence import __version__
+from evidence.atomic import atomic_write_text
+from evidence.bib.references import References, load_references, validate_references
+from evidence.check.claims import claim_findings
+from evidence.check.finding import Finding
+from evidence.check.printed import ReferenceIndex, printed_findings
+from evidence.check.problems import problem_findings
+from evidence.check.sources import ClaimLink, source_findings
+from evidence.check.text import guide_text_findings
+from evidence.errors import EvidenceError, Problem
+from evidence.guide.reference_list import reference_list
+from evidence.perf import collector_paused
+from evidence.project import (
+    CLAIMS_DIR,
+    CLAIMS_FILE,
+    GUIDE_FILE,
+    REFERENCES_FILE,
+    ClaimHomes,
+    GuideData,
+    GuideReading,
+    Project,
+    bad_entries,
+    guide_dirs,
+    read_guide_dir,
+    unsafe_input,
+    validate_guide,
+)
+
+# Bumped whenever what a summary holds, or how it is made, changes.
+SUMMARY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class GuideSummary:
+    """What the check of another guide needs of a guide (see the module)."""
+
+    readable: bool  # the folder read (read_guide_dir gave a guide): its claims count
+    claims: tuple[tuple[str, int | None, tuple[str, ...]], ...]  # id, line, linked citekeys
+    retired: tuple[tuple[str, int | None], ...]  # id, line
+    has_reference_list: bool
+    # The citekeys its printed list cites, by the digest of references.bib they
+    # were matched against (only the latest is kept).
+    printed: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, reading: GuideReading) -> GuideSummary:
+        data = reading.data
+        if data is None:
+            return cls(False, (), (), False, {})
+        return cls(
+            True,
+            tuple((c.id, c.line, tuple(link.source for link in c.evidence)) for c in data.claims),
+            tuple((r.id, r.line) for r in data.claims_file.retired),
+            reference_list(data.guide) is not None,
+            {},
+        )
+
+    def as_json(self) -> str:
+        return json.dumps({"version": SUMMARY_VERSION, "readable": self.readable,
+                           "claims": self.claims, "retired": self.retired,
+                           "has_reference_list": self.has_reference_list,
+                           "printed": self.printed}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> GuideSummary | None:
+        try:
+            data = json.loads(text)
+            if data.get("version") != SUMMARY_VERSION:
+                return None
+            return cls(bool(data["readable"]),
+                       tuple((c[0], c[1], tuple(c[2])) for c in data["claims"]),
+                       tuple((r[0], r[1]) for r in data["retired"]),
+                       bool(data["has_reference_list"]),
+                       {k: tuple(v) for k, v in data["printed"].items()})
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None  # written by another version, or damaged: made again
+
+
+def cache_dir() -> Path:
+    """Where the summaries live: ``EVIDENCE_CACHE_DIR``, else the user's cache folder."""
+    configured = os.environ.get("EVIDENCE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("evidence"))
+
+
+def check_guides(root: Path | str, guide_ids: Collection[str]) -> tuple[Project, list[Finding]]:
+    """The project holding only ``guide_ids`` (read in full), and every finding of
+    the full check that concerns them (and maybe a few more: filter them with
+    :func:`evidence.check.run.filter_findings`, as for the full check)."""
+    with collector_paused():
+        return _check_guides(Path(root), set(guide_ids))
+
+
+def known_guides(root: Path | str) -> list[str]:
+    """Every guide of the project, readable or not: the names ``--guide`` accepts."""
+    _require_project(Path(root))
+    return [d.name for d in guide_dirs(Path(root))]
+
+
+def _require_project(root: Path) -> None:
+    if not (root / REFERENCES_FILE).exists() and not (root / CLAIMS_DIR).is_dir():
+        raise EvidenceError(
+            f"{root.resolve()} is not an evidence project: it has neither "
+            f"{REFERENCES_FILE} nor a {CLAIMS_DIR}/ folder (use --project to point at one)")
+
+
+def _check_guides(root: Path, wanted: set[str]) -> tuple[Project, list[Finding]]:
+    _require_project(root)
+    references, problems = _references(root)
+    bad_sources = bad_entries(references, problems)
+    citekeys = frozenset(source.key for source in references) - bad_sources
+    project = Project(root, references, [], problems, bad_sources, {})
+    directories = guide_dirs(root)
+    readings: dict[str, GuideReading] = {}
+    summaries: dict[str, GuideSummary] = {}
+    refs_digest = _digest(references.text.encode("utf-8"), str(references.path))
+    index = ReferenceIndex(project)
+    for directory in directories:
+        if directory.name in wanted:
+            readings[directory.name] = read_guide_dir(root, directory)
+        else:
+            summaries[directory.name] = _summary(root, directory, project, index, refs_digest)
+
+    _validate(project, directories, readings, summaries, citekeys)
+    order = [d.name for d in directories]
+    return project, _run(project, order, summaries, index, refs_digest)
+
+
+def _validate(project: Project, directories: list[Path], readings: dict[str, GuideReading],
+              summaries: dict[str, GuideSummary], citekeys: frozenset[str]) -> None:
+    """Validation as load_project does it, guide by guide in order: the guides
+    read in full validated, the others' part played from their summaries."""
+    retired: ClaimHomes = {}
+    for directory in directories:
+        path = directory / CLAIMS_FILE
+        reading = readings.get(directory.name)
+        if reading is not None:
+            if reading.data is not None:
+                for entry in reading.data.claims_file.retired:
+                    retired.setdefault(entry.id, (reading.data.claims_file.path, entry.line))
+        elif summaries[directory.name].readable:
+            for retired_id, line in summaries[directory.name].retired:
+                retired.setdefault(retired_id, (path, line))
+    homes: ClaimHomes = {}
+    for directory in directories:
+        reading = readings.get(directory.name)
+        if reading is not None:
+            project.problems += validate_guide(reading, citekeys, homes, retired)
+            if reading.data is not None:
+                project.guides.append(reading.data)
+            if reading.broken is not None:
+                project.broken[directory.name] = reading.broken
+            continue
+        summary = summaries[directory.name]
+        if not summary.readable:
+            continue
+        path = directory / CLAIMS_FILE
+        for claim_id, line, _keys in summary.claims:
+            if claim_id not in retired and claim_id not in homes:
+                homes[claim_id] = (path, line)
+
+
+def _run(project: Project, order: list[str], summaries: dict[str, GuideSummary],
+         index: ReferenceIndex, refs_digest: str) -> list[Finding]:
+    """check.run.run_checks on the guides of ``project``, the others' part from
+    their summaries; source findings only for the sources those guides cite."""
+    findings: list[Finding] = []
+    own = {guide.id: guide for guide in project.guides}
+    own_printed: dict[str, set[str]] = {}
+    for guide in project.guides:
+        findings += claim_findings(project, guide)
+        findings += guide_text_findings(project, guide)
+        found, printed_keys = printed_findings(project, guide, index)
+        findings += found
+        own_printed[guide.id] = printed_keys
+
+    linked: dict[str, list[ClaimLink]] = defaultdict(list)
+    printed_in: dict[str, set[str]] = defaultdict(set)
+    cited_in: dict[str, set[str]] = defaultdict(set)
+    claim_guides: dict[str, str] = {}
+    for guide_id in order:
+        printed: Iterable[str]
+        if guide_id in own:
+            data: GuideData = own[guide_id]
+            claims: Iterable[tuple[str, tuple[str, ...]]] = (
+                (c.id, tuple(link.source for link in c.evidence)) for c in data.claims)
+            printed = own_printed[guide_id]
+        else:
+            summary = summaries.get(guide_id)  # None: a guide asked for that did not read
+            if summary is None or not summary.readable:
+                continue
+            claims = ((claim_id, links) for claim_id, _line, links in summary.claims)
+            printed = summary.printed.get(refs_digest, ())
+        for claim_id, links in claims:
+            claim_guides.setdefault(claim_id, guide_id)
+            for key in dict.fromkeys(links):
+                if key in project.references:
+                    linked[key].append(ClaimLink(guide_id, claim_id))
+            for key in links:
+                cited_in[key].add(guide_id)
+        for key in printed:
+            printed_in[key].add(guide_id)
+    concerned = {key for key, links in linked.items() if any(c.guide_id in own for c in links)}
+    concerned |= {key for key, guides in printed_in.items() if guides & own.keys()}
+    sources = [s for s in project.references if s.key in concerned]
+    findings += source_findings(project, linked, printed_in, sources)
+    for key, guides in printed_in.items():
+        cited_in[key] |= guides
+    findings = problem_findings(project, cited_in, claim_guides) + findings
+    return sorted(dict.fromkeys(findings), key=Finding.sort_key)
+
+
+def _references(root: Path) -> tuple[References, list[Problem]]:
+    """references.bib as load_project reads it leniently, with its problems."""
+    from evidence.project import _unsafe_problem
+
+    path = root / REFERENCES_FILE
+    why = unsafe_input(path, root)
+    if why:
+        return References.empty(path), [_unsafe_problem(path, root, why, code="bibtex-invalid")]
+    references = load_references(path, validate=False)
+    return references, validate_references(references)
+
+
+def _digest(*parts: bytes | str | None) -> str:
+    digest = hashlib.sha256(f"evidence {__version__} summary {SUMMARY_VERSION}".encode())
+    for part in parts:
+        if part is None:
+            digest.update(b"\1absent")
+        else:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            digest.update(b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _summary(root: Path, directory: Path, project: Project, index: ReferenceIndex,
+             refs_digest: str) -> GuideSummary:
+    """A guide's summary: from the cache when its files are as they were, else made."""
+    paths = (directory, directory / GUIDE_FILE, directory / CLAIMS_FILE)
+    if any(unsafe_input(p, root) for p in paths):  # read as the full check reads it: no cache
+        return _made(root, directory, project, index, refs_digest)
+    files = (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE))
+    key = _digest(*files)
+    where = cache_dir() / "check" / "guides" / f"{key}.json"
+    try:
+        cached = GuideSummary.from_json(where.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        cached = None
+    if cached is not None and (not cached.has_reference_list or refs_digest in cached.printed):
+        return cached
+    summary = _made(root, directory, project, index, refs_digest)
+    # Kept only when the files did not change while they were read.
+    if files == (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE)):
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(where, summary.as_json())
+        except OSError:
+            pass  # a cache that cannot be written only costs this reading next time
+    return summary
+
+
+def _made(root: Path, directory: Path, project: Project, index: ReferenceIndex,
+          refs_digest: str) -> GuideSummary:
+    reading = read_guide_dir(root, directory)
+    summary = GuideSummary.of(reading)
+    if summary.has_reference_list and reading.data is not None:
+        keys = printed_findings(project, reading.data, index)[1]
+        summary.printed[refs_digest] = tuple(sorted(keys))
+    return summary
