@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -32,7 +33,12 @@ from pathlib import Path
 
 from evidence import __version__
 from evidence.atomic import atomic_write_text
-from evidence.bib.references import References, load_references, validate_references
+from evidence.bib.references import (
+    References,
+    load_references,
+    parse_references,
+    validate_references,
+)
 from evidence.check.claims import claim_findings
 from evidence.check.finding import Finding
 from evidence.check.printed import ReferenceIndex, printed_findings
@@ -141,24 +147,25 @@ def _require_project(root: Path) -> None:
 
 def _check_guides(root: Path, wanted: set[str]) -> tuple[Project, list[Finding]]:
     _require_project(root)
-    references, problems = _references(root)
-    bad_sources = bad_entries(references, problems)
-    citekeys = frozenset(source.key for source in references) - bad_sources
-    project = Project(root, references, [], problems, bad_sources, {})
     directories = guide_dirs(root)
-    readings: dict[str, GuideReading] = {}
-    summaries: dict[str, GuideSummary] = {}
-    refs_digest = _digest(references.text.encode("utf-8"), str(references.path))
-    index = ReferenceIndex(project)
-    for directory in directories:
-        if directory.name in wanted:
-            readings[directory.name] = read_guide_dir(root, directory)
-        else:
-            summaries[directory.name] = _summary(root, directory, project, index, refs_digest)
-
+    readings = {d.name: read_guide_dir(root, d) for d in directories if d.name in wanted}
+    bib = _Bib(root)
+    guides = [r.data for r in readings.values() if r.data is not None]
+    if any(reference_list(g.guide) is not None for g in guides):
+        references, problems = bib.full()  # a printed list is matched against every entry
+    else:
+        references, problems = bib.for_keys(
+            {link.source for g in guides for c in g.claims for link in c.evidence})
+    bad_sources = bad_entries(references, problems)
+    citekeys = frozenset(bib.keys(references)) - bad_sources
+    project = Project(root, references, [], list(problems), bad_sources, {})
+    claims_dir = root / CLAIMS_DIR
+    safe_claims_dir = not claims_dir.is_symlink() and unsafe_input(claims_dir, root) is None
+    summaries = {d.name: _summary(root, d, bib, safe_claims_dir)
+                 for d in directories if d.name not in wanted}
     _validate(project, directories, readings, summaries, citekeys)
     order = [d.name for d in directories]
-    return project, _run(project, order, summaries, index, refs_digest)
+    return project, _run(project, order, summaries, ReferenceIndex(project), bib.digest)
 
 
 def _validate(project: Project, directories: list[Path], readings: dict[str, GuideReading],
@@ -209,6 +216,13 @@ def _run(project: Project, order: list[str], summaries: dict[str, GuideSummary],
         findings += found
         own_printed[guide.id] = printed_keys
 
+    # Only what the findings of these guides can depend on is gathered: the
+    # claims linking a source these guides cite, and for the problems (named
+    # by an item) which guides cite the item and whether it is a claim id.
+    concerned = {link.source for g in project.guides for c in g.claims for link in c.evidence
+                 if link.source in project.references}
+    concerned |= {key for keys in own_printed.values() for key in keys}
+    items = {p.item for p in project.problems if p.item}
     linked: dict[str, list[ClaimLink]] = defaultdict(list)
     printed_in: dict[str, set[str]] = defaultdict(set)
     cited_in: dict[str, set[str]] = defaultdict(set)
@@ -227,34 +241,173 @@ def _run(project: Project, order: list[str], summaries: dict[str, GuideSummary],
             claims = ((claim_id, links) for claim_id, _line, links in summary.claims)
             printed = summary.printed.get(refs_digest, ())
         for claim_id, links in claims:
-            claim_guides.setdefault(claim_id, guide_id)
+            if claim_id in items:
+                claim_guides.setdefault(claim_id, guide_id)
             for key in dict.fromkeys(links):
-                if key in project.references:
+                if key in concerned:
                     linked[key].append(ClaimLink(guide_id, claim_id))
-            for key in links:
-                cited_in[key].add(guide_id)
+                if key in items:
+                    cited_in[key].add(guide_id)
         for key in printed:
             printed_in[key].add(guide_id)
-    concerned = {key for key, links in linked.items() if any(c.guide_id in own for c in links)}
-    concerned |= {key for key, guides in printed_in.items() if guides & own.keys()}
     sources = [s for s in project.references if s.key in concerned]
     findings += source_findings(project, linked, printed_in, sources)
     for key, guides in printed_in.items():
-        cited_in[key] |= guides
+        if key in items:
+            cited_in[key] |= guides
     findings = problem_findings(project, cited_in, claim_guides) + findings
     return sorted(dict.fromkeys(findings), key=Finding.sort_key)
 
 
-def _references(root: Path) -> tuple[References, list[Problem]]:
-    """references.bib as load_project reads it leniently, with its problems."""
-    from evidence.project import _unsafe_problem
+@dataclass(frozen=True)
+class _BibIndex:
+    """What a check needs of references.bib besides the entries its guides cite:
+    every citekey, the problems of the whole file and where each block stands."""
 
-    path = root / REFERENCES_FILE
-    why = unsafe_input(path, root)
-    if why:
-        return References.empty(path), [_unsafe_problem(path, root, why, code="bibtex-invalid")]
-    references = load_references(path, validate=False)
-    return references, validate_references(references)
+    keys: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    # (start line, start, end) of every @string block and (key, start line,
+    # start, end) of every entry, in the file's order
+    strings: tuple[tuple[int, int, int], ...]
+    entries: dict[str, tuple[int, int, int]]
+
+    @classmethod
+    def of(cls, references: References, problems: list[Problem]) -> _BibIndex | None:
+        """None when the file cannot be read entry by entry as it reads whole (a
+        block that failed to parse may have swallowed its neighbours)."""
+        library = references.library
+        if library.failed_blocks:
+            return None
+        found = [(b.start_line, "", b.raw) for b in library.strings]
+        found += [(e.start_line, e.key, e.raw) for e in library.entries]
+        blocks: list[tuple[int, str, str]] = []
+        for line, key, raw in found:
+            if line is None or not raw:
+                return None
+            blocks.append((line, key, raw))
+        blocks.sort(key=lambda b: b[0])
+        text, cursor = references.text, 0
+        strings: list[tuple[int, int, int]] = []
+        entries: dict[str, tuple[int, int, int]] = {}
+        for line, key, raw in blocks:
+            start = text.find(raw, cursor)
+            if start < 0 or key in entries:
+                return None
+            cursor = start + len(raw)
+            if key:
+                entries[key] = (line, start, cursor)
+            else:
+                strings.append((line, start, cursor))
+        return cls(tuple(s.key for s in references), tuple(problems), tuple(strings), entries)
+
+    def as_json(self) -> str:
+        problems = [[str(p.path) if p.path is not None else None, p.line, p.item, p.message,
+                     p.hint, p.code] for p in self.problems]
+        return json.dumps({"version": SUMMARY_VERSION, "keys": self.keys, "problems": problems,
+                           "strings": self.strings, "entries": self.entries},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> _BibIndex | None:
+        try:
+            data = json.loads(text)
+            if data.get("version") != SUMMARY_VERSION:
+                return None
+            return cls(tuple(data["keys"]),
+                       tuple(Problem(Path(p[0]) if p[0] is not None else None, p[1], p[2], p[3],
+                                     p[4], code=p[5]) for p in data["problems"]),
+                       tuple((s[0], s[1], s[2]) for s in data["strings"]),
+                       {k: (v[0], v[1], v[2]) for k, v in data["entries"].items()})
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+
+class _Bib:
+    """references.bib for a check of some guides: read whole, as load_project reads
+    it, or, when its index is cached for these very bytes, only the entries the
+    guides cite (with the problems and citekeys of the whole file, from the index).
+
+    The entries read are cut from the file and set at their own lines in an
+    otherwise blank text, with every @string block, so each parses as it does in
+    the whole file: the same fields, values, macros and line numbers."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.path = root / REFERENCES_FILE
+        self.unsafe = unsafe_input(self.path, root)
+        self.data = None if self.unsafe else _read(self.path)
+        self.digest = _digest(self.data, str(self.path))
+        self._where = cache_dir() / "check" / "references" / f"{self.digest}.json"
+        self._index: _BibIndex | None = None
+        if self.data is not None:
+            try:
+                self._index = _BibIndex.from_json(self._where.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
+                self._index = None
+        self._full: tuple[References, list[Problem]] | None = None
+        self._printing: tuple[Project, ReferenceIndex] | None = None
+
+    def full(self) -> tuple[References, list[Problem]]:
+        """The whole file and its problems, as load_project has them (once)."""
+        if self._full is None:
+            self._full = self._load()
+        return self._full
+
+    def _load(self) -> tuple[References, list[Problem]]:
+        from evidence.project import _unsafe_problem
+
+        if self.unsafe:
+            return References.empty(self.path), [
+                _unsafe_problem(self.path, self.root, self.unsafe, code="bibtex-invalid")]
+        references = load_references(self.path, validate=False)
+        problems = validate_references(references)
+        if self._index is None and self.data is not None and _read(self.path) == self.data:
+            index = _BibIndex.of(references, problems)
+            if index is not None:
+                try:
+                    self._where.parent.mkdir(parents=True, exist_ok=True)
+                    atomic_write_text(self._where, index.as_json())
+                except OSError:
+                    pass  # not kept: the next check reads the whole file again
+        return references, problems
+
+    def for_keys(self, keys: Collection[str]) -> tuple[References, list[Problem]]:
+        """References holding at least ``keys`` (those the file has) and every
+        entry a problem names, with the whole file's problems."""
+        index = self._index
+        if index is None or self.data is None:
+            return self.full()
+        text = self.data.decode("utf-8")  # the bytes the index was made from: UTF-8
+        wanted = set(keys) | {p.item for p in index.problems if p.item}
+        blocks = sorted(list(index.strings)
+                        + [index.entries[k] for k in wanted if k in index.entries],
+                        key=lambda b: b[1])
+        parts: list[str] = []
+        line = 0
+        for start_line, start, end in blocks:
+            parts.append("\n" * (start_line - line) if start_line > line else " ")
+            raw = text[start:end]
+            parts.append(raw)
+            line = max(line, start_line) + raw.count("\n")
+        references = parse_references("".join(parts), self.path)
+        expected = {k for k in wanted if k in index.entries}
+        if references.library.failed_blocks or {s.key for s in references} != expected:
+            return self.full()  # not as the index said: read it whole
+        return references, list(index.problems)
+
+    def keys(self, references: References) -> Iterable[str]:
+        """Every citekey of the file (not only those of a partial read)."""
+        if self._full is None and self._index is not None:
+            return self._index.keys
+        return [s.key for s in references]
+
+    def printing(self) -> tuple[Project, ReferenceIndex]:
+        """A project with the whole file, to match a printed reference list."""
+        if self._printing is None:
+            references, problems = self.full()
+            project = Project(self.root, references, [], problems)
+            self._printing = project, ReferenceIndex(project)
+        return self._printing
 
 
 def _digest(*parts: bytes | str | None) -> str:
@@ -275,12 +428,26 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _summary(root: Path, directory: Path, project: Project, index: ReferenceIndex,
-             refs_digest: str) -> GuideSummary:
+def _plainly_safe(paths: tuple[Path, ...]) -> bool:
+    """No links, a folder and regular files (or missing ones): what unsafe_input
+    passes, at one lstat a path instead of resolving each (claims/ itself
+    checked once, by the caller)."""
+    for position, path in enumerate(paths):
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if not (stat.S_ISDIR(mode) if position == 0 else stat.S_ISREG(mode)):
+            return False
+    return True
+
+
+def _summary(root: Path, directory: Path, bib: _Bib, safe_claims_dir: bool) -> GuideSummary:
     """A guide's summary: from the cache when its files are as they were, else made."""
     paths = (directory, directory / GUIDE_FILE, directory / CLAIMS_FILE)
-    if any(unsafe_input(p, root) for p in paths):  # read as the full check reads it: no cache
-        return _made(root, directory, project, index, refs_digest)
+    if not (safe_claims_dir and _plainly_safe(paths)) and any(unsafe_input(p, root)
+                                                              for p in paths):
+        return _made(root, directory, bib)  # read as the full check reads it: no cache
     files = (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE))
     key = _digest(*files)
     where = cache_dir() / "check" / "guides" / f"{key}.json"
@@ -288,9 +455,9 @@ def _summary(root: Path, directory: Path, project: Project, index: ReferenceInde
         cached = GuideSummary.from_json(where.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         cached = None
-    if cached is not None and (not cached.has_reference_list or refs_digest in cached.printed):
+    if cached is not None and (not cached.has_reference_list or bib.digest in cached.printed):
         return cached
-    summary = _made(root, directory, project, index, refs_digest)
+    summary = _made(root, directory, bib)
     # Kept only when the files did not change while they were read.
     if files == (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE)):
         try:
@@ -301,11 +468,11 @@ def _summary(root: Path, directory: Path, project: Project, index: ReferenceInde
     return summary
 
 
-def _made(root: Path, directory: Path, project: Project, index: ReferenceIndex,
-          refs_digest: str) -> GuideSummary:
+def _made(root: Path, directory: Path, bib: _Bib) -> GuideSummary:
     reading = read_guide_dir(root, directory)
     summary = GuideSummary.of(reading)
     if summary.has_reference_list and reading.data is not None:
+        project, index = bib.printing()
         keys = printed_findings(project, reading.data, index)[1]
-        summary.printed[refs_digest] = tuple(sorted(keys))
+        summary.printed[bib.digest] = tuple(sorted(keys))
     return summary

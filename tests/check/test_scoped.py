@@ -206,3 +206,37 @@ def test_the_command_reads_only_the_guide(tmp_path, cache, monkeypatch):
     assert all(f in everything for f in got["findings"])
     unknown = runner.invoke(cli, ["check", "--project", str(root), "--guide", "zulu"])
     assert unknown.exit_code == 2 and "no guide zulu" in unknown.output
+
+
+def test_only_the_cited_entries_of_references_bib_are_read_once_it_is_indexed(
+        tmp_path, cache, monkeypatch):
+    """No block of references.bib fails to parse here (a key given twice would):
+    after the first check its index is kept, and a guide without a printed list
+    reads only the entries it cites, each at its own line, macros and all."""
+    import evidence.check.scoped as scoped
+
+    bib = BIB[:BIB.rindex("@article{smith2020,")] + "@string{jt = \"J Test\"}\n"
+    bib += entry("macro2018", "10.1234/macro.1").replace("{J Test}", "jt")
+    guides = dict(GUIDES)
+    guides["foxtrot"] = (GUIDE, head("Foxtrot")
+                         + claim("foxtrot-1", "Progressiv belastning er centralt.",
+                                 "macro2018", "corrected2019"))
+    root = make_project(tmp_path / "project", guides=guides, bib=bib)
+    assert_scoped_equals_full(root, list(guides))  # the first call keeps the index
+    assert list(cache.glob("check/references/*.json"))
+    whole: list[int] = []
+    real = scoped._Bib._load
+
+    def counted(self):
+        whole.append(1)
+        return real(self)
+
+    monkeypatch.setattr(scoped._Bib, "_load", counted)
+    project, _ = check_guides(root, ["foxtrot"])
+    assert whole == []
+    assert {s.key for s in project.references} == {"macro2018", "corrected2019", "baddoi2019",
+                                                   "nodesign2019"}  # cited, or with a problem
+    assert project.references.get("macro2018").container_title == "J Test"
+    assert_scoped_equals_full(root, ["foxtrot", "alpha", "bravo"])
+    project, _ = check_guides(root, ["charlie"])  # a printed list: matched against every entry
+    assert whole and len(project.references) == 8
