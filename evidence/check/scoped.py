@@ -93,25 +93,25 @@ class GuideSummary:
             {},
         )
 
-    def as_json(self) -> str:
-        return json.dumps({"version": SUMMARY_VERSION, "readable": self.readable,
+    def as_json(self, digest: str) -> str:
+        return json.dumps({"digest": digest, "readable": self.readable,
                            "claims": self.claims, "retired": self.retired,
                            "has_reference_list": self.has_reference_list,
                            "printed": self.printed}, ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> GuideSummary | None:
+    def from_json(cls, text: str, digest: str) -> GuideSummary | None:
         try:
             data = json.loads(text)
-            if data.get("version") != SUMMARY_VERSION:
-                return None
+            if data.get("digest") != digest:
+                return None  # the summary of another version of the files
             return cls(bool(data["readable"]),
                        tuple((c[0], c[1], tuple(c[2])) for c in data["claims"]),
                        tuple((r[0], r[1]) for r in data["retired"]),
                        bool(data["has_reference_list"]),
                        {k: tuple(v) for k, v in data["printed"].items()})
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
-            return None  # written by another version, or damaged: made again
+            return None  # damaged: made again
 
 
 def cache_dir() -> Path:
@@ -300,18 +300,18 @@ class _BibIndex:
                 strings.append((line, start, cursor))
         return cls(tuple(s.key for s in references), tuple(problems), tuple(strings), entries)
 
-    def as_json(self) -> str:
+    def as_json(self, digest: str) -> str:
         problems = [[str(p.path) if p.path is not None else None, p.line, p.item, p.message,
                      p.hint, p.code] for p in self.problems]
-        return json.dumps({"version": SUMMARY_VERSION, "keys": self.keys, "problems": problems,
+        return json.dumps({"digest": digest, "keys": self.keys, "problems": problems,
                            "strings": self.strings, "entries": self.entries},
                           ensure_ascii=False)
 
     @classmethod
-    def from_json(cls, text: str) -> _BibIndex | None:
+    def from_json(cls, text: str, digest: str) -> _BibIndex | None:
         try:
             data = json.loads(text)
-            if data.get("version") != SUMMARY_VERSION:
+            if data.get("digest") != digest:
                 return None
             return cls(tuple(data["keys"]),
                        tuple(Problem(Path(p[0]) if p[0] is not None else None, p[1], p[2], p[3],
@@ -337,11 +337,12 @@ class _Bib:
         self.unsafe = unsafe_input(self.path, root)
         self.data = None if self.unsafe else _read(self.path)
         self.digest = _digest(self.data, str(self.path))
-        self._where = cache_dir() / "check" / "references" / f"{self.digest}.json"
+        self._where = _cache_file("references", self.path)
         self._index: _BibIndex | None = None
         if self.data is not None:
             try:
-                self._index = _BibIndex.from_json(self._where.read_text(encoding="utf-8"))
+                self._index = _BibIndex.from_json(self._where.read_text(encoding="utf-8"),
+                                                  self.digest)
             except (OSError, UnicodeDecodeError):
                 self._index = None
         self._full: tuple[References, list[Problem]] | None = None
@@ -366,7 +367,7 @@ class _Bib:
             if index is not None:
                 try:
                     self._where.parent.mkdir(parents=True, exist_ok=True)
-                    atomic_write_text(self._where, index.as_json())
+                    atomic_write_text(self._where, index.as_json(self.digest))
                 except OSError:
                     pass  # not kept: the next check reads the whole file again
         return references, problems
@@ -410,8 +411,33 @@ class _Bib:
         return self._printing
 
 
+def _cache_file(kind: str, path: Path) -> Path:
+    """One file per guide folder or references.bib (the latest version's summary
+    replaces the one before), named by where that lies."""
+    name = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32]
+    return cache_dir() / "check" / kind / f"{name}.json"
+
+
+_code: str | None = None
+
+
+def _code_digest() -> str:
+    """evidence's own code as installed (each module's path, size and time): a
+    summary made by other code is made again, whatever the version says."""
+    global _code
+    if _code is None:
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            st = path.stat()
+            digest.update(f"{path.relative_to(package)} {st.st_size} {st.st_mtime_ns}\n".encode())
+        _code = digest.hexdigest()
+    return _code
+
+
 def _digest(*parts: bytes | str | None) -> str:
-    digest = hashlib.sha256(f"evidence {__version__} summary {SUMMARY_VERSION}".encode())
+    digest = hashlib.sha256(f"evidence {__version__} summary {SUMMARY_VERSION} "
+                            f"{_code_digest()}".encode())
     for part in parts:
         if part is None:
             digest.update(b"\1absent")
@@ -450,9 +476,9 @@ def _summary(root: Path, directory: Path, bib: _Bib, safe_claims_dir: bool) -> G
         return _made(root, directory, bib)  # read as the full check reads it: no cache
     files = (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE))
     key = _digest(*files)
-    where = cache_dir() / "check" / "guides" / f"{key}.json"
+    where = _cache_file("guides", directory)
     try:
-        cached = GuideSummary.from_json(where.read_text(encoding="utf-8"))
+        cached = GuideSummary.from_json(where.read_text(encoding="utf-8"), key)
     except (OSError, UnicodeDecodeError):
         cached = None
     if cached is not None and (not cached.has_reference_list or bib.digest in cached.printed):
@@ -462,7 +488,7 @@ def _summary(root: Path, directory: Path, bib: _Bib, safe_claims_dir: bool) -> G
     if files == (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE)):
         try:
             where.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(where, summary.as_json())
+            atomic_write_text(where, summary.as_json(key))
         except OSError:
             pass  # a cache that cannot be written only costs this reading next time
     return summary

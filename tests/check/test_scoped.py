@@ -166,6 +166,9 @@ def test_an_edit_of_another_guide_is_seen(tmp_path, cache):
                                                            "10.1234/printed.2"),
                    encoding="utf-8")
     assert_scoped_equals_full(root, list(GUIDES))
+    # One summary a guide folder, one index a references.bib: new versions replace old ones.
+    assert len(list(cache.glob("check/guides/*.json"))) == len(GUIDES)
+    assert len(list(cache.glob("check/references/*.json"))) <= 1
 
 
 def test_a_generated_corpus(tmp_path, cache):
