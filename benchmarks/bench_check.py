@@ -116,35 +116,40 @@ def measure(root: Path | str, guide: str = GUIDE, *, runs: int = 7,
     return figures
 
 
-def _projects(base: Path, sources: int) -> dict[str, Path]:
+def _projects(base: Path, sources: int, claims: int = 300, others: int = 99,
+              other_claims: int = 100) -> dict[str, Path]:
     import corpus
 
-    alone, among = base / "alone", base / "among-99"
+    alone, among = base / "alone", base / f"among-{others}"
     if not alone.is_dir():
-        corpus.generate(alone, guides=1, claims=300, sources=sources)
+        corpus.generate(alone, guides=1, claims=claims, sources=sources)
     if not among.is_dir():
-        corpus.generate(among, guides=100, claims=100, sources=sources)
+        corpus.generate(among, guides=others + 1, claims=other_claims, sources=sources)
         # The same references.bib (one seed), so the 300-claim guide takes guide-0001's place.
         assert (alone / "references.bib").read_bytes() == (among / "references.bib").read_bytes()
         shutil.rmtree(among / "claims" / GUIDE)
         shutil.copytree(alone / "claims" / GUIDE, among / "claims" / GUIDE)
-    return {"alone": alone, "among 99 others": among}
+    return {"alone": alone, f"among {others} others": among}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sources", type=int, default=3000)
+    parser.add_argument("--claims", type=int, default=300, help="claims of the guide checked")
+    parser.add_argument("--others", type=int, default=99, help="other guides beside it")
+    parser.add_argument("--other-claims", type=int, default=100, help="claims of each other")
     parser.add_argument("--keep", type=Path, help="generate the projects here and keep them")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
         base = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory(
             prefix="bench-check-")))
         base.mkdir(parents=True, exist_ok=True)
-        for name, root in _projects(base, args.sources).items():
+        projects = _projects(base, args.sources, args.claims, args.others, args.other_claims)
+        for name, root in projects.items():
             f = measure(root, runs=args.runs)
             c = f["command"]
-            print(f"check --guide {GUIDE} (300 claims, {args.sources} sources), {name} "
+            print(f"check --guide {GUIDE} ({args.claims} claims, {args.sources} sources), {name} "
                   f"({f['guides']} guides):")
             print(f"  command      {c['wall_s']:.3f} s wall (min {c['wall_min_s']:.3f}), "
                   f"{c['cpu_s']:.3f} s CPU; target {TARGET_S} s")
