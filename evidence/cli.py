@@ -106,6 +106,53 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
         sys.exit(1)
 
 
+@cli.command("build-worker", hidden=True)
+@project_option
+@database_option
+@click.option("--status-fd", type=int, required=True,
+              help="The file descriptor each build's exit status is written to, a line each.")
+def build_worker(project_dir: Path, database: Path | None, status_fd: int) -> None:
+    """`serve --watch`'s warm builder: `evidence build` once per line read on stdin.
+
+    The imports are paid once, before the first request; each build is the
+    build command as it is (its messages as it prints them, its lock, its
+    atomic rename). An unexpected error ends the worker after its status is
+    written: `serve --watch` starts a fresh one for the next build.
+    """
+    import os
+    import traceback
+
+    from evidence.host.watch import warm_imports
+
+    warm_imports()
+    args = ["--project", str(project_dir)] + (["--database", str(database)] if database else [])
+    with os.fdopen(status_fd, "w", buffering=1) as status_out:
+        try:
+            for line in sys.stdin:
+                if line.strip() != "build":
+                    continue
+                ended = False
+                try:
+                    build.main(args=args, prog_name="evidence build", standalone_mode=False)
+                    status = 0
+                except SystemExit as exc:
+                    status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None
+                                                                         else 1)
+                except click.ClickException as exc:
+                    exc.show()
+                    status = exc.exit_code
+                except Exception:  # noqa: BLE001 - said, then a fresh worker takes over
+                    traceback.print_exc()
+                    status, ended = 1, True
+                sys.stdout.flush()
+                sys.stderr.flush()
+                status_out.write(f"{status}\n")
+                if ended:
+                    return
+        except KeyboardInterrupt:  # Ctrl-C reaches the whole process group
+            return
+
+
 @cli.command()
 @project_option
 @database_option
@@ -524,13 +571,22 @@ def check(project_dir: Path, guides, codes, severity, fmt, strict, summary_only,
     if unknown:
         raise click.BadParameter(f"unknown code {', '.join(unknown)} (see docs/findings.md)",
                                  param_hint="--code")
-    project, findings = check_project(project_dir)
-    known = {g.id for g in project.guides} | set(project.broken)  # unreadable ones too
+    if guides:
+        # Only these guides are read and checked; the others contribute what
+        # their findings depend on (check/scoped.py): the same findings.
+        from evidence.check.scoped import check_guides, known_guides
+
+        known = set(known_guides(project_dir))  # unreadable ones too
+    else:
+        project, findings = check_project(project_dir)
+        known = {g.id for g in project.guides} | set(project.broken)
     missing = [g for g in guides if g not in known]
     if missing:
         raise click.BadParameter(
             f"no guide {', '.join(missing)} (guides: {', '.join(sorted(known)) or 'none'})",
             param_hint="--guide")
+    if guides:
+        project, findings = check_guides(project_dir, guides)
     findings = filter_findings(findings, guides=guides, codes=codes, severity=severity)
     if fmt == "json":
         click.echo(to_json(findings))

@@ -10,15 +10,19 @@ from evidence.project import Project
 
 
 def problem_findings(project: Project,
-                     cited_in: Mapping[str, Collection[str]] | None = None) -> list[Finding]:
+                     cited_in: Mapping[str, Collection[str]] | None = None,
+                     claim_guides: Mapping[str, str] | None = None) -> list[Finding]:
     """The problems a lenient load found, as error findings.
 
     A problem of a source concerns every guide that links or prints it
     (``cited_in``: citekey -> guide ids), so ``check --guide`` shows it; a
-    problem of references.bib that names no entry concerns every guide."""
+    problem of references.bib that names no entry concerns every guide.
+    ``claim_guides``: every claim id of the project (default: those of the
+    project's guides), for a project loaded with only some guides."""
     cited_in = cited_in or {}
     every_guide = tuple(g.id for g in project.guides)
-    claim_guides = {c.id: g.id for g in project.guides for c in g.claims}
+    if claim_guides is None:
+        claim_guides = {c.id: g.id for g in project.guides for c in g.claims}
     guide_ids = {g.id for g in project.guides}
     findings = []
     for problem in project.problems:

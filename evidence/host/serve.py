@@ -5,8 +5,9 @@ The database is always published under the name ``evidence`` (URLs
 file is called. Public mode serves it immutable, with an inspect file so
 that row counts are never recomputed, arbitrary SQL and downloads off. A
 rebuild by any process is served from the next request on, in either mode
-(:mod:`evidence.host.follow`); ``--watch`` rebuilds on every change
-(:mod:`evidence.host.watch`).
+(:mod:`evidence.host.follow`); ``--watch`` rebuilds on every change in a
+warm child process and has the server follow each new database as soon as
+it is renamed into place (:mod:`evidence.host.watch`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import TYPE_CHECKING
 from datasette.app import Datasette
 from datasette.database import Database
 from datasette.inspect import inspect_hash
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
 from evidence.errors import EvidenceError
 from evidence.publish.config import PublicationConfig
@@ -50,6 +53,38 @@ PUBLIC_SETTINGS = {
     # neutralised before they are sent (publish/csv_cells.py)
     "allow_csv_stream": False,
 }
+
+
+class SharedTemplateCode(BytecodeCache):
+    """The templates' compiled code, kept in memory for every instance of the process.
+
+    Each Datasette instance has its own Jinja environment, which compiles a
+    template the first time it renders it: some 150 ms for a claim page. The
+    server makes a new instance for every rebuild (host/follow.py), so without
+    this each first page after an edit paid for compiling its templates again.
+    Jinja checks each entry against the template's source (a changed template is
+    compiled anew); the key holds what of the environment the code depends on.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[tuple, bytes] = {}
+
+    @staticmethod
+    def _key(bucket: Bucket) -> tuple:
+        env = bucket.environment
+        return (bucket.key, env.is_async, tuple(sorted(env.extensions)),
+                env.block_start_string, env.variable_start_string, env.comment_start_string)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(self._key(bucket))
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[self._key(bucket)] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = SharedTemplateCode()
 
 
 def register_plugins(*, desk: bool = False) -> None:
@@ -169,6 +204,7 @@ def make_datasette(database: Path, *, public: bool = False,
     )
     # Datasette names a database after its file; the publication is always
     # "evidence", so URLs, templates and canned queries never depend on it.
+    ds.jinja_env.bytecode_cache = TEMPLATE_CODE  # compiled once per process, not per instance
     ds.remove_database("_memory")
     ds.add_database(Database(ds, path=str(database), is_mutable=not public), name=DATABASE)
     return ds
@@ -245,6 +281,10 @@ async def _serve(database: Path, *, host: str, port: int, public: bool, base_url
                                                        base_url=base_url, desk=desk),
                            log=echo)
         await app.start()  # startup hooks run before the first request, as in `datasette serve`
+        if rebuilder is not None:
+            # After each rebuild the new instance is made and warmed at once, not
+            # by the first request that finds the new file.
+            rebuilder.on_built = app.check
         echo(f"Serving {database} on http://{url_host(host)}:{port}/"
              + (f", rebuilding it on every change in {watch}" if watch is not None else ""))
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",

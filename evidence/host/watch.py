@@ -12,10 +12,17 @@ nothing more. The project folder is not watched recursively either: it holds
 Each batch of changes runs ``evidence build`` in a child process, so its
 messages reach the terminal exactly as the command prints them, a crash of
 the build cannot take the server down, and the build takes the same lock as
-any other. Changes made while a build runs start one more build after it. A
-failed build leaves the previous database in place, so the pages go on
-answering from the last good one; the server follows a good one as soon as it
-is renamed into place (:mod:`evidence.host.follow`).
+any other. The child is a warm one: ``evidence build-worker`` starts once,
+imports what a build needs, and then runs the build command once per request
+(a line on its stdin; the exit status comes back on a pipe of its own), so a
+rebuild after an edit pays neither Python's start nor the imports, only the
+(incremental) build. A worker that dies (a crash, a signal) takes only its
+build with it: the database renamed into place last stays, and the next
+change starts a fresh worker. Changes made while a build runs start one more
+build after it. A failed build leaves the previous database in place, so the
+pages go on answering from the last good one; after a good one the server is
+told at once (``on_built``), so it makes and warms its instance for the new
+file before the next request comes (:mod:`evidence.host.follow`).
 """
 
 from __future__ import annotations
@@ -23,8 +30,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, awatch
@@ -32,11 +40,97 @@ from watchfiles import Change, DefaultFilter, awatch
 from evidence.errors import EvidenceError
 from evidence.project import CLAIMS_DIR, REFERENCES_FILE
 
+# A batch of changes is built once no further change came for STEP_MS (one save
+# of an editor, a rename with its temporary file, is one batch); watchfiles'
+# default is 50 ms. Where the file system sends no events (force_polling), the
+# files are looked at every POLL_DELAY_MS (watchfiles: 300 ms).
+STEP_MS = 20
+POLL_DELAY_MS = 100
+
 
 def build_command(root: Path, database: Path) -> list[str]:
     """``evidence build`` for this project and database, run by this Python."""
     return [sys.executable, "-m", "evidence", "build", "--project", str(root),
             "--database", str(database)]
+
+
+def worker_command(root: Path, database: Path, status_fd: int) -> list[str]:
+    """``evidence build-worker``: the warm child that runs one build per request."""
+    return [sys.executable, "-m", "evidence", "build-worker", "--project", str(root),
+            "--database", str(database), "--status-fd", str(status_fd)]
+
+
+# What a build imports (evidence/database/build.py imports them where used): a
+# worker imports them before its first request, so no build waits for them.
+BUILD_MODULES = (
+    "evidence.database.build", "evidence.database.incremental", "evidence.database.write",
+    "evidence.database.rows", "evidence.database.reach", "evidence.database.previous",
+    "evidence.database.lock", "evidence.check.run", "evidence.project",
+    "filelock", "sqlalchemy.dialects.sqlite",  # imported by the lock and the engine, lazily
+)
+
+
+def warm_imports() -> None:
+    """Import what a build needs, once, in the process that will run many builds."""
+    import importlib
+
+    for name in BUILD_MODULES:
+        importlib.import_module(name)
+
+
+class _Worker:
+    """One ``evidence build-worker`` child and the pipe its exit statuses come back on."""
+
+    def __init__(self, process: asyncio.subprocess.Process, status: asyncio.StreamReader,
+                 transport: asyncio.BaseTransport):
+        self.process = process
+        self.status = status
+        self._transport = transport
+
+    @classmethod
+    async def start(cls, root: Path, database: Path) -> _Worker:
+        read_fd, write_fd = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *worker_command(root, database, write_fd), stdin=asyncio.subprocess.PIPE,
+                pass_fds=(write_fd,))
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)  # the child has its copy; EOF once it ends
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(read_fd, "rb", 0))
+        return cls(process, reader, transport)
+
+    async def build(self) -> int | None:
+        """One build; its exit status, or None when the worker ended instead."""
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.write(b"build\n")
+            await self.process.stdin.drain()
+        except (BrokenPipeError, ConnectionResetError):
+            return None
+        line = await self.status.readline()
+        if not line:
+            return None
+        try:
+            return int(line)
+        except ValueError:
+            return None
+
+    @property
+    def alive(self) -> bool:
+        return self.process.returncode is None
+
+    async def stop(self) -> None:
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.terminate()
+        await self.process.wait()
+        self._transport.close()
 
 
 class _ClaimsFilter(DefaultFilter):
@@ -65,7 +159,8 @@ class Rebuilder:
 
     def __init__(self, root: Path, database: Path, *,
                  echo: Callable[[str], None] | None = None,
-                 force_polling: bool | None = None):
+                 force_polling: bool | None = None,
+                 on_built: Callable[[], Awaitable[object]] | None = None):
         self.root = Path(root).resolve()
         self.database = Path(database)
         self._echo = echo or _echo_to_stderr
@@ -75,6 +170,10 @@ class Rebuilder:
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
         self.builds = 0  # builds run, for tests
+        # Awaited after each build that renamed a new database into place (the
+        # server follows it at once: serve.py sets it to FollowingApp.check).
+        self.on_built = on_built
+        self._worker: _Worker | None = None
 
     async def __aenter__(self) -> Rebuilder:
         claims = self.root / CLAIMS_DIR
@@ -99,12 +198,16 @@ class Rebuilder:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            await worker.stop()
 
     async def _watch(self, path: Path, *, recursive: bool,
                      keep: Callable[[Change, str], bool]) -> None:
         async for changes in awatch(path, recursive=recursive, watch_filter=keep,
                                     stop_event=self._stop, force_polling=self._force_polling,
-                                    rust_timeout=1000):
+                                    rust_timeout=1000, step=STEP_MS,
+                                    poll_delay_ms=POLL_DELAY_MS):
             self._changed.update(p for _, p in changes)
             self._dirty.set()
 
@@ -114,16 +217,27 @@ class Rebuilder:
                        "no longer rebuilt; restart `evidence serve --watch`.")
 
     async def build(self) -> int:
-        """Run one build in a child process; its exit status."""
+        """Run one build in the warm child process; its exit status."""
         self.builds += 1
-        process = await asyncio.create_subprocess_exec(*build_command(self.root, self.database))
+        if self._worker is None or not self._worker.alive:
+            if self._worker is not None:
+                await self._worker.stop()
+            self._worker = await _Worker.start(self.root, self.database)
+        worker = self._worker
         try:
-            return await process.wait()
+            status = await worker.build()
         except asyncio.CancelledError:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-            await process.wait()
+            self._worker = None
+            await worker.stop()  # a killed build leaves the previous database in place
             raise
+        if status is None:  # the worker ended during the build: the next starts anew
+            self._worker = None
+            await worker.stop()
+            code = worker.process.returncode
+            self._echo(f"The build process ended ({_ended(code)}) without finishing the "
+                       "build; a new one runs the next build.")
+            return code if code else 1
+        return status
 
     async def run(self) -> None:
         """Rebuild after every batch of changes, until cancelled."""
@@ -134,9 +248,16 @@ class Rebuilder:
             self._echo(f"{self._describe(changed)} changed: building {self.database.name}")
             before = _identity(self.database)
             status = await self.build()
+            renamed = _identity(self.database) != before
+            if renamed and self.on_built is not None:
+                try:
+                    await self.on_built()
+                except Exception as exc:  # noqa: BLE001 - the next request follows it anyway
+                    self._echo(f"Following the new {self.database.name} failed ({exc}); the "
+                               "next request tries again.")
             if status == 0:
                 continue
-            if _identity(self.database) != before:
+            if renamed:
                 # A problem takes down only what it concerns (database/reach.py).
                 self._echo(f"Built {self.database.name} around the problems above (exit "
                            f"{status}): what they concern is left out, orphaned or kept from "
@@ -154,6 +275,12 @@ class Rebuilder:
                 names.append(path)
         shown = ", ".join(names[:3])
         return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def _ended(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"signal {-code}"
+    return f"exit {code}"
 
 
 def _echo_to_stderr(message: str) -> None:

@@ -272,3 +272,42 @@ async def test_startup_without_a_database_fails_the_lifespan(tmp_path):
     await app({"type": "lifespan"}, inbox.get, send)
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "run `evidence build` first" in sent[0]["message"]
+
+
+async def test_a_new_instance_renders_with_the_templates_another_compiled(project):
+    """Each rebuild makes a new instance (its own Jinja environment); the
+    templates' code is compiled once per process (serve.SharedTemplateCode),
+    so the first page after an edit does not wait for it."""
+    from evidence.host.follow import close_datasette
+
+    database = build(project).database
+    first = make_datasette(database)
+    await first.invoke_startup()
+    assert (await first.client.get("/evidence/claims/t-loading")).status_code == 200
+    second = make_datasette(database)
+    await second.invoke_startup()
+
+    def compile_again(*args, **kwargs):
+        raise AssertionError("a template was compiled again")
+
+    second.jinja_env.compile = compile_again  # type: ignore[method-assign]
+    page = await second.client.get("/evidence/claims/t-loading")
+    assert page.status_code == 200
+    assert "Progressiv belastning er centralt." in page.text
+    for ds in (first, second):
+        close_datasette(ds)
+
+
+def test_changed_template_source_is_compiled_anew():
+    """The shared code is kept per template and checked against its source."""
+    from jinja2 import DictLoader, Environment
+
+    from evidence.host.serve import SharedTemplateCode
+
+    cache = SharedTemplateCode()
+    templates = {"page.html": "one {{ x }}"}
+    env = Environment(loader=DictLoader(templates), bytecode_cache=cache)
+    assert env.get_template("page.html").render(x=1) == "one 1"
+    templates["page.html"] = "two {{ x }}"
+    other = Environment(loader=DictLoader(templates), bytecode_cache=cache)
+    assert other.get_template("page.html").render(x=1) == "two 1"

@@ -108,6 +108,28 @@ def test_serve_watch_rebuilds_on_an_edit_of_claims_yaml_alone(project):
         assert "claims/testguide/claims.yaml changed" in log.read_text(encoding="utf-8")
 
 
+def test_serve_watch_shows_each_edit_of_a_claim_on_its_page(project):
+    """The editor's loop: each save of claims.yaml is built (by the one warm
+    build worker, build after build) and the claim page shows it."""
+    claims = project / "claims" / "testguide" / "claims.yaml"
+    original = claims.read_text(encoding="utf-8")
+    assert original.endswith("        relation: supports\n")  # t-loading is the last claim
+    with server(project, "--watch") as (base, log):
+        for note in ("First look at the trial.", "Second look: it holds."):
+            claims.write_text(original + f"    review:\n      status: unreviewed\n"
+                                         f"      note: \"{note}\"\n", encoding="utf-8")
+            deadline = time.monotonic() + DEADLINE
+            while note not in urllib.request.urlopen(
+                    f"{base}/evidence/claims/t-loading", timeout=10).read().decode("utf-8"):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{note!r} not served within {DEADLINE:g} s:\n"
+                                f"{log.read_text(encoding='utf-8')[-4000:]}")
+                time.sleep(0.1)
+    output = log.read_text(encoding="utf-8")
+    assert output.count("claims/testguide/claims.yaml changed: building evidence.db") >= 2
+    assert "Traceback" not in output
+
+
 def test_serve_watch_reports_a_failed_build_and_keeps_the_last_good_database(project):
     with server(project, "--watch") as (base, log):
         bib = project / "references.bib"
