@@ -109,9 +109,9 @@ def build_direct(root: Path, guides: int, claims_per_guide: int) -> Path:
     engine = create_engine(f"sqlite:///{database}")
     m.Base.metadata.create_all(engine)
     with engine.begin() as conn:
-        for model, values in rows.tables():
+        for table, values in rows.tables():
             if values:
-                conn.execute(insert(model), values)
+                conn.execute(insert(m.Base.metadata.tables[table]), values)
         for statement in m.fts_statements():
             conn.exec_driver_sql(statement)
     with engine.connect() as conn:

@@ -1,6 +1,7 @@
 """A deterministic synthetic corpus in the project's own formats.
 
-    python benchmarks/corpus.py OUT --guides 1000 --claims 100 --sources 20000 --seed 1
+    python benchmarks/corpus.py OUT [--shape NAME] [--guides 1000] [--claims 100]
+        [--sources 20000] [--links-per-claim 2.5] [--seed 1]
 
 writes ``OUT/references.bib`` and ``OUT/claims/<guide>/{guide.md,claims.yaml}``:
 Danish guides with ``##``/``###`` sections, paragraphs and lists; claims whose
@@ -8,6 +9,19 @@ quotes anchor exactly once; on average 2.5 evidence links per claim (the
 total is exact: guides × claims × links-per-claim); sources with realistic
 fields, every study design, DOIs, ``@string`` macros, some LaTeX-encoded
 names and some retracted or corrected through the ``updates`` field.
+
+A shape (``--shape``, :data:`SHAPES`) sets the defaults of the other flags
+and the kind of text; flags given with it override its defaults:
+
+- ``short``: many short guides (300 guides x 60 claims, 3,000 sources);
+- ``long``: few long guides whose paragraphs look alike, as exercise lists,
+  doses and FAQs do (20 guides x 480 claims, 2,000 sources);
+- ``bib``: one huge references.bib and few claims (25,000 sources, 20 guides
+  x 25 claims);
+- ``links``: many links per claim, 10 to 20 (100 guides x 60 claims, 5,000
+  sources, 90,000 links);
+- ``large``: the 100,000-claim corpus (1,000 guides x 100 claims, 20,000
+  sources), the defaults without ``--shape``.
 
 The same arguments always give the same bytes (one ``random.Random(seed)``,
 no clock, no hash ordering), so benchmark runs compare like with like.
@@ -131,6 +145,32 @@ CONSENSUS = (
 )
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The defaults a ``--shape`` sets: sizes, links and the kind of guide text."""
+
+    guides: int
+    claims: int
+    sources: int
+    links_per_claim: float = 2.5
+    # None: 0 to 8 links a claim (the original corpus); else every claim's range.
+    link_range: tuple[int, int] | None = None
+    text: str = "prose"  # prose | repetitive (paragraphs that look alike)
+    what: str = ""
+
+
+SHAPES = {
+    "short": Shape(300, 60, 3000, what="many short guides"),
+    "long": Shape(20, 480, 2000, text="repetitive",
+                  what="few long guides whose paragraphs look alike (exercises, doses, FAQs)"),
+    "bib": Shape(20, 25, 25000, what="one huge references.bib, few claims"),
+    "links": Shape(100, 60, 5000, links_per_claim=15, link_range=(10, 20),
+                   what="many links per claim (10 to 20)"),
+    "large": Shape(1000, 100, 20000, what="the 100,000-claim corpus"),
+}
+DEFAULT_SHAPE = "large"
+
+
 @dataclass
 class Corpus:
     guides: int
@@ -228,6 +268,133 @@ def _guide(rng: random.Random, number: int, n_claims: int):
     return slug, title, text, plain, unique[:n_claims]
 
 
+# The repetitive guides' paragraphs: exercise descriptions, doses and FAQs,
+# one template each, so that paragraphs of a kind share most of their words.
+EXERCISES = (
+    "hamstring bridge", "nordic hamstring", "rumænsk dødløft", "hælløft", "sideplanke",
+    "etbens squat", "step-up", "udfaldsskridt", "isometrisk knæbøj", "hoftehævning",
+    "tåløft", "slider curl", "kettlebell swing", "good morning", "etbens dødløft",
+)
+POSITIONS = (
+    "Lig på ryggen med hælene på en stol", "Stå på ét ben", "Stå med fødderne i hoftebredde",
+    "Sid på kanten af en stol", "Lig på maven med strakte ben", "Stå med ryggen mod en væg",
+)
+ACTIONS = (
+    "løft bækkenet langsomt", "bøj knæet til 90 grader", "sænk overkroppen kontrolleret",
+    "pres hælen ned i underlaget", "stræk benet helt ud", "løft hælene så højt du kan",
+)
+DRUGS = ("paracetamol", "ibuprofen", "naproxen", "diclofenac")
+ACTIVITIES = ("løbe", "cykle", "svømme", "gå ture", "spille fodbold", "styrketræne",
+              "dyrke yoga", "spille tennis")
+SECTION_KINDS = ("Øvelser i fase {n}", "Dosering, del {n}", "Ofte stillede spørgsmål, del {n}")
+
+
+TAILS = (
+    "uden at svaje i lænden", "mens du trækker vejret roligt", "så langt smerten tillader det",
+    "med blikket rettet frem", "og gerne foran et spejl", "efter en kort opvarmning",
+    "på et blødt underlag", "med en elastik om anklerne", "i et roligt tempo",
+    "mens en makker holder dine fødder", "med vægten fordelt på hele foden",
+    "indtil musklerne føles trætte",
+)
+
+
+def _tail(rng: random.Random) -> str:
+    return f" {_pick(rng, TAILS)}" if rng.random() < 0.6 else ""
+
+
+def _exercise(rng: random.Random, k: int) -> list[str]:
+    name = _pick(rng, EXERCISES)
+    hold = _pick(rng, ("holder du stillingen i {s} sekunder og slapper af i {r} sekunder",
+                       "skal stillingen holdes i {s} sekunder med {r} sekunders pause",
+                       "tæller du til {s}, før du slipper og hviler i {r} sekunder"))
+    sets = _pick(rng, ("Lav øvelse {k} i {a} sæt af {b} gentagelser {c} gange om ugen",
+                       "Gentag øvelse {k} {b} gange i {a} sæt, {c} dage om ugen",
+                       "Øvelse {k} laves {c} gange ugentligt med {a} sæt á {b} gentagelser"))
+    return [
+        f"Øvelse {k} er {name}: {_pick(rng, POSITIONS).lower()} og {_pick(rng, ACTIONS)}"
+        f"{_tail(rng)}.",
+        f"I øvelse {k} " + hold.format(s=rng.randrange(10, 65, 5), r=rng.randrange(5, 35, 5))
+        + f"{_tail(rng)}.",
+        sets.format(k=k, a=rng.randint(2, 5), b=rng.randint(6, 15), c=rng.randint(2, 4))
+        + f" i {rng.randint(4, 12)} uger{_tail(rng)}.",
+    ]
+
+
+def _dose(rng: random.Random, k: int, condition: str) -> list[str]:
+    drug = _pick(rng, DRUGS)
+    mg = _pick(rng, (200, 250, 400, 500, 1000))
+    first = _pick(rng, ("Ved dosis {k} kan voksne over {a} år tage {mg} mg {drug} op til {t} "
+                        "gange dagligt mod smerter ved {c}",
+                        "Dosis {k} er {mg} mg {drug} {t} gange om dagen for voksne og unge "
+                        "over {a} år med {c}",
+                        "Mod {c} giver dosis {k} {t} daglige doser af {mg} mg {drug} til "
+                        "alle over {a} år"))
+    return [
+        first.format(k=k, a=rng.randint(12, 18), mg=mg, drug=drug, t=rng.randint(2, 4),
+                     c=condition) + ".",
+        f"Efter dosis {k} bør der gå mindst {rng.randint(4, 8)} timer før næste dosis, "
+        f"og du må højst tage {mg * rng.randint(3, 4)} mg {drug} i døgnet"
+        + _pick(rng, ("", ", heller ikke på dårlige dage", " uden at tale med lægen",
+                      ", selv om smerterne er kraftige")) + ".",
+        _pick(rng, ("Tal med lægen, hvis dosis {k} ikke har lindret smerterne efter {d} dage",
+                    "Virker dosis {k} ikke inden {d} dage, skal du kontakte din læge",
+                    "Søg råd på apoteket, hvis du stadig har ondt {d} dage efter dosis {k}"))
+        .format(k=k, d=rng.randint(3, 14)) + ".",
+    ]
+
+
+def _faq(rng: random.Random, k: int, condition: str) -> list[str]:
+    activity = _pick(rng, ACTIVITIES)
+    return [
+        _pick(rng, ("Spørgsmål {k} er, om man må {a} med {c}",
+                    "I spørgsmål {k} spørger mange, om det er sikkert at {a} med {c}",
+                    "Spørgsmål {k} handler om at {a}, når man har {c}"))
+        .format(k=k, a=activity, c=condition) + ".",
+        f"Svaret på spørgsmål {k} er ja, hvis smerten under træningen højst er "
+        f"{rng.randint(2, 5)} på en skala fra 0 til 10{_tail(rng)}.",
+        _pick(rng, ("Ifølge svaret på spørgsmål {k} skal smerten også være væk inden {h} timer",
+                    "Derudover siger svar {k}, at ømheden skal have lagt sig efter {h} timer",
+                    "Som svar {k} nævner, må smerten ikke vare mere end {h} timer"))
+        .format(k=k, h=_pick(rng, (12, 24, 48))) + f" efter, at du har været ude at {activity}.",
+    ]
+
+
+def _repetitive_guide(rng: random.Random, number: int, n_claims: int):
+    """A long guide of paragraphs that look alike, with the same return as _guide."""
+    condition = _pick(rng, CONDITIONS)
+    slug = f"guide-{number:04d}"
+    title = f"{condition[0].upper()}{condition[1:]}: øvelser, doser og spørgsmål ({number})"
+    seen: set[str] = set()
+    lead = [_unique_sentence(rng, condition, seen) for _ in range(3)]
+    lines = [" ".join(lead), ""]
+    claim_sentences: list[tuple[str, str]] = [(title, s) for s in lead[:2]]
+    wanted = n_claims + max(5, n_claims // 20)  # spare: the uniqueness check may drop some
+    k = section = 0
+    while len(claim_sentences) < wanted:
+        section += 1
+        kind = (section - 1) % len(SECTION_KINDS)
+        heading = SECTION_KINDS[kind].format(n=section)
+        lines += [f"## {heading}", ""]
+        for _ in range(rng.randint(8, 12)):
+            k += 1
+            if kind == 0 and rng.random() < 0.2:  # an exercise list rather than a paragraph
+                items = [f"{_pick(rng, EXERCISES).capitalize()} i øvelse {k}.{i}: "
+                         f"{rng.randint(2, 5)} sæt af {rng.randint(6, 15)} gentagelser"
+                         for i in range(1, rng.randint(4, 7))]
+                lines += [f"Programmet i øvelse {k} består af:", ""]
+                lines += [f"- {item}" for item in items] + [""]
+                claim_sentences += [(heading, item) for item in items[:-1]]
+                continue
+            sentences = (_exercise(rng, k) if kind == 0 else _dose(rng, k, condition)
+                         if kind == 1 else _faq(rng, k, condition))
+            lines += [" ".join(sentences), ""]
+            claim_sentences += [(heading, s) for s in sentences[1:]]
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    plain = text.replace("**", "")
+    unique = [(h, s) for h, s in claim_sentences if plain.count(s) == 1]
+    return slug, title, text, plain, unique[:n_claims]
+
+
 def _yaml_text(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -291,16 +458,23 @@ def _claims_yaml(rng: random.Random, slug: str, title: str, plain: str, claims, 
     return "\n".join(out) + "\n"
 
 
-def _link_counts(rng: random.Random, n_claims: int, total: int) -> list[int]:
-    """Links per claim (0 to 8, mean total/n_claims), summing exactly to ``total``."""
-    counts = rng.choices(range(7), (12, 18, 20, 20, 15, 10, 5), k=n_claims)
+def _link_counts(rng: random.Random, n_claims: int, total: int,
+                 link_range: tuple[int, int] | None = None) -> list[int]:
+    """Links per claim (0 to 8, or within ``link_range``; mean total/n_claims),
+    summing exactly to ``total``."""
+    low, high = link_range or (0, 8)
+    if link_range is None:
+        counts = rng.choices(range(7), (12, 18, 20, 20, 15, 10, 5), k=n_claims)
+    else:
+        counts = [rng.randint(low, high) for _ in range(n_claims)]
+    total = min(max(total, low * n_claims), high * n_claims)
     diff = total - sum(counts)
     while diff:
         i = rng.randrange(n_claims)
-        if diff > 0 and counts[i] < 8:
+        if diff > 0 and counts[i] < high:
             counts[i] += 1
             diff -= 1
-        elif diff < 0 and counts[i] > 0:
+        elif diff < 0 and counts[i] > low:
             counts[i] -= 1
             diff += 1
     return counts
@@ -402,7 +576,13 @@ def _source_picker(rng: random.Random, n_sources: int):
 
 
 def generate(out: Path | str, *, guides: int = 1000, claims: int = 100, sources: int = 20000,
-             links_per_claim: float = 2.5, seed: int = 1) -> Corpus:
+             links_per_claim: float = 2.5, seed: int = 1,
+             link_range: tuple[int, int] | None = None, text: str = "prose") -> Corpus:
+    """Write the corpus; ``link_range`` and ``text`` as in :class:`Shape`."""
+    if text not in ("prose", "repetitive"):
+        raise ValueError(f"unknown kind of text {text!r}")
+    if link_range is not None and link_range[1] > sources:
+        raise ValueError(f"{link_range[1]} links a claim need as many sources")
     out = Path(out)
     rng = random.Random(seed)
     (out / "claims").mkdir(parents=True, exist_ok=True)
@@ -415,15 +595,17 @@ def generate(out: Path | str, *, guides: int = 1000, claims: int = 100, sources:
     per_guide = [total_links // guides + (1 if g < total_links % guides else 0) for g in range(guides)]
     n_claims = n_links = 0
     for number in range(1, guides + 1):
-        slug, title, text, plain, claim_sentences = _guide(rng, number, claims)
-        counts = _link_counts(rng, len(claim_sentences), per_guide[number - 1]) if claim_sentences else []
+        make = _repetitive_guide if text == "repetitive" else _guide
+        slug, title, guide_text, plain, claim_sentences = make(rng, number, claims)
+        counts = (_link_counts(rng, len(claim_sentences), per_guide[number - 1], link_range)
+                  if claim_sentences else [])
         folder = out / "claims" / slug
         folder.mkdir(exist_ok=True)
         yaml_text = _claims_yaml(rng, slug, title, plain, claim_sentences, counts, pick_source,
                                  keys)
-        (folder / "guide.md").write_text(text, encoding="utf-8")
+        (folder / "guide.md").write_text(guide_text, encoding="utf-8")
         (folder / "claims.yaml").write_text(yaml_text, encoding="utf-8")
-        written += len(text.encode()) + len(yaml_text.encode())
+        written += len(guide_text.encode()) + len(yaml_text.encode())
         n_claims += len(claim_sentences)
         n_links += sum(counts)
     return Corpus(guides, n_claims, sources, n_links, written)
@@ -460,18 +642,42 @@ def edit_guide(root: Path | str, slug: str, *, seed: int = 2) -> None:
     (folder / "claims.yaml").write_text(claims, encoding="utf-8")
 
 
+def shape_arguments(shape: str = DEFAULT_SHAPE, **given) -> dict:
+    """generate()'s keyword arguments for a shape, with the ``given`` ones (not
+    None) in place of its defaults."""
+    chosen = SHAPES[shape]
+    arguments = {"guides": chosen.guides, "claims": chosen.claims, "sources": chosen.sources,
+                 "links_per_claim": chosen.links_per_claim, "link_range": chosen.link_range,
+                 "text": chosen.text}
+    arguments.update({k: v for k, v in given.items() if v is not None})
+    return arguments
+
+
+def generate_shape(out: Path | str, shape: str = DEFAULT_SHAPE, **given) -> Corpus:
+    """The corpus of a shape (:data:`SHAPES`), sizes given overriding its own."""
+    return generate(out, **shape_arguments(shape, **given))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="shapes: " + "; ".join(f"{name}: {s.guides} guides x {s.claims} claims, "
+                                      f"{s.sources} sources, {s.what}"
+                                      for name, s in SHAPES.items()))
     parser.add_argument("out", type=Path, help="folder to write the project into")
-    parser.add_argument("--guides", type=int, default=1000)
-    parser.add_argument("--claims", type=int, default=100, help="claims per guide")
-    parser.add_argument("--sources", type=int, default=20000)
-    parser.add_argument("--links-per-claim", type=float, default=2.5)
+    parser.add_argument("--shape", choices=sorted(SHAPES), default=DEFAULT_SHAPE,
+                        help="the corpus's shape, which sets the defaults of the other flags "
+                             f"(default {DEFAULT_SHAPE})")
+    parser.add_argument("--guides", type=int, help="default: the shape's")
+    parser.add_argument("--claims", type=int, help="claims per guide (default: the shape's)")
+    parser.add_argument("--sources", type=int, help="default: the shape's")
+    parser.add_argument("--links-per-claim", type=float, help="default: the shape's")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    corpus = generate(args.out, guides=args.guides, claims=args.claims, sources=args.sources,
-                      links_per_claim=args.links_per_claim, seed=args.seed)
+    corpus = generate_shape(args.out, args.shape, guides=args.guides, claims=args.claims,
+                            sources=args.sources, links_per_claim=args.links_per_claim,
+                            seed=args.seed)
     print(f"{args.out}: {corpus.guides} guides, {corpus.claims} claims, {corpus.sources} sources, "
           f"{corpus.links} links, {corpus.bytes / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
     return 0

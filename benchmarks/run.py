@@ -1,11 +1,15 @@
 """Every scale benchmark in one run, with a table of figures, ratios and targets.
 
-    .venv/bin/python benchmarks/run.py [--keep DIR] [--json FILE] [--profile DIR]
+    .venv/bin/python benchmarks/run.py [--shape NAME ...] [--repeat 3] [--keep DIR]
+        [--json FILE] [--profile DIR]
 
-1-3. bench_build.py: a synthetic corpus of 1,000 guides x 100 claims, 20,000
-     sources and 250,000 links; the full build against the bare-sqlite3 floor
-     with its peak memory; a rebuild with nothing changed; rebuilds after
-     editing one guide.
+1-3. bench_build.py, for every corpus shape of benchmarks/corpus.py (short,
+     long, bib, links, large; ``--shape`` runs only the ones named): the full
+     build against the floor of issue 18 (the same files parsed with the C
+     YAML loader and bibtexparser, the same rows loaded with executemany,
+     indexes and FTS included), its peak memory (the target applies at
+     100,000 claims: the large shape), a rebuild with nothing changed, and
+     rebuilds after editing one guide as a share of the full build.
 4.   bench_references.py: ../shared/bench/cdl.bib through the project's loader
      against bibtexparser's own parse (skipped when the file is absent).
 5.   Datasette on the built database (100,000 claims), as ``evidence serve
@@ -13,9 +17,16 @@
      with its facets, a claim page and a search (bench_publish.py measures
      these and more pages; its measuring code is reused here).
 
-With ``--profile DIR`` the full build also runs under py-spy and the
-heaviest functions are printed (and the raw profile kept in DIR).
-Runs in a few minutes on a 2-core machine; prints figures, asserts nothing.
+6.   The editor's loop under ``serve --watch`` (from the file write to the new
+     page served), when benchmarks/bench_watch.py exists: its ``measure()``
+     returns a dict with ``seconds``; else "not measured".
+
+4 and 5 run with the large shape (the default run, or ``--shape large``).
+With ``--profile DIR`` each shape's full build also runs under py-spy: the
+heaviest functions are printed, with the share of the check's
+repeated-paragraph rule apart (the raw profiles are kept in DIR).
+All shapes run in a few minutes on a 2-core machine; prints figures, asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -40,8 +51,26 @@ sys.path.insert(0, str(HERE))
 
 import bench_build
 import bench_references
+import corpus
 
 PAGE_TARGET_S = 0.3
+WATCH_TARGET_S = 1.0
+# What the profile shows apart: the check's near-duplicate paragraph rule
+# (being replaced by a set-similarity join; issue 18).
+APART = "repeated_paragraphs (text.py)"
+
+
+def watch_loop() -> dict | None:
+    """bench_watch.measure() when benchmarks/bench_watch.py exists, else None."""
+    try:
+        import bench_watch  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    try:
+        figures = bench_watch.measure()
+        return figures if isinstance(figures, dict) else {"seconds": float(figures)}
+    except Exception as exc:  # noqa: BLE001 - another benchmark's failure is reported, not raised
+        return {"error": f"{type(exc).__name__}: {exc}"}
 
 
 def datasette_latency(database: Path, repeat: int = 9) -> dict:
@@ -72,6 +101,8 @@ def profile_build(root: Path, out: Path, top: int = 25) -> dict:
         return {}
     out.mkdir(parents=True, exist_ok=True)
     raw = out / "build-profile.txt"
+    if raw.exists():
+        raw.unlink()
     subprocess.run([spy, "record", "-r", "50", "--subprocesses", "-f", "raw", "-o", str(raw), "--",
                     sys.executable, "-c", "from evidence.cli import cli; cli()", "build",
                     "--force", "--project", str(root)], check=True, capture_output=True)
@@ -92,49 +123,93 @@ def profile_build(root: Path, out: Path, top: int = 25) -> dict:
     frames = [(f, n) for f, n in inclusive.most_common()
               if not f.endswith(("(core.py)", "(cli.py)", "(<string>)"))]
     return {"inclusive": [(round(100 * n / total, 1), f) for f, n in frames[:top]],
-            "self": [(round(100 * n / total, 1), f) for f, n in own.most_common(top)]}
+            "self": [(round(100 * n / total, 1), f) for f, n in own.most_common(top)],
+            "apart": round(100 * inclusive[APART] / total, 1) if total else 0.0}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--keep", type=Path, help="project folder, kept and reused")
+    parser.add_argument("--shape", action="append", choices=list(corpus.SHAPES),
+                        help="run this shape only (again for more); default: every shape")
+    parser.add_argument("--keep", type=Path,
+                        help="keep each shape's project in DIR/<shape> (reused by the next run)")
     parser.add_argument("--json", type=Path, help="write every figure as JSON here")
-    parser.add_argument("--profile", type=Path, help="profile the full build, keep it here")
+    parser.add_argument("--profile", type=Path, help="profile each full build, keep it here")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    root = args.keep or Path(tempfile.mkdtemp(prefix="bench-run-"))
+    shapes = args.shape or list(corpus.SHAPES)
     results: dict = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                                 "sqlite": sqlite3.sqlite_version}}
-    try:
-        results["build"] = bench_build.measure(root, guides=1000, claims=100, sources=20000,
-                                               repeat=args.repeat)
+                                 "sqlite": sqlite3.sqlite_version,
+                                 "load_average": os.getloadavg()},
+                     "shapes": {}}
+    for shape in shapes:
+        root = (args.keep / shape) if args.keep else Path(tempfile.mkdtemp(prefix=f"bench-{shape}-"))
+        root.mkdir(parents=True, exist_ok=True)
+        try:
+            print(f"{shape}: {corpus.SHAPES[shape].what} ...", file=sys.stderr, flush=True)
+            figures = bench_build.measure(root, shape=shape, repeat=args.repeat)
+            if args.profile:
+                figures["profile"] = profile_build(root, args.profile / shape)
+            if shape == "large":
+                results["datasette"] = datasette_latency(root / "evidence.db")
+            results["shapes"][shape] = figures
+        finally:
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
+    if not args.shape or "large" in shapes:
         results["references"] = bench_references.measure(bench_references.CDL)
-        results["datasette"] = datasette_latency(root / "evidence.db")
-        if args.profile:
-            results["profile"] = profile_build(root, args.profile)
-    finally:
-        if not args.keep:
-            shutil.rmtree(root, ignore_errors=True)
-    rows = bench_build.report(results["build"]) + bench_references.report(results["references"])
-    for label, page in results["datasette"]["pages"].items():
+    results["watch"] = watch_loop()
+    results["machine"]["load_average_after"] = os.getloadavg()
+
+    print(f"\n{'shape':6s} {'build s':>8s} {'floor s':>8s} {'ratio':>6s} {'CPU ratio':>9s} "
+          f"{'peak MB':>8s} {'edit %':>7s} {'no-op s':>8s}  claims, sources, links")
+    for shape, figures in results["shapes"].items():
+        full, edit = figures["full_build"], figures["one_guide_edited"]
+        counts = figures["counts"]
+        print(f"{shape:6s} {full['seconds']:8.2f} {full['floor_seconds']:8.2f} "
+              f"{full['ratio']:5.1f}x {full['cpu_seconds'] / full['floor_cpu_seconds']:8.1f}x "
+              f"{full['peak_mb']:8d} {edit['share_of_full'] * 100:6.1f}% "
+              f"{figures['no_change']['seconds']:8.2f}  {counts['claims']:,}, "
+              f"{counts['sources']:,}, {counts['claim_sources']:,}")
+    rows = []
+    for shape, figures in results["shapes"].items():
+        rows += [(f"{shape}: {name}", figure, target, verdict)
+                 for name, figure, target, verdict in bench_build.report(figures)]
+    if "references" in results:
+        rows += bench_references.report(results["references"])
+    for label, page in results.get("datasette", {}).get("pages", {}).items():
         seconds = page["median_seconds"]
         rows.append((f"datasette: {label}", f"{seconds * 1000:.0f} ms median",
                      f"< {PAGE_TARGET_S * 1000:.0f} ms",
                      "met" if seconds < PAGE_TARGET_S else "not met"))
+    watch = results["watch"]
+    if watch is None or "seconds" not in watch:
+        rows.append(("watch loop: edit to new page served",
+                     "not measured" + (f" ({watch['error']})" if watch else ""),
+                     f"<= {WATCH_TARGET_S:.0f} s", ""))
+    else:
+        rows.append(("watch loop: edit to new page served", f"{watch['seconds']:.2f} s",
+                     f"<= {WATCH_TARGET_S:.0f} s",
+                     "met" if watch["seconds"] <= WATCH_TARGET_S else "not met"))
     width = max(len(r[1]) for r in rows)
     print(f"\n{'benchmark':46s} {'figure':{width}s}  {'target':10s} verdict")
     for name, figure, target, verdict in rows:
         print(f"{name:46s} {figure:{width}s}  {target:10s} {verdict}")
-    counts = results["build"]["counts"]
-    print(f"\n{counts['guides']:,} guides, {counts['claims']:,} claims, {counts['sources']:,} "
-          f"sources, {counts['claim_sources']:,} links, {counts['findings']:,} findings; "
-          f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}; {time.perf_counter() - started:.0f} s in all")
-    for kind, frames in results.get("profile", {}).items():
-        print(f"\nprofile of the full build, {kind} time (py-spy, share of samples):")
-        for share, frame in frames:
-            print(f"{share:5.1f}%  {frame}")
+    load = results["machine"]
+    print(f"\n{os.cpu_count()} cores, Python {platform.python_version()}, SQLite "
+          f"{sqlite3.sqlite_version}; load average {load['load_average'][0]:.1f} before, "
+          f"{load['load_average_after'][0]:.1f} after; {time.perf_counter() - started:.0f} s in all")
+    for shape, figures in results["shapes"].items():
+        profile = figures.get("profile")
+        if not profile:
+            continue
+        print(f"\n{shape}: profile of the full build (py-spy, share of samples); "
+              f"{APART}: {profile['apart']:.1f}%, the rest {100 - profile['apart']:.1f}%")
+        for kind in ("inclusive", "self"):
+            print(f"  {kind}:")
+            for share, frame in profile[kind]:
+                print(f"  {share:5.1f}%  {frame}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

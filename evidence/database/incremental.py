@@ -47,9 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from evidence import __version__
+from evidence import SCHEMA_VERSION, __version__
 from evidence.atomic import atomic_path, atomic_write_text
 from evidence.bib.references import References, Source, load_references, parse_references
 from evidence.check.claims import claim_findings
@@ -58,10 +56,10 @@ from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
 from evidence.claims.history import HISTORY_FILE
-from evidence.database import schema as m
+from evidence.database.fts import FOLDED_TABLES, FTS_TABLES, folded_statements
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
-from evidence.database.write import build_engine, insert_rows
+from evidence.database.write import connect, insert_rows
 from evidence.errors import EvidenceError
 from evidence.guide.reference_list import reference_section
 from evidence.project import (
@@ -102,7 +100,7 @@ def write_state(database: Path, digest: str, project: Project) -> None:
     state = {
         "version": STATE_VERSION,
         "evidence": __version__,
-        "schema": m.SCHEMA_VERSION,
+        "schema": SCHEMA_VERSION,
         "input_sha256": digest,
         "references_sha256": _sha256_bytes(Path(project.root) / REFERENCES_FILE),
         "printed": {g.id: printed_keys(project, g, index) for g in project.guides},
@@ -185,7 +183,7 @@ def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
 
 def _usable_previous(root: Path, database: Path, state: dict | None) -> _Previous | None:
     """The previous database, when this evidence wrote it from this references.bib."""
-    if state is None or state.get("evidence") != __version__ or state.get("schema") != m.SCHEMA_VERSION:
+    if state is None or state.get("evidence") != __version__ or state.get("schema") != SCHEMA_VERSION:
         return None
     references_path = root / REFERENCES_FILE
     if unsafe_input(references_path, root) or state.get("references_sha256") != _sha256_bytes(references_path):
@@ -269,21 +267,23 @@ def _write(project: Project, database: Path, digest: str, state: dict, touched: 
     rows = Rows.for_guides(project, project.guides, built_at)
     with atomic_path(database, suffix=".db.tmp") as tmp:
         shutil.copyfile(database, tmp)
-        engine = build_engine(tmp)
+        conn = connect(tmp)
         try:
-            with engine.begin() as conn:
-                _replace_rows(conn, sorted(touched), rows, findings.rows, findings.affected)
-                conn.exec_driver_sql("update guides set built_at = ?", (built_at,))
-                conn.exec_driver_sql("update _evidence_build set input_sha256 = ?, built_at = ?",
-                                     (digest, built_at))
-                _check_foreign_keys(conn, sorted(touched))
-                counts = Counts(*conn.exec_driver_sql(
-                    "select (select count(*) from guides), (select count(*) from claims), "
-                    "(select count(*) from sources), (select count(*) from findings)").one())
-        except SQLAlchemyError as exc:
-            raise EvidenceError(f"could not write the database {database}: {exc}") from exc
+            conn.execute("BEGIN")
+            _replace_rows(conn, sorted(touched), rows, findings.rows, findings.affected)
+            conn.execute("update guides set built_at = ?", (built_at,))
+            conn.execute("update _evidence_build set input_sha256 = ?, built_at = ?",
+                         (digest, built_at))
+            _check_foreign_keys(conn, sorted(touched))
+            counts = Counts(*conn.execute(
+                "select (select count(*) from guides), (select count(*) from claims), "
+                "(select count(*) from sources), (select count(*) from findings)").fetchone())
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise EvidenceError(f"could not write the database {database}: "
+                                f"({type(exc).__module__}.{type(exc).__name__}) {exc}") from exc
         finally:
-            engine.dispose()
+            conn.close()
     all_printed = {k: v for k, v in state["printed"].items() if k not in touched}
     all_printed.update(findings.printed)
     update_state(database, digest, dict(sorted(all_printed.items())))
@@ -308,9 +308,9 @@ def _check_foreign_keys(conn, touched: list[str]) -> None:
     the whole links table takes most of a full check's time)."""
     broken = []
     for table in ("findings", "claims", "sections"):
-        broken += conn.exec_driver_sql(f"PRAGMA foreign_key_check([{table}])").fetchall()
+        broken += conn.execute(f"PRAGMA foreign_key_check([{table}])").fetchall()
     marks = ", ".join("?" * len(touched)) or "null"
-    broken += conn.exec_driver_sql(
+    broken += conn.execute(
         "select 'claim_sources', cs.rowid, 'sources' from claim_sources cs "
         "join claims c on c.id = cs.claim_id "
         f"where c.guide_id in ({marks}) and cs.source_id not in (select id from sources)",
@@ -325,7 +325,7 @@ def _read_previous(database: Path) -> _Previous | None:
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         info = conn.execute("select input_sha256, evidence_version, schema_version, errors "
                             "from _evidence_build").fetchone()
-        if info is None or info[1] != __version__ or info[2] != m.SCHEMA_VERSION:
+        if info is None or info[1] != __version__ or info[2] != SCHEMA_VERSION:
             return None
         if info[3]:
             return None  # built around problems: the full build settles their reach again
@@ -455,14 +455,14 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
         for values in lists:
             params += list(values)
             marks.append(", ".join("?" * len(values)) or "null")
-        conn.exec_driver_sql(sql.format(*marks), tuple(params))
+        conn.execute(sql.format(*marks), tuple(params))
 
-    fts_columns = ", ".join(f"[{c}]" for c in m.FTS_TABLES["claims"])
+    fts_columns = ", ".join(f"[{c}]" for c in FTS_TABLES["claims"])
     source_codes = "code like 'source-%'"
     # The external-content index must be told the old values before they go.
     run(f"insert into claims_fts (claims_fts, rowid, {fts_columns}) "
         f"select 'delete', rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
-    run(f"delete from [{m.FOLDED_TABLES['claims']}] where rowid in "
+    run(f"delete from [{FOLDED_TABLES['claims']}] where rowid in "
         "(select rowid from claims where guide_id in ({}))", touched)
     run(f"delete from findings where (not {source_codes} and guide_id in ({{}})) "
         f"or ({source_codes} and source_id in ({{}}))", touched, affected)
@@ -475,15 +475,15 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     run("delete from blocks where guide_id in ({})", touched)
     run("delete from sections where guide_id in ({})", touched)
     run("delete from guides where id in ({})", touched)
-    for model, values in ((m.Guide, rows.guides), (m.Section, rows.sections),
-                          (m.Block, rows.blocks), (m.GuideReference, rows.guide_references),
-                          (m.Claim, rows.claims), (m.ClaimSource, rows.links),
-                          (m.RetiredClaim, rows.retired), (m.ClaimHistory, rows.history),
-                          (m.Finding, findings)):
-        insert_rows(conn, model.__table__, values)
+    for table, values in (("guides", rows.guides), ("sections", rows.sections),
+                          ("blocks", rows.blocks), ("guide_references", rows.guide_references),
+                          ("claims", rows.claims), ("claim_sources", rows.links),
+                          ("retired_claims", rows.retired), ("claim_history", rows.history),
+                          ("findings", findings)):
+        insert_rows(conn, table, values)
     run(f"insert into claims_fts (rowid, {fts_columns}) "
         f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
-    for statement in m.folded_statements("claims", "guide_id in ({})"):
+    for statement in folded_statements("claims", "guide_id in ({})"):
         run(statement, touched)
     run("update sources set claim_count = (select count(*) from claim_sources "
         "where source_id = sources.id) where id in ({})", affected)

@@ -8,7 +8,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from evidence import SCHEMA_VERSION, __version__
 from evidence.bib.csl import source_to_csl
@@ -60,18 +60,30 @@ class Rows:
     # references.bib indexed for printed reference lists, once per build.
     _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
 
-    def tables(self):
-        from evidence.database import schema as m
-
+    def tables(self) -> list[tuple[str, list[dict]]]:
+        """(table name, rows) of every table, in an order foreign keys allow."""
         return [
-            (m.BuildInfo, self.build_info), (m.Tier, self.tiers), (m.StudyDesign, self.designs),
-            (m.BasisRow, self.bases), (m.Guide, self.guides), (m.Section, self.sections),
-            (m.Block, self.blocks), (m.Source, self.sources), (m.SourceCsl, self.source_csl),
-            (m.SourceAuthor, self.authors), (m.SourceUpdate, self.updates),
-            (m.GuideReference, self.guide_references), (m.Claim, self.claims),
-            (m.ClaimSource, self.links), (m.RetiredClaim, self.retired),
-            (m.ClaimHistory, self.history), (m.Finding, self.findings),
+            ("_evidence_build", self.build_info), ("tiers", self.tiers),
+            ("study_designs", self.designs), ("bases", self.bases), ("guides", self.guides),
+            ("sections", self.sections), ("blocks", self.blocks), ("sources", self.sources),
+            ("source_csl", self.source_csl), ("source_authors", self.authors),
+            ("source_updates", self.updates), ("guide_references", self.guide_references),
+            ("claims", self.claims), ("claim_sources", self.links),
+            ("retired_claims", self.retired), ("claim_history", self.history),
+            ("findings", self.findings),
         ]
+
+    def keys(self) -> RowKeys:
+        """The keys a finding may name (resolve_finding_keys)."""
+        return RowKeys(frozenset(g["id"] for g in self.guides),
+                       {c["id"]: c["guide_id"] for c in self.claims},
+                       frozenset(s["id"] for s in self.sources))
+
+    def release(self) -> None:
+        """Let the rows go once written (at 100,000 claims, hundreds of MB of
+        dicts that the check, run after them, would otherwise keep company)."""
+        for _, values in self.tables():
+            values.clear()
 
     @classmethod
     def from_project(cls, project: Project, digest: str, *, findings: bool = True,
@@ -246,13 +258,20 @@ def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[di
     return [finding.as_row() for finding in run_checks(project)] + [f.as_row() for f in extra]
 
 
-def resolve_finding_keys(rows: Rows) -> None:
+class RowKeys(NamedTuple):
+    """The keys of the rows a build wrote: guide ids, claim ids (with their
+    guide's), source ids."""
+
+    guides: frozenset[str]
+    claims: dict[str, str]
+    sources: frozenset[str]
+
+
+def resolve_finding_keys(findings: list[dict], keys: RowKeys) -> None:
     """A finding names only rows the database holds: a claim, source or guide left
     out of the build stays named in its message, not as a key that leads nowhere."""
-    guides = {g["id"] for g in rows.guides}
-    claims = {c["id"]: c["guide_id"] for c in rows.claims}
-    sources = {s["id"] for s in rows.sources}
-    for finding in rows.findings:
+    guides, claims, sources = keys
+    for finding in findings:
         if finding["guide_id"] is not None and finding["guide_id"] not in guides:
             finding["guide_id"] = None
         claim = finding["claim_id"]

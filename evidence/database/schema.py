@@ -293,58 +293,72 @@ for _first in _FACETED:
     Index(f"ix_claims_facet_{_first}",
           *(getattr(Claim, c) for c in (_first, *(c for c in _FACETED if c != _first))))
 
-# Full-text search (FTS5). Datasette detects an FTS table only when it is
-# declared with content="<table>" in double quotes. remove_diacritics 0 keeps
-# å distinct from a (Danish); prefix indexes make compound-word prefix search fast.
-FTS_TABLES = {
-    "claims": ("quote", "consensus", "review_note", "note"),
-    "sources": ("title", "container_title", "authors", "doi"),
-}
+# The full-text indexes (FTS5) are declared in evidence/database/fts.py, which
+# needs no SQLAlchemy; re-exported here for the modules that read them from the schema.
+from evidence.database.fts import (  # noqa: E402
+    FOLDED_TABLES,
+    FOLDS,
+    FTS_TABLES,
+    fold_sql,
+    folded_statements,
+    fts_statements,
+)
+
+__all__ = ["FOLDED_TABLES", "FOLDS", "FTS_TABLES", "fold_sql", "folded_statements",
+           "fts_statements"]
 
 
-# Search that forgives spelling (a second index per table): SQLite's tokenizers never fold
-# æ or ø, and Python cannot register an FTS5 tokenizer, so the text is folded in SQL as it
-# is indexed, two ways: "digraphs" (æ ae, ø oe, å aa: knæ = knae, årsag = aarsag) and
-# "letters" (æ ae, ø o, å a: løb = lob, årsag = arsag); the tokenizer's remove_diacritics 2
-# takes the other accents off (é = e). The publication folds a query the same two ways
-# (evidence.publish.pages.folded_query) and matches either column; it keeps the exact
-# index above for highlighting, and Datasette's own _search stays exact.
-FOLDED_TABLES = {"claims": "claims_fold_fts", "sources": "sources_fold_fts"}
-FOLDS = {
-    "digraphs": (("æ", "ae"), ("Æ", "ae"), ("ø", "oe"), ("Ø", "oe"), ("å", "aa"), ("Å", "aa")),
-    "letters": (("æ", "ae"), ("Æ", "ae"), ("ø", "o"), ("Ø", "o"), ("å", "a"), ("Å", "a")),
-}
+def ddl_module() -> str:
+    """The text of evidence/database/ddl.py: every table's CREATE TABLE, columns
+    and Python-side defaults, and every CREATE INDEX, as SQLAlchemy compiles
+    them for SQLite, in the order the build runs them (tables sorted by their
+    foreign keys; each table's indexes by name)."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import ColumnDefault, CreateIndex, CreateTable
+
+    dialect = sqlite.dialect()
+    lines = [
+        '"""evidence.db\'s SQL, compiled from the models of evidence/database/schema.py.',
+        "",
+        "Generated: do not edit. The build writes through sqlite3 alone, without",
+        "importing SQLAlchemy (a third of a small rebuild's time went to importing it",
+        "and declaring the models); tests/database/test_ddl.py holds this file equal",
+        "to what SQLAlchemy compiles from the models. After changing a model:",
+        "",
+        "    .venv/bin/python -m evidence.database.schema > evidence/database/ddl.py",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import NamedTuple",
+        "",
+        "",
+        "class Table(NamedTuple):",
+        "    name: str",
+        "    create: str  # CREATE TABLE",
+        "    columns: tuple[str, ...]  # in the table's order",
+        "    defaults: dict[str, object]  # the models' Python-side defaults, by column",
+        "",
+        "",
+        "TABLES: tuple[Table, ...] = (",
+    ]
+    for table in Base.metadata.sorted_tables:
+        create = str(CreateTable(table).compile(dialect=dialect))
+        defaults = {c.name: c.default.arg for c in table.columns
+                    if isinstance(c.default, ColumnDefault) and c.default.is_scalar}
+        lines.append(f"    Table({table.name!r},")
+        lines.append(f"          {create!r},")
+        lines.append(f"          {tuple(c.name for c in table.columns)!r},")
+        lines.append(f"          {defaults!r}),")
+    lines += [")", "", "# (table, CREATE INDEX), tables in the order above, each table's indexes by name.",
+              "INDEXES: tuple[tuple[str, str], ...] = ("]
+    for table in Base.metadata.sorted_tables:
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            lines.append(f"    ({table.name!r}, "
+                         f"{str(CreateIndex(index).compile(dialect=dialect))!r}),")
+    lines += [")", "", "TABLE = {table.name: table for table in TABLES}", ""]
+    return "\n".join(lines)
 
 
-def fold_sql(expression: str, fold: str) -> str:
-    for letter, replacement in FOLDS[fold]:
-        expression = f"replace({expression}, '{letter}', '{replacement}')"
-    return expression
-
-
-def folded_statements(table: str, where: str = "") -> list[str]:
-    """Fill the folded index of ``table`` from its rows (``where``: only some of them)."""
-    text = " || ' ' || ".join(f"coalesce([{c}], '')" for c in FTS_TABLES[table])
-    folded = FOLDED_TABLES[table]
-    return [f"INSERT INTO [{folded}] (rowid, digraphs, letters) "
-            f"SELECT rowid, {fold_sql(text, 'digraphs')}, {fold_sql(text, 'letters')} "
-            f"FROM [{table}]{(' WHERE ' + where) if where else ''}"]
-
-
-def fts_statements() -> list[str]:
-    statements = []
-    for table, columns in FTS_TABLES.items():
-        cols = ", ".join(f"[{c}]" for c in columns)
-        statements.append(
-            f'CREATE VIRTUAL TABLE [{table}_fts] USING FTS5 ({cols}, '
-            f"tokenize='unicode61 remove_diacritics 0', prefix='2 3 4', "
-            f'content="{table}")'
-        )
-        statements.append(
-            f"INSERT INTO [{table}_fts] (rowid, {cols}) SELECT rowid, {cols} FROM [{table}]"
-        )
-        statements.append(
-            f"CREATE VIRTUAL TABLE [{FOLDED_TABLES[table]}] USING FTS5 (digraphs, letters, "
-            f"tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')")
-        statements += folded_statements(table)
-    return statements
+if __name__ == "__main__":
+    print(ddl_module(), end="")

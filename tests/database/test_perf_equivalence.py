@@ -34,24 +34,27 @@ def test_plain_text_examples():
 
 
 def test_insert_rows_keeps_every_value_whatever_keys_the_rows_give(tmp_path):
-    from evidence.database import schema as m
-    from evidence.database.write import build_engine, create_tables, insert_rows
+    from evidence.database.write import connect, create_tables, insert_rows
 
-    engine = build_engine(tmp_path / "t.db")
+    conn = connect(tmp_path / "t.db")
     base = {"source_id": "s", "update_type": "retraction", "label": "Retraction"}
     rows = [dict(base, notice_doi="10.1/a"), dict(base, notice_doi="10.1/b", origin="publisher"),
             dict(base, updated="2020")]
-    with engine.begin() as conn:
-        create_tables(conn)
-        insert_rows(conn, m.SourceUpdate.__table__, rows)
-        insert_rows(conn, m.Tier.__table__, [{"code": "x", "label": "X", "rank": 1}])
-        got = conn.exec_driver_sql(
-            "select id, notice_doi, updated, origin from source_updates order by id").fetchall()
-        tiers = conn.exec_driver_sql("select * from tiers").fetchall()
-    engine.dispose()
+    create_tables(conn)
+    insert_rows(conn, "source_updates", rows)
+    insert_rows(conn, "tiers", [{"code": "x", "label": "X", "rank": 1}])
+    # A column with a default that the rows leave out takes the model's default.
+    insert_rows(conn, "_evidence_build", [{"input_sha256": "h", "built_at": "t",
+                                           "evidence_version": "v", "schema_version": "s"}])
+    got = conn.execute(
+        "select id, notice_doi, updated, origin from source_updates order by id").fetchall()
+    tiers = conn.execute("select * from tiers").fetchall()
+    build = conn.execute("select errors, problems from _evidence_build").fetchall()
+    conn.close()
     assert got == [(1, "10.1/a", None, None), (2, "10.1/b", None, "publisher"),
                    (3, None, "2020", None)]
     assert tiers == [("x", "X", 1)]
+    assert build == [(0, None)]
 
 
 _BRACED = st.lists(st.sampled_from(list("aBz æøÅ{}{}.,:;()/-+=?!*<>@|\"0159\n\t") + [
