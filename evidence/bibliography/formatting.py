@@ -27,6 +27,7 @@ from pathlib import Path
 from evidence.bib.csl_types import AND_OTHERS
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
+from evidence.perf import collector_paused
 
 FORMATS = ("text", "markdown", "html", "bibtex", "csl-json", "ris")
 STYLED_FORMATS = ("text", "markdown", "html")
@@ -263,8 +264,9 @@ def format_items(items: list[dict], style: Style | str | None = None,
         if item["id"] in seen:
             raise EvidenceError(f"source {item['id']!r} is given twice")
         seen.add(item["id"])
-    document = run_citeproc(items, style, locale)
-    return Bibliography(_entries(document), style, locale)
+    with collector_paused():  # pandoc's tree: many objects, no cycles (evidence/perf.py)
+        document = run_citeproc(items, style, locale)
+        return Bibliography(_entries(document), style, locale)
 
 
 def _entries(document: dict) -> list[FormattedEntry]:
