@@ -60,7 +60,11 @@ def read_utf8(path: Path | str, *, code: str, keep_newlines: bool = False) -> st
     """A source file's text (newlines as Python's text mode reads them, or as
     they are with ``keep_newlines``); a file that is not UTF-8 is an
     InputError naming the line of its first bad byte, under finding ``code``."""
-    data = Path(path).read_bytes()
+    return decode_utf8(Path(path).read_bytes(), path, code=code, keep_newlines=keep_newlines)
+
+
+def decode_utf8(data: bytes, path: Path | str, *, code: str, keep_newlines: bool = False) -> str:
+    """:func:`read_utf8` of the bytes ``data``, already read from ``path``."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

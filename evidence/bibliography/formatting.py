@@ -1,8 +1,13 @@
 """Formatting CSL-JSON items with pandoc's citeproc, and writing the result (DESIGN §8).
 
 **Engine.** pandoc's citeproc (the binary of pypandoc-binary) formats the
-whole list in one call: CSL-JSON in on stdin (``-f csljson --citeproc``), the
-pandoc document tree out (``-t json``). From that tree this module writes
+whole list in one call: the CSL-JSON items as its bibliography file
+(``--bibliography``), a document that cites them all (``nocite: '@*'``) on
+stdin, the pandoc document tree out (``-t json``). Given the same items as its
+input instead (``-f csljson``), pandoc formats them the same (held equal on
+every entry of cdl.bib in four styles) in 1.5 times the CPU, and writes them
+all back into the tree's metadata: 2.4 MB of JSON to read at 1,000 entries
+instead of 1 MB. From that tree this module writes
 plain text, Markdown and HTML itself, entry by entry, so every format comes
 from the same single pandoc run and HTML is escaped by construction.
 
@@ -20,6 +25,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +33,7 @@ from pathlib import Path
 from evidence.bib.csl_types import AND_OTHERS
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
+from evidence.perf import collector_paused
 
 FORMATS = ("text", "markdown", "html", "bibtex", "csl-json", "ris")
 STYLED_FORMATS = ("text", "markdown", "html")
@@ -141,14 +148,29 @@ def pandoc_executable() -> str:
 def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
                  timeout: float = 300) -> dict:
     """Format CSL-JSON items with pandoc's citeproc; return pandoc's JSON tree."""
-    args = [pandoc_executable(), "-f", "csljson", "-t", "json", "--citeproc",
-            "--csl", str(style.path)]
-    if locale:
-        args += ["-M", f"lang={locale}"]
     payload = json.dumps([_for_pandoc(item) for item in items],
                          ensure_ascii=False).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="evidence-pandoc-") as folder:
+        bibliography = Path(folder) / "references.json"  # .json: CSL-JSON to pandoc
+        bibliography.write_bytes(payload)
+        args = [pandoc_executable(), "-f", "markdown", "-t", "json", "--citeproc",
+                "--csl", str(style.path), "--bibliography", str(bibliography)]
+        if locale:
+            args += ["-M", f"lang={locale}"]
+        proc = _run_pandoc(args, len(items), timeout)
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PandocFailed(f"pandoc failed formatting with style {style.name!r}: "
+                           + (message[0] if message else f"exit {proc.returncode}"))
+    return json.loads(proc.stdout)
+
+
+_CITE_ALL = b"---\nnocite: '@*'\n---\n"
+
+
+def _run_pandoc(args: list[str], count: int, timeout: float) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run(args, input=payload, capture_output=True, timeout=timeout,
+        return subprocess.run(args, input=_CITE_ALL, capture_output=True, timeout=timeout,
                               check=False)
     except FileNotFoundError as exc:
         raise PandocMissing(
@@ -157,12 +179,7 @@ def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
         ) from None
     except subprocess.TimeoutExpired:
         raise PandocFailed(f"pandoc took longer than {timeout:.0f} s formatting "
-                           f"{len(items)} entries") from None
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PandocFailed(f"pandoc failed formatting with style {style.name!r}: "
-                           + (message[0] if message else f"exit {proc.returncode}"))
-    return json.loads(proc.stdout)
+                           f"{count} entries") from None
 
 
 def _for_pandoc(item: dict) -> dict:
@@ -263,8 +280,9 @@ def format_items(items: list[dict], style: Style | str | None = None,
         if item["id"] in seen:
             raise EvidenceError(f"source {item['id']!r} is given twice")
         seen.add(item["id"])
-    document = run_citeproc(items, style, locale)
-    return Bibliography(_entries(document), style, locale)
+    with collector_paused():  # pandoc's tree: many objects, no cycles (evidence/perf.py)
+        document = run_citeproc(items, style, locale)
+        return Bibliography(_entries(document), style, locale)
 
 
 def _entries(document: dict) -> list[FormattedEntry]:

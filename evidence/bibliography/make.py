@@ -18,7 +18,6 @@ the guide's relative order.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,11 +35,11 @@ from evidence.bibliography.order import (
 )
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
-from evidence.guide.reference_list import reference_section
+from evidence.perf import collector_paused
 
 if TYPE_CHECKING:
     from evidence.bib.references import References
-    from evidence.project import Project
+    from evidence.bibliography.csl_cache import CachedReferences
 
 
 class SelectionError(EvidenceError):
@@ -77,6 +76,9 @@ def printed_reference_keys(guide, references, lookup: PrintedLookup | None = Non
     (``lookup``, made from ``references`` when not given). None when the guide
     has no such section or none of its items match.
     """
+    from evidence.guide.reference_list import reference_section  # guide.md's parser: not
+    # imported by a bibliography of citekeys or --all, which reads no guide
+
     if reference_section(guide) is None:
         return None  # most guides: no need to index references.bib
     lookup = lookup or PrintedLookup(references)
@@ -124,6 +126,8 @@ def _claims_by_id(project, claims, data):
     chosen = []
     for claim_id in claims:
         if claim_id not in by_id:
+            import difflib
+
             close = difflib.get_close_matches(claim_id, list(by_id), n=3)
             raise SelectionError(f"no claim {claim_id!r}"
                                  + (f" (did you mean: {', '.join(close)}?)" if close else ""))
@@ -214,6 +218,8 @@ def _project_style(root, style: str | None) -> str:
 
 
 def _unknown_keys(missing: list[str], references) -> str:
+    import difflib
+
     parts = []
     for key in missing:
         close = difflib.get_close_matches(key, [s.key for s in references], n=1)
@@ -225,17 +231,34 @@ def _unknown_keys(missing: list[str], references) -> str:
 class _ReferencesOnly:
     """What :func:`select` reads of a project for citekeys or ``--all``."""
 
-    references: References
+    references: References | CachedReferences
+
+
+def _references_file(root: Path) -> tuple[Path, bytes] | None:
+    """references.bib's path and bytes when it is the file itself, through no link
+    (else None: :func:`evidence.project.load_project` gives its message)."""
+    path = root / "references.bib"
+    if path.is_file() and path.resolve() == root.resolve() / "references.bib":
+        return path, path.read_bytes()
+    return None
+
+
+def _parse_references(path: Path, data: bytes) -> References:
+    """references.bib's bytes as :func:`evidence.bib.references.load_references`
+    reads the file (validation aside)."""
+    from evidence.bib.references import parse_references
+    from evidence.errors import decode_utf8
+
+    return parse_references(decode_utf8(data, path, code="bibtex-invalid",
+                                        keep_newlines=True), path)
 
 
 def _load_references_only(root: Path) -> References:
     """references.bib as :func:`evidence.project.load_project` reads it, without
     the guides: a bibliography of citekeys reads no claims.yaml or guide.md."""
-    from evidence.bib.references import load_references
-
-    path = root / "references.bib"
-    if path.is_file() and path.resolve() == root.resolve() / "references.bib":
-        return load_references(path, validate=False)  # the file itself, through no link
+    found = _references_file(root)
+    if found is not None:
+        return _parse_references(*found)
     from evidence.project import load_project
 
     return load_project(root, strict=False).references  # its message, its rule on links
@@ -246,18 +269,25 @@ def _load_references_only(root: Path) -> References:
 def render(references, keys: list[str], fmt: str, style: str | os.PathLike | None = None,
            locale: str | None = None, language: str | None = None) -> str:
     """The selected sources in one output format, as text."""
-    from evidence.bib.csl import source_to_csl
-    from evidence.bibliography import bibtex_export, export
-
     fmt = normalise_format(fmt)
     sources = [references.get(k) for k in keys]
     if fmt == "bibtex":
+        from evidence.bibliography import bibtex_export
+
         return bibtex_export.to_bibtex(sources, references)
-    items = [source_to_csl(s) for s in sources]
-    if fmt == "csl-json":
-        return export.to_csl_json(items)
-    if fmt == "ris":
-        return export.to_ris(items)
+    from evidence.bib.csl import source_to_csl
+
+    return render_items([source_to_csl(s) for s in sources], fmt, style, locale, language)
+
+
+def render_items(items: list[dict], fmt: str, style: str | os.PathLike | None = None,
+                 locale: str | None = None, language: str | None = None) -> str:
+    """CSL-JSON items in one output format other than BibTeX, as text."""
+    fmt = normalise_format(fmt)
+    if fmt in ("csl-json", "ris"):
+        from evidence.bibliography import export
+
+        return export.to_csl_json(items) if fmt == "csl-json" else export.to_ris(items)
     chosen = resolve_style(style or DEFAULT_STYLE)
     return format_items(items, chosen, bibliography_locale(chosen, locale, language)).render(fmt)
 
@@ -266,25 +296,83 @@ def make(root, *, guide: str | None = None, section: str | None = None,
          claims=(), keys=(), include_all: bool = False, style: str | None = None,
          locale: str | None = None, fmt: str = "text") -> tuple[str, Selection]:
     """Load the project at ``root``, select, and render: what the CLI prints."""
+    fmt = normalise_format(fmt)
+    # Loading, converting and reading pandoc's answer make many objects and no
+    # garbage cycles: without the pause the collector walked them again and
+    # again (a fifth of the command's own time at 1,000 entries).
+    with collector_paused():
+        if guide or section or claims:
+            from evidence.project import load_project
+
+            return _make(load_project(root, strict=False), guide=guide, section=section,
+                         claims=claims, keys=keys, include_all=include_all, style=style,
+                         locale=locale, fmt=fmt)
+        # citekeys, or all of references.bib: no guide needs reading
+        found = _references_file(Path(root))
+        if found is None:
+            return _make(_ReferencesOnly(_load_references_only(Path(root))), keys=keys,
+                         include_all=include_all, style=style, locale=locale, fmt=fmt)
+        return _make_from_references_bib(*found, keys=keys, include_all=include_all,
+                                         style=style, locale=locale, fmt=fmt)
+
+
+def _make_from_references_bib(path: Path, data: bytes, *, keys, include_all: bool,
+                              style: str | None, locale: str | None,
+                              fmt: str) -> tuple[str, Selection]:
+    """A bibliography of citekeys or of --all: from the CSL-JSON kept for these
+    bytes of references.bib when it has every item (:mod:`csl_cache`), else
+    parsed and converted, the items then kept."""
+    from evidence.bibliography import csl_cache
+
+    if fmt == "bibtex":  # BibTeX as written needs the entries themselves
+        return _make(_ReferencesOnly(_parse_references(path, data)), keys=keys,
+                     include_all=include_all, style=style, locale=locale, fmt=fmt)
+    cached = csl_cache.load(path, data)
+    if cached is not None:
+        selection = _selection(_ReferencesOnly(cached), keys=keys, include_all=include_all)
+        if cached.has_items(selection.keys):
+            text = render_items([cached.items[k] for k in selection.keys], fmt,
+                                style or selection.style, locale, selection.language)
+            return text, selection
+    references = _parse_references(path, data)
+    converted: dict[str, dict] = {}
+    text, selection = _make(_ReferencesOnly(references), keys=keys, include_all=include_all,
+                            style=style, locale=locale, fmt=fmt, converted=converted)
+    # Only reached without a failed block (_make stops at one).
+    csl_cache.store(data, [s.key for s in references], converted, cached)
+    return text, selection
+
+
+def _selection(project, *, guide=None, section=None, claims=(), keys=(),
+               include_all=False) -> Selection:
+    selection = select(project, guide=guide, section=section, claims=tuple(claims),
+                       keys=tuple(keys), include_all=include_all)
+    if not selection.keys:
+        selection.warnings.append("no sources selected")
+    return selection
+
+
+def _make(project, *, guide=None, section=None, claims=(), keys=(), include_all=False,
+          style=None, locale=None, fmt="text",
+          converted: dict[str, dict] | None = None) -> tuple[str, Selection]:
+    """Select from the loaded project and render; with ``converted``, the CSL-JSON
+    items made are put there too."""
     from evidence.bib.references import _failed_block_problem
     from evidence.errors import raise_if
-    fmt = normalise_format(fmt)
-    project: Project | _ReferencesOnly
-    if guide or section or claims:
-        from evidence.project import load_project
 
-        project = load_project(root, strict=False)
-    else:  # citekeys, or all of references.bib: no guide needs reading
-        project = _ReferencesOnly(_load_references_only(Path(root)))
     references = project.references
     # A half-edited claim elsewhere need not stop a bibliography, but an
     # entry references.bib could not parse would silently go missing.
     raise_if([_failed_block_problem(references.path, block)
               for block in references.library.failed_blocks])
-    selection = select(project, guide=guide, section=section, claims=tuple(claims),
-                       keys=tuple(keys), include_all=include_all)
-    if not selection.keys:
-        selection.warnings.append("no sources selected")
-    text = render(references, selection.keys, fmt, style or selection.style, locale,
-                  selection.language)
-    return text, selection
+    selection = _selection(project, guide=guide, section=section, claims=claims, keys=keys,
+                           include_all=include_all)
+    style = style or selection.style
+    if converted is None or fmt == "bibtex":
+        return render(references, selection.keys, fmt, style, locale,
+                      selection.language), selection
+    from evidence.bib.csl import source_to_csl
+
+    items = [source_to_csl(references.get(k)) for k in selection.keys]
+    converted.update(zip(selection.keys, items, strict=True))
+    return render_items(items, fmt, style, locale, selection.language), selection

@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from evidence.bib.doi import DoiIndex
-from evidence.guide.document import Guide
-from evidence.guide.reference_list import reference_list
+if TYPE_CHECKING:  # guide.md's parser is imported where a guide is read, not by every
+    # bibliography (one of citekeys or --all reads no guide)
+    from evidence.bib.doi import DoiIndex
+    from evidence.guide.document import Guide
 
 CITED_RELATIONS = ("supports", "mentions")
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
@@ -37,6 +39,8 @@ def match_printed_references(guide: Guide, dois: DoiIndex,
     containing the source's exact title (``titles``: key -> title). None when
     the guide has no such section or none of its items match.
     """
+    from evidence.guide.reference_list import reference_list
+
     found = reference_list(guide)
     if found is None:
         return None
