@@ -381,17 +381,33 @@ def _findings(project: Project, records: References | None, database: Path,
 def _source_findings(project: Project, records: References | None,
                      printed: dict[str, list[str]], database: Path, touched: set[str],
                      state: dict) -> tuple[list[Finding], list[str]] | None:
-    """The findings of every source a touched guide links or prints, before or
-    after the edit, with the other guides' links read from the previous database."""
+    """The findings of every source whose links or printing guides a touched guide
+    changed, with the other guides' links read from the previous database.
+
+    A source's findings depend only on its entry (references.bib is unchanged
+    here: an edit of it takes the full build), the claims linking it, in order,
+    and the guides printing it (check.sources.source_findings); a source whose
+    list of linking claims and printing guides the edit left as it was keeps
+    its findings, so a guide that links a thousand sources and gains one link
+    recomputes one source's findings, not a thousand."""
     new_links = {guide.id: _links_by_key(guide) for guide in project.guides}
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
-        old_keys = {row[0] for row in _in_query(
-            conn, "select distinct cs.source_id from claim_sources cs join claims c "
-                  "on c.id = cs.claim_id where c.guide_id in ({})", sorted(touched))}
+        old_links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for guide_id, claim_id, key in _in_query(
+                conn, "select c.guide_id, c.id, cs.source_id from claim_sources cs "
+                      "join claims c on c.id = cs.claim_id where c.guide_id in ({}) "
+                      "order by c.guide_id, c.claims_line, c.id, cs.position", sorted(touched)):
+            claims = old_links[guide_id][key]
+            if not claims or claims[-1] != claim_id:
+                claims.append(claim_id)
+        changed: set[str] = set()
         for guide_id in touched:
-            old_keys.update(state["printed"].get(guide_id, []))
-        affected = sorted(old_keys | {k for g in new_links.values() for k in g}
-                          | {k for keys in printed.values() for k in keys})
+            before, after = old_links.get(guide_id, {}), new_links.get(guide_id, {})
+            changed.update(k for k in before.keys() | after.keys()
+                           if before.get(k) != after.get(k))
+            changed.update(set(state["printed"].get(guide_id, []))
+                           ^ set(printed.get(guide_id, [])))
+        affected = sorted(changed)
         if len(affected) + len(touched) > _MAX_VARIABLES:
             return None
         # The other guides' links to those sources, in the order the check meets them.

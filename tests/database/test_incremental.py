@@ -250,3 +250,23 @@ def test_a_claims_problems_come_in_one_order_whoever_reads_the_guide(project):
     assert found == [str(p) for p in full_error.value.problems]
     assert ["duplicate claim id" in found[0], "unknown citekey" in found[1],
             "quote not found" in found[2]] == [True, True, True]
+
+
+def test_only_sources_whose_links_changed_are_checked_again_and_equal_a_full_build(project):
+    database = first_build(project)
+    # The claim citing the retracted source is renamed: the names of the claims
+    # linking it change (its finding lists them), nothing else does.
+    claims = project / "claims" / "guide-0004" / "claims.yaml"
+    text = claims.read_text(encoding="utf-8")
+    claims.write_text(text.replace("- id: guide-0004-retracted\n",
+                                   "- id: guide-0004-retracted-renamed\n"), encoding="utf-8")
+    assert claims.read_text(encoding="utf-8") != text
+    result = build(project, database)
+    assert result.incremental
+    assert_equals_full_build(project, database)
+    # An edit of words alone links nothing new: every source keeps its findings.
+    guide = project / "claims" / "guide-0005" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nEn ny sætning uden påstand.\n",
+                     encoding="utf-8")
+    assert build(project, database).incremental
+    assert_equals_full_build(project, database)
