@@ -83,7 +83,8 @@ def test_the_build_stores_the_history_and_an_unreadable_one_takes_down_only_itse
                             ).fetchall()
         sha = conn.execute("select history_sha256 from guides").fetchone()[0]
     assert rows == [("t-loading", "review", "Ada Editor", "2026-12-02T10:00:00Z",
-                     json.dumps({"status": "unreviewed"}), json.dumps({"status": "verified"}))]
+                     json.dumps({"status": "unreviewed"}),
+                     json.dumps({"status": "verified", "by": "Ada Editor", "on": "2026-12-02"}))]
     assert sha is not None
     # a hand edit of the history alone is seen by the (incremental) rebuild
     path = history_of(project)
