@@ -85,6 +85,21 @@ def split_person_names(value: str) -> list[str]:
     bibtexparser's own splitter drops the first characters of a name that
     starts with a LaTeX command (``X and \\'{E}mile`` gives ``{E}mile``).
     """
+    if "{" in value or "}" in value or "\\" in value:
+        return _split_walking(value)
+    # No group and no macro: every ``and`` is outside braces, and the regex
+    # finds them where the walk below would (a test holds the two equal).
+    names, start = [], 0
+    for match in _AND.finditer(value):
+        if match.end() < len(value):
+            names.append(value[start:match.start()])
+            start = match.end()
+    names.append(value[start:])
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+def _split_walking(value: str) -> list[str]:
+    """:func:`split_person_names` character by character, braces and macros read."""
     names, depth, start, i = [], 0, 0, 0
     while i < len(value):
         char = value[i]
@@ -107,5 +122,13 @@ def split_person_names(value: str) -> list[str]:
 
 
 def parse_person_names(value: str) -> list[PersonName]:
-    """Split a name field on ``and`` (outside braces) and parse each name."""
-    return [parse_person_name(n) for n in split_person_names(value)]
+    """Split a name field on ``and`` (outside braces) and parse each name.
+
+    Memoised on the field's value: a source's authors are asked for its rows,
+    its CSL-JSON and the check, and splitting is a loop over every character."""
+    return list(_parse_person_names(value))
+
+
+@lru_cache(maxsize=65536)
+def _parse_person_names(value: str) -> tuple[PersonName, ...]:
+    return tuple(parse_person_name(n) for n in split_person_names(value))

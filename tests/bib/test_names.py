@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pypandoc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from evidence.bib.initials import initials
-from evidence.bib.names import parse_person_name
+from evidence.bib.names import _split_walking, parse_person_name, split_person_names
 from evidence.bib.references import load_references
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,3 +82,11 @@ def test_no_name_of_cdl_bib_loses_a_letter_pandoc_reads(pandoc_names):
                 lost.append((source.key, mine.full_family, mine.given, pandoc, "".join(missing)))
     assert compared > 15000
     assert lost == [], f"{len(lost)} names lose letters, e.g. {lost[:5]}"
+
+
+@given(st.lists(st.sampled_from(["and", "AND", "And", " ", "  ", "\t", "\n", "A", "b.",
+                                 ",", "others", "x", "\u00a0", "\u2003", "-"]),
+                max_size=14).map("".join))
+def test_splitting_without_braces_is_the_walk_through_the_characters(value):
+    """The regex path of split_person_names finds each ``and`` the walk finds."""
+    assert split_person_names(value) == _split_walking(value)
