@@ -109,8 +109,9 @@ class Source:
         return index
 
     @cached_property
-    def _values(self) -> dict[str, str]:
-        # What raw() gives, by lower-case name: the build asks some 60 times a source.
+    def raw_values(self) -> dict[str, str]:
+        """What :meth:`raw` gives, by lower-case name (read it, don't change it):
+        the build asks some 60 times a source, its CSL-JSON of this dict itself."""
         return {name: str(f.value) for name, f in self._by_name.items() if f.value is not None}
 
     def find_field(self, name: str) -> Field | None:
@@ -120,12 +121,12 @@ class Source:
     def forget(self) -> None:
         """Drop what was derived from the fields, after they changed."""
         self.__dict__.pop("_by_name", None)
-        self.__dict__.pop("_values", None)
+        self.__dict__.pop("raw_values", None)
         self.__dict__.pop("authors", None)
 
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
-        return self._values.get(name.lower())
+        return self.raw_values.get(name.lower())
 
     def field_line(self, name: str) -> int:
         f = self._by_name.get(name.lower())
