@@ -221,7 +221,7 @@ def _csl_name(person: PersonName) -> dict:
 
 def _plain(source: Source, name: str) -> str | None:
     """A field for output without markup: macros expanded, LaTeX decoded."""
-    value = source.raw(name)
+    value = source.raw_values.get(name)  # names here are lower case
     if value is None:
         return None
     return latex_to_text(expand_macros(value, source.strings)) or None
@@ -229,7 +229,7 @@ def _plain(source: Source, name: str) -> str | None:
 
 def _rich(source: Source, name: str) -> str | None:
     """A field as CSL rich text (case protection and emphasis kept)."""
-    value = source.raw(name)
+    value = source.raw_values.get(name)
     if value is None:
         return None
     return latex_to_csl(expand_macros(value, source.strings)) or None

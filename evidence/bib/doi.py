@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
@@ -14,6 +15,7 @@ class InvalidDOI(ValueError):
     pass
 
 
+@lru_cache(maxsize=65536)
 def normalise_doi(value: str) -> str:
     """Lower-case a DOI and strip any resolver prefix; raise InvalidDOI if malformed.
 
@@ -29,6 +31,7 @@ def normalise_doi(value: str) -> str:
     return doi
 
 
+@lru_cache(maxsize=65536)
 def doi_or_none(value: str | None) -> str | None:
     """The normalised DOI, or None when the value is empty or not a DOI."""
     if not value:

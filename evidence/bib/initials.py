@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Given names printed as their initials already: "AMT", "DM" (up to four capitals).
 _ALREADY_INITIALS = re.compile(r"[^\W\d_]{1,4}")
 _WORD_BREAK = re.compile(r"[\s.\-\u2010\u2011]+")
 
 
+@lru_cache(maxsize=65536)
 def initials(given: str | None) -> str:
     """Vancouver initials: "Daniel M." → "DM", "Jean-Pierre" → "JP", "AMT" → "AMT".
 

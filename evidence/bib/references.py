@@ -13,7 +13,7 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,12 @@ class Source:
             index.setdefault(f.key.lower(), f)
         return index
 
+    @cached_property
+    def raw_values(self) -> dict[str, str]:
+        """What :meth:`raw` gives, by lower-case name (read it, don't change it):
+        the build asks some 60 times a source, its CSL-JSON of this dict itself."""
+        return {name: str(f.value) for name, f in self._by_name.items() if f.value is not None}
+
     def find_field(self, name: str) -> Field | None:
         """The entry's field of that name, in any case (``DOI`` is ``doi``)."""
         return self._by_name.get(name.lower())
@@ -115,14 +121,12 @@ class Source:
     def forget(self) -> None:
         """Drop what was derived from the fields, after they changed."""
         self.__dict__.pop("_by_name", None)
+        self.__dict__.pop("raw_values", None)
         self.__dict__.pop("authors", None)
 
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
-        f = self._by_name.get(name.lower())
-        if f is None or f.value is None:
-            return None
-        return str(f.value)
+        return self.raw_values.get(name.lower())
 
     def field_line(self, name: str) -> int:
         f = self._by_name.get(name.lower())
@@ -181,7 +185,7 @@ class Source:
 
     @property
     def updates(self) -> list[Update]:
-        return parse_updates(self.raw("updates") or "")
+        return list(_parsed_updates(self.raw("updates") or ""))
 
     @property
     def retracted(self) -> bool:
@@ -243,6 +247,13 @@ def parse_updates(value: str) -> list[Update]:
             )
         )
     return updates
+
+
+@lru_cache(maxsize=4096)
+def _parsed_updates(value: str) -> tuple[Update, ...]:
+    # Asked for a source's rows, its validation and the check, of a value most
+    # often empty; Update is frozen, so the parsed items are shared.
+    return tuple(parse_updates(value))
 
 
 def _parse_marks(text: str) -> dict[str, str] | None:

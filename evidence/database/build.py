@@ -115,6 +115,10 @@ def _build_locked(root: Path, database: Path, digest: str, *, force: bool,
         # Without its state the next build is a full one: nothing lost.
         with contextlib.suppress(OSError):
             incremental.write_state(database, digest, project)
+        # Let the project go while the collector is paused: switched back on
+        # with it alive, the collector would walk its millions of objects once
+        # more (0.4 s of a build of 25,000 sources) just before they are freed.
+        del project
     result = BuildResult.written(database, counts)
     result.problems = [str(p) for p in reach.problems] if reach else []
     return result

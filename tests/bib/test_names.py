@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import unicodedata
 from collections import Counter
@@ -10,9 +11,11 @@ from pathlib import Path
 
 import pypandoc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.bib.initials import initials
-from evidence.bib.names import parse_person_name
+from evidence.bib.names import parse_person_name, split_person_names
 from evidence.bib.references import load_references
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,3 +83,36 @@ def test_no_name_of_cdl_bib_loses_a_letter_pandoc_reads(pandoc_names):
                 lost.append((source.key, mine.full_family, mine.given, pandoc, "".join(missing)))
     assert compared > 15000
     assert lost == [], f"{len(lost)} names lose letters, e.g. {lost[:5]}"
+
+
+def _split_walking(value: str) -> list[str]:
+    """The split as it was written first, character by character: the reference."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and char.isspace():
+            match = re.compile(r"\s+and\s+", re.IGNORECASE).match(value, i)
+            if match and match.end() < len(value):
+                names.append(value[start:i])
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:])
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+@given(st.lists(st.sampled_from(["and", "AND", "And", " ", "  ", "\t", "\n", "A", "b.",
+                                 ",", "others", "x", "\u00a0", "\u2003", "-", "{", "}",
+                                 "\\", "\\'", "\\{", "\\ ", "~"]),
+                max_size=16).map("".join))
+@settings(max_examples=1000)
+def test_splitting_by_tokens_is_the_walk_through_the_characters(value):
+    """split_person_names finds each ``and`` outside braces the character walk finds."""
+    assert split_person_names(value) == _split_walking(value)
