@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -59,6 +58,7 @@ from evidence.project import (
     Project,
     bad_entries,
     guide_dirs,
+    plainly_safe,
     read_guide_dir,
     unsafe_input,
     validate_guide,
@@ -454,24 +454,11 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _plainly_safe(paths: tuple[Path, ...]) -> bool:
-    """No links, a folder and regular files (or missing ones): what unsafe_input
-    passes, at one lstat a path instead of resolving each (claims/ itself
-    checked once, by the caller)."""
-    for position, path in enumerate(paths):
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            continue
-        if not (stat.S_ISDIR(mode) if position == 0 else stat.S_ISREG(mode)):
-            return False
-    return True
-
 
 def _summary(root: Path, directory: Path, bib: _Bib, safe_claims_dir: bool) -> GuideSummary:
     """A guide's summary: from the cache when its files are as they were, else made."""
     paths = (directory, directory / GUIDE_FILE, directory / CLAIMS_FILE)
-    if not (safe_claims_dir and _plainly_safe(paths)) and any(unsafe_input(p, root)
+    if not (safe_claims_dir and plainly_safe(paths)) and any(unsafe_input(p, root)
                                                               for p in paths):
         return _made(root, directory, bib)  # read as the full check reads it: no cache
     files = (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE))

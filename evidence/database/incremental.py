@@ -39,10 +39,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 import sqlite3
-import stat
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +70,7 @@ from evidence.project import (
     Project,
     SourceFacts,
     guide_dirs,
+    plainly_safe,
     read_guide_dir,
     retired_homes,
     unsafe_input,
@@ -208,7 +207,7 @@ def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previou
     for guide_id, directory in directories.items():
         guide_path = directory / GUIDE_FILE
         paths = (directory, guide_path, directory / CLAIMS_FILE)
-        if not _plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
+        if not plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
             return None
         try:
             text = guide_path.read_bytes().decode("utf-8")
@@ -289,18 +288,6 @@ def _write(project: Project, database: Path, digest: str, state: dict, touched: 
     update_state(database, digest, dict(sorted(all_printed.items())))
     return BuildResult.written(database, counts, incremental=True)
 
-
-def _plainly_safe(paths) -> bool:
-    """No links, a folder and regular files (or missing ones): what unsafe_input
-    passes, at one lstat a path instead of a walk of every parent."""
-    for index, path in enumerate(paths):
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            continue
-        if not (stat.S_ISDIR(mode) if index == 0 else stat.S_ISREG(mode)):
-            return False
-    return True
 
 
 def _check_foreign_keys(conn, touched: list[str]) -> None:
