@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from evidence.bibliography.styles import cache_folders
+
 KEEP = 8
 _FORMAT = b"evidence csl cache 1\0"
 
@@ -63,19 +65,6 @@ class CachedReferences:
         return all(k in self.items for k in keys)
 
 
-def _cache_folders() -> list[Path]:
-    folders = []
-    if os.environ.get("EVIDENCE_CACHE_DIR"):
-        folders.append(Path(os.environ["EVIDENCE_CACHE_DIR"]) / "csl")
-    try:
-        from platformdirs import user_cache_dir
-
-        folders.append(Path(user_cache_dir("evidence")) / "csl")
-    except ImportError:
-        pass
-    return folders
-
-
 @lru_cache(maxsize=1)
 def code_digest() -> bytes:
     """The SHA-256 of what reads references.bib into CSL-JSON (see the docstring)."""
@@ -101,7 +90,7 @@ def name_for(data: bytes) -> str:
 def load(path: Path, data: bytes) -> CachedReferences | None:
     """The kept CSL-JSON of references.bib (``data``: its bytes), or None."""
     name = name_for(data)
-    for folder in _cache_folders():
+    for folder in cache_folders("csl"):
         try:
             stored = json.loads((folder / name).read_bytes())
             keys, items = stored["keys"], stored["items"]
@@ -122,7 +111,7 @@ def store(data: bytes, keys: list[str], items: dict[str, dict],
         items = {**previous.items, **items}
     text = json.dumps({"keys": keys, "items": items}, ensure_ascii=False)
     name = name_for(data)
-    for folder in _cache_folders():
+    for folder in cache_folders("csl"):
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)

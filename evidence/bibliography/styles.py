@@ -250,7 +250,7 @@ def _write_cached(stem: str, text: str) -> Path:
     """A style made here, written once to the cache folder under a name that
     changes with its text."""
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
-    for folder in _cache_dirs():
+    for folder in cache_folders("styles"):
         target = folder / f"{stem}-{digest}.csl"
         try:
             if not target.is_file() or target.read_text(encoding="utf-8") != text:
@@ -262,15 +262,18 @@ def _write_cached(stem: str, text: str) -> Path:
                      "(set EVIDENCE_CACHE_DIR to a writable folder)")
 
 
-def _cache_dirs() -> list[Path]:
+def cache_folders(kind: str) -> list[Path]:
+    """Where the bibliography keeps ``kind`` (``styles``, ``csl``), first writable
+    first: $EVIDENCE_CACHE_DIR, the user's cache folder, a folder of the temp dir."""
     folders = []
     if os.environ.get("EVIDENCE_CACHE_DIR"):
-        folders.append(Path(os.environ["EVIDENCE_CACHE_DIR"]) / "styles")
+        folders.append(Path(os.environ["EVIDENCE_CACHE_DIR"]) / kind)
     try:
         from platformdirs import user_cache_dir
 
-        folders.append(Path(user_cache_dir("evidence")) / "styles")
+        folders.append(Path(user_cache_dir("evidence")) / kind)
     except ImportError:
         pass
-    folders.append(Path(tempfile.gettempdir()) / f"evidence-styles-{getattr(os, 'getuid', lambda: 0)()}")
+    folders.append(Path(tempfile.gettempdir())
+                   / f"evidence-{kind}-{getattr(os, 'getuid', lambda: 0)()}")
     return folders

@@ -16,12 +16,12 @@ FORMATS = ("text", "markdown", "html", "csl-json", "ris", "bibtex")
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(folder))
-    monkeypatch.setattr(csl_cache, "_cache_folders", lambda: [folder / "csl"])
+    monkeypatch.setattr(csl_cache, "cache_folders", lambda kind: [folder / kind])
     return folder / "csl"
 
 
 def _without_cache(monkeypatch):
-    monkeypatch.setattr(csl_cache, "_cache_folders", lambda: [])
+    monkeypatch.setattr(csl_cache, "cache_folders", lambda kind: [])
 
 
 def _both(root, monkeypatch, cache, **kwargs):
