@@ -33,6 +33,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import bytecode
+
 from evidence.bib.csl import source_to_csl
 from evidence.bib.references import load_references
 from evidence.bibliography.formatting import format_items, pandoc_executable
@@ -70,6 +72,7 @@ def compare(bare, engine, runs: int) -> dict[str, tuple[float, float]]:
 
 
 def main() -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bib", type=Path, default=CDL)
     parser.add_argument("--entries", type=int, default=1000)

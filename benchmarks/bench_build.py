@@ -41,6 +41,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
+import bytecode
 import corpus
 
 PYTHON = sys.executable
@@ -285,6 +286,7 @@ def report(results: dict) -> list[tuple[str, str, str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shape", choices=sorted(corpus.SHAPES), default=corpus.DEFAULT_SHAPE,
                         help="the corpus's shape (benchmarks/corpus.py), which sets the "

@@ -37,6 +37,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import bytecode
+
 TARGET_S = 0.5  # issue 18
 GUIDE = "guide-0001"
 IMPORTS = ("import evidence.cli, evidence.check.scoped, evidence.check.report, "
@@ -133,6 +135,7 @@ def _projects(base: Path, sources: int, claims: int = 300, others: int = 99,
 
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sources", type=int, default=3000)

@@ -25,8 +25,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import bytecode
+
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guides", type=int, default=10)
     parser.add_argument("--claims", type=int, default=100)

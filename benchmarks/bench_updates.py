@@ -38,6 +38,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import bytecode
+
 from tests.crossref_support import FakeCrossref, fixture
 
 CDL = REPO.parent / "shared" / "bench" / "cdl.bib"
@@ -122,6 +124,7 @@ def run_pool(name: str, dois: list[str], folder: Path, latency: float) -> tuple[
 
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=6315)
     parser.add_argument("--latency", type=float, default=0.5, help="seconds per answer")

@@ -42,6 +42,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import bytecode
+
 TARGET_S = 1.0  # issue 18: the page changed within a second of the write
 CHANGED = re.compile(r" changed: building ")
 _CLAIM = re.compile(r"^  - id: (\S+)\n(?:    .*\n|      .*\n)*?    review:\n      status: (\S+)\n",
@@ -231,6 +233,7 @@ def measure(root: Path | str, *, runs: int = 7, public: bool = False, guide: str
 
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     import corpus
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

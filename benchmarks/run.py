@@ -51,6 +51,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_build
 import bench_references
+import bytecode
 import corpus
 
 PAGE_TARGET_S = 0.3
@@ -135,6 +136,7 @@ def profile_build(root: Path, out: Path, top: int = 25) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    bytecode.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shape", action="append", choices=list(corpus.SHAPES),
                         help="run this shape only (again for more); default: every shape")
