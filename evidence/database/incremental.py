@@ -54,9 +54,9 @@ from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
 from evidence.claims.history import HISTORY_FILE
-from evidence.database.fts import FOLDED_TABLES, FTS_TABLES, folded_statements
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
+from evidence.database.sync import sync_guides_claims
 from evidence.database.write import connect, insert_rows
 from evidence.errors import EvidenceError
 from evidence.guide.reference_list import reference_section
@@ -273,7 +273,7 @@ def _write(project: Project, database: Path, digest: str, state: dict, touched: 
             conn.execute("update guides set built_at = ?", (built_at,))
             conn.execute("update _evidence_build set input_sha256 = ?, built_at = ?",
                          (digest, built_at))
-            _check_foreign_keys(conn, sorted(touched))
+            _check_foreign_keys(conn, sorted(touched), findings.affected)
             counts = Counts(*conn.execute(
                 "select (select count(*) from guides), (select count(*) from claims), "
                 "(select count(*) from sources), (select count(*) from findings)").fetchone())
@@ -290,13 +290,25 @@ def _write(project: Project, database: Path, digest: str, state: dict, touched: 
 
 
 
-def _check_foreign_keys(conn, touched: list[str]) -> None:
+def _check_foreign_keys(conn, touched: list[str], affected: list[str]) -> None:
     """The rows this rebuild wrote resolve (check_foreign_keys, on what changed:
-    the whole links table takes most of a full check's time)."""
-    broken = []
-    for table in ("findings", "claims", "sections"):
-        broken += conn.execute(f"PRAGMA foreign_key_check([{table}])").fetchall()
+    a check of whole tables takes more time than the rest of the write)."""
     marks = ", ".join("?" * len(touched)) or "null"
+    sources = ", ".join("?" * len(affected)) or "null"
+    broken = conn.execute("PRAGMA foreign_key_check([sections])").fetchall()
+    broken += conn.execute(
+        "select 'claims', c.rowid from claims c "
+        f"where c.guide_id in ({marks}) and (c.guide_id not in (select id from guides) "
+        "or c.basis not in (select code from bases) "
+        "or (c.section_id is not null and c.section_id not in (select id from sections)))",
+        tuple(touched)).fetchall()
+    broken += conn.execute(
+        "select 'findings', f.rowid from findings f "
+        f"where (f.guide_id in ({marks}) or f.source_id in ({sources})) "
+        "and ((f.guide_id is not null and f.guide_id not in (select id from guides)) "
+        "or (f.claim_id is not null and f.claim_id not in (select id from claims)) "
+        "or (f.source_id is not null and f.source_id not in (select id from sources)))",
+        (*touched, *affected)).fetchall()
     broken += conn.execute(
         "select 'claim_sources', cs.rowid, 'sources' from claim_sources cs "
         "join claims c on c.id = cs.claim_id "
@@ -451,8 +463,9 @@ def _sources_of(records: References | None, rows: list[tuple[str, int, str]]) ->
 
 
 def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected: list[str]):
-    """Delete the changed guides' rows and the affected sources' findings;
-    insert the new ones; keep the full-text index and the counts in step."""
+    """Write the changed guides' rows again and the affected sources' findings;
+    keep the full-text index and the counts in step. Claims and links, most of
+    the rows, are written only where they changed (database/sync.py)."""
     def run(sql, *lists):
         params, marks = [], []
         for values in lists:
@@ -460,18 +473,9 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
             marks.append(", ".join("?" * len(values)) or "null")
         conn.execute(sql.format(*marks), tuple(params))
 
-    fts_columns = ", ".join(f"[{c}]" for c in FTS_TABLES["claims"])
     source_codes = "code like 'source-%'"
-    # The external-content index must be told the old values before they go.
-    run(f"insert into claims_fts (claims_fts, rowid, {fts_columns}) "
-        f"select 'delete', rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
-    run(f"delete from [{FOLDED_TABLES['claims']}] where rowid in "
-        "(select rowid from claims where guide_id in ({}))", touched)
     run(f"delete from findings where (not {source_codes} and guide_id in ({{}})) "
         f"or ({source_codes} and source_id in ({{}}))", touched, affected)
-    run("delete from claim_sources where claim_id in "
-        "(select id from claims where guide_id in ({}))", touched)
-    run("delete from claims where guide_id in ({})", touched)
     run("delete from retired_claims where guide_id in ({})", touched)
     run("delete from claim_history where guide_id in ({})", touched)
     run("delete from guide_references where guide_id in ({})", touched)
@@ -479,15 +483,11 @@ def _replace_rows(conn, touched: list[str], rows, findings: list[dict], affected
     run("delete from sections where guide_id in ({})", touched)
     run("delete from guides where id in ({})", touched)
     for table, values in (("guides", rows.guides), ("sections", rows.sections),
-                          ("blocks", rows.blocks), ("guide_references", rows.guide_references),
-                          ("claims", rows.claims), ("claim_sources", rows.links),
-                          ("retired_claims", rows.retired), ("claim_history", rows.history),
+                          ("blocks", rows.blocks), ("guide_references", rows.guide_references)):
+        insert_rows(conn, table, values)
+    sync_guides_claims(conn, touched, rows.claims, rows.links)
+    for table, values in (("retired_claims", rows.retired), ("claim_history", rows.history),
                           ("findings", findings)):
         insert_rows(conn, table, values)
-    run(f"insert into claims_fts (rowid, {fts_columns}) "
-        f"select rowid, {fts_columns} from claims where guide_id in ({{}})", touched)
-    for statement in folded_statements("claims", "guide_id in ({})"):
-        run(statement, touched)
     run("update sources set claim_count = (select count(*) from claim_sources "
         "where source_id = sources.id) where id in ({})", affected)
-
