@@ -15,7 +15,12 @@
 2. Rebuild with nothing changed (the ``evidence build`` process, imports
    included). Target: under 0.5 s.
 3. Rebuild after editing one guide (corpus.edit_guide): only that guide's rows
-   are written again. Target: at most 10% of the full build.
+   are written again. Target: at most 10% of the full build. Measured twice:
+   as a fresh ``evidence build`` process against the full build's process,
+   and as the build's own work, the call to build() after the imports
+   (WORK_SCRIPT), against a full build measured the same way: a process's
+   start and imports, about 0.1 s whatever the corpus, are a tenth of a small
+   corpus's full build, and serve --watch's build worker does not pay them.
 
 Every ratio is of figures measured in the same run, on the same machine,
 so a busy machine shifts both sides. Prints figures; asserts nothing.
@@ -104,6 +109,30 @@ def run_child(args: list[str], cwd: Path | None = None) -> tuple[float, float, s
 def evidence_build(root: Path, *extra: str) -> Child:
     return Child([PYTHON, "-c", "from evidence.cli import cli; cli()", "build",
                   "--project", str(root), *extra])
+
+
+# The build's own work, apart from Python's start and evidence's imports (about
+# 0.1 s, whatever the corpus): a fresh process imports every module a build
+# uses, then times the call to build() alone, with nothing else warmed up.
+WORK_SCRIPT = r"""
+import sys, time
+import evidence.check.run, evidence.database.build, evidence.database.incremental
+import evidence.database.lock, evidence.database.previous, evidence.database.reach
+import evidence.database.write
+started = time.perf_counter()
+result = evidence.database.build.build(sys.argv[1], force=sys.argv[2] == "force")
+print(time.perf_counter() - started, int(result.incremental))
+"""
+
+
+def build_work(root: Path, *, force: bool) -> float:
+    """Seconds inside build() (WORK_SCRIPT) in a fresh process; a rebuild that
+    is not incremental is an error of the benchmark."""
+    output = Child([PYTHON, "-c", WORK_SCRIPT, str(root), "force" if force else "-"]).output
+    seconds, incremental = output.split()
+    if not force and incremental != "1":
+        raise SystemExit(f"the rebuild of {root} after one guide's edit was not incremental")
+    return float(seconds)
 
 
 # The floor (issue 18): what a bare script must do at the least to go from the
@@ -252,14 +281,23 @@ def measure(root: Path, *, shape: str = corpus.DEFAULT_SHAPE, guides: int | None
     results["no_change"] = {"seconds": round(statistics.median(noop), 3),
                             "target_seconds": NOOP_TARGET_S}
 
-    edits = []
+    edits, works = [], []
     slugs = sorted(p.name for p in (root / "claims").iterdir())
     for number in range(repeat):
-        corpus.edit_guide(root, slugs[(number + 1) * len(slugs) // (repeat + 1)],
-                          seed=100 + number)
+        slug = slugs[(number + 1) * len(slugs) // (repeat + 1)]
+        corpus.edit_guide(root, slug, seed=100 + number)
         edits.append(evidence_build(root).seconds)
+        corpus.edit_guide(root, slug, seed=200 + number)
+        works.append(build_work(root, force=False))
+    # The full build's own work once (it is long enough for one run to tell),
+    # after the edits, on the same corpus.
+    full_work = build_work(root, force=True)
+    edit_work = statistics.median(works)
     results["one_guide_edited"] = {"seconds": round(statistics.median(edits), 3),
                                    "share_of_full": round(statistics.median(edits) / full, 3),
+                                   "work_seconds": round(edit_work, 3),
+                                   "full_work_seconds": round(full_work, 2),
+                                   "work_share_of_full": round(edit_work / full_work, 3),
                                    "target_share": EDIT_TARGET}
     return results
 
@@ -279,9 +317,14 @@ def report(results: dict) -> list[tuple[str, str, str, str]]:
          f"<= {MEMORY_TARGET_MB} MB", memory_verdict),
         ("rebuild, nothing changed", f"{noop['seconds']:.2f} s", f"< {NOOP_TARGET_S} s",
          "met" if noop["seconds"] < NOOP_TARGET_S else "not met"),
-        ("rebuild, one guide edited",
+        ("rebuild, one guide edited (a fresh process)",
          f"{edit['seconds']:.2f} s = {edit['share_of_full'] * 100:.1f}% of full",
          f"<= {EDIT_TARGET * 100:.0f}%", "met" if edit["share_of_full"] <= EDIT_TARGET else "not met"),
+        ("rebuild, one guide edited (the build's work)",
+         f"{edit['work_seconds']:.2f} s = {edit['work_share_of_full'] * 100:.1f}% of "
+         f"{edit['full_work_seconds']:.2f} s",
+         f"<= {EDIT_TARGET * 100:.0f}%",
+         "met" if edit["work_share_of_full"] <= EDIT_TARGET else "not met"),
     ]
 
 

@@ -172,13 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"]["load_average_after"] = os.getloadavg()
 
     print(f"\n{'shape':6s} {'build s':>8s} {'floor s':>8s} {'ratio':>6s} {'CPU ratio':>9s} "
-          f"{'peak MB':>8s} {'edit %':>7s} {'no-op s':>8s}  claims, sources, links")
+          f"{'peak MB':>8s} {'edit %':>7s} {'work %':>7s} {'no-op s':>8s}  claims, sources, links")
     for shape, figures in results["shapes"].items():
         full, edit = figures["full_build"], figures["one_guide_edited"]
         counts = figures["counts"]
         print(f"{shape:6s} {full['seconds']:8.2f} {full['floor_seconds']:8.2f} "
               f"{full['ratio']:5.1f}x {full['cpu_seconds'] / full['floor_cpu_seconds']:8.1f}x "
               f"{full['peak_mb']:8d} {edit['share_of_full'] * 100:6.1f}% "
+              f"{edit['work_share_of_full'] * 100:6.1f}% "
               f"{figures['no_change']['seconds']:8.2f}  {counts['claims']:,}, "
               f"{counts['sources']:,}, {counts['claim_sources']:,}")
     rows = []
@@ -202,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
                      f"<= {WATCH_TARGET_S:.0f} s",
                      "met" if watch["seconds"] <= WATCH_TARGET_S else "not met"))
     width = max(len(r[1]) for r in rows)
-    print(f"\n{'benchmark':46s} {'figure':{width}s}  {'target':10s} verdict")
+    label = max(len(r[0]) for r in rows)
+    print(f"\n{'benchmark':{label}s} {'figure':{width}s}  {'target':10s} verdict")
     for name, figure, target, verdict in rows:
-        print(f"{name:46s} {figure:{width}s}  {target:10s} {verdict}")
+        print(f"{name:{label}s} {figure:{width}s}  {target:10s} {verdict}")
     load = results["machine"]
     print(f"\n{os.cpu_count()} cores, Python {platform.python_version()}, SQLite "
           f"{sqlite3.sqlite_version}; load average {load['load_average'][0]:.1f} before, "
