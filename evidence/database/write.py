@@ -58,6 +58,11 @@ def write_database(project: Project, path: Path, digest: str,
         create_indexes(conn, only=FINDINGS)
         check_foreign_keys(conn)
         conn.execute("COMMIT")
+        # Statistics for the query planner (the publication's facets and
+        # joins), from a sample of each index as PRAGMA optimize takes them:
+        # the planner needs their proportions, not exact counts, and reading
+        # every index cost 0.3 s of a 100,000-claim build.
+        conn.execute("PRAGMA analysis_limit = 1000")
         conn.execute("ANALYZE")
     except sqlite3.Error as exc:
         raise EvidenceError(f"could not write the database {path}: "
