@@ -19,7 +19,7 @@ from evidence import SCHEMA_VERSION, __version__
 from evidence.database.result import BuildResult
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
-from evidence.project import input_digest
+from evidence.project import InputDigest, input_digests
 
 if TYPE_CHECKING:
     from evidence.database.reach import Reach
@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE = "evidence.db"
 
 
-def build_digest(root: Path) -> str:
-    return input_digest(root, extra=f"evidence {__version__} schema {SCHEMA_VERSION}")
+def build_inputs(root: Path) -> InputDigest:
+    """The digest a build records (of every input, this evidence and its
+    schema), with each input file's own."""
+    return input_digests(root, extra=f"evidence {__version__} schema {SCHEMA_VERSION}")
 
 
 def stored_digest(database: Path) -> str | None:
@@ -64,8 +66,8 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
     if not database.parent.is_dir():
         raise EvidenceError(f"cannot write {database}: the folder {database.parent} does not "
                             "exist (create it, or choose another --database)")
-    digest = build_digest(root)
-    if not force and (done := _up_to_date(database, digest, strict)) is not None:
+    inputs = build_inputs(root)
+    if not force and (done := _up_to_date(database, inputs.value, strict)) is not None:
         return done
     from evidence.database.lock import LOCK_TIMEOUT, build_lock
 
@@ -74,10 +76,10 @@ def build(root: Path | str = ".", database: Path | str | None = None, *,
         if waited:
             # The inputs may have changed meanwhile, and the other build may
             # have built them already.
-            digest = build_digest(root)
-            if not force and (done := _up_to_date(database, digest, strict)) is not None:
+            inputs = build_inputs(root)
+            if not force and (done := _up_to_date(database, inputs.value, strict)) is not None:
                 return done
-        return _build_locked(root, database, digest, force=force, strict=strict)
+        return _build_locked(root, database, inputs, force=force, strict=strict)
 
 
 def _up_to_date(database: Path, digest: str, strict: bool) -> BuildResult | None:
@@ -92,16 +94,17 @@ def _up_to_date(database: Path, digest: str, strict: bool) -> BuildResult | None
     return BuildResult(database, built=False, problems=stored.problems)
 
 
-def _build_locked(root: Path, database: Path, digest: str, *, force: bool,
+def _build_locked(root: Path, database: Path, inputs: InputDigest, *, force: bool,
                   strict: bool) -> BuildResult:
     from evidence.atomic import atomic_path
     from evidence.database import incremental
     from evidence.database.write import write_database
     from evidence.project import load_project
 
+    digest = inputs.value
     with collector_paused():
         if not force:
-            result = incremental.rebuild(root, database, digest)
+            result = incremental.rebuild(root, database, inputs)
             if result is not None:
                 return result
         if strict:

@@ -42,6 +42,7 @@ import json
 import shutil
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,7 @@ from evidence.project import (
     REFERENCES_FILE,
     ClaimHomes,
     GuideData,
+    InputDigest,
     Project,
     SourceFacts,
     guide_dirs,
@@ -91,6 +93,23 @@ def state_path(database: Path) -> Path:
 
 def _sha256_bytes(path: Path) -> str | None:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+
+
+def _file_sha256(path: Path, files: Mapping[Path, str]) -> str | None:
+    """The sha256 of a file's bytes: as the build's digest read it, else read now."""
+    known = files.get(path)
+    return known if known is not None else _sha256_bytes(path)
+
+
+def _text_sha256(path: Path) -> str | None:
+    """The sha256 of guide.md's text with its line ends made "\n" (what
+    ``guides.sha256`` records); None when it cannot be read as UTF-8."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_state(database: Path, digest: str, project: Project) -> None:
@@ -144,15 +163,16 @@ class _Previous:
     facts: dict[str, SourceFacts]
 
 
-def rebuild(root: Path, database: Path, digest: str) -> BuildResult | None:
-    """Rebuild incrementally; None when only a full build can promise the result."""
+def rebuild(root: Path, database: Path, inputs: InputDigest) -> BuildResult | None:
+    """Rebuild incrementally; None when only a full build can promise the result.
+    ``inputs``: the digest of the inputs as the build took it, with each file's."""
     root, database = Path(root), Path(database)
     state = _read_state(database)
-    previous = _usable_previous(root, database, state)
+    previous = _usable_previous(root, database, state, inputs.files)
     if state is None or previous is None:
         return None
     directories = {d.name: d for d in guide_dirs(root)}
-    touched = _touched_guides(root, directories, previous)
+    touched = _touched_guides(root, directories, previous, inputs.files)
     if touched is None:
         return None
     changed = sorted(t for t in touched if t in directories)
@@ -163,7 +183,7 @@ def rebuild(root: Path, database: Path, digest: str) -> BuildResult | None:
     findings = _findings(project, records, database, touched, state)
     if findings is None:
         return None
-    return _write(project, database, digest, state, touched, findings)
+    return _write(project, database, inputs.value, state, touched, findings)
 
 
 def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
@@ -180,12 +200,14 @@ def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
     return project, records
 
 
-def _usable_previous(root: Path, database: Path, state: dict | None) -> _Previous | None:
+def _usable_previous(root: Path, database: Path, state: dict | None,
+                     files: Mapping[Path, str]) -> _Previous | None:
     """The previous database, when this evidence wrote it from this references.bib."""
     if state is None or state.get("evidence") != __version__ or state.get("schema") != SCHEMA_VERSION:
         return None
     references_path = root / REFERENCES_FILE
-    if unsafe_input(references_path, root) or state.get("references_sha256") != _sha256_bytes(references_path):
+    if (unsafe_input(references_path, root)
+            or state.get("references_sha256") != _file_sha256(references_path, files)):
         return None
     try:
         previous = _read_previous(database)
@@ -196,10 +218,13 @@ def _usable_previous(root: Path, database: Path, state: dict | None) -> _Previou
     return previous
 
 
-def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previous) -> set[str] | None:
+def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previous,
+                    files: Mapping[Path, str]) -> set[str] | None:
     """The guides changed, added or removed since the previous build, by the
     hashes it stored; None when a full build is needed (an unsafe or unreadable
-    file, nothing or too much changed)."""
+    file, nothing or too much changed). ``files``: the sha256 of the bytes of
+    the files the build's digest read, so that an unchanged file is not read
+    again."""
     claims_dir = root / CLAIMS_DIR
     if directories and (claims_dir.is_symlink() or unsafe_input(claims_dir, root)):
         return None
@@ -209,14 +234,19 @@ def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previou
         paths = (directory, guide_path, directory / CLAIMS_FILE)
         if not plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
             return None
-        try:
-            text = guide_path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        current = (hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                   _sha256_bytes(directory / CLAIMS_FILE),
-                   _sha256_bytes(directory / HISTORY_FILE))
+        stored = previous.guides.get(guide_id)
+        claims_sha256 = _file_sha256(directory / CLAIMS_FILE, files)
+        history_sha256 = _file_sha256(directory / HISTORY_FILE, files)
+        # guide.md's recorded hash is of its text with its line ends made "\n",
+        # which is the hash of its bytes when it has no "\r": bytes whose hash
+        # is the recorded one are the text recorded; any other guide.md is
+        # read and hashed as text.
+        text_sha256 = files.get(guide_path)
+        if stored is None or text_sha256 != stored[0]:
+            text_sha256 = _text_sha256(guide_path)
+            if text_sha256 is None:
+                return None
+        current = (text_sha256, claims_sha256, history_sha256)
         if previous.guides.get(guide_id) != current:
             touched.add(guide_id)
     if not touched or len(touched) > max(1, MAX_CHANGED_SHARE * len(directories)):

@@ -270,3 +270,26 @@ def test_only_sources_whose_links_changed_are_checked_again_and_equal_a_full_bui
                      encoding="utf-8")
     assert build(project, database).incremental
     assert_equals_full_build(project, database)
+
+
+def test_a_guide_saved_with_windows_line_ends_is_unchanged_until_edited(project):
+    """guides.sha256 is of the text with its line ends made "\\n": a guide.md
+    saved with "\\r\\n" is not taken for changed when another guide is edited,
+    and an edit of its own is rebuilt incrementally, equal to a full build."""
+    crlf = project / "claims" / "guide-0005" / "guide.md"
+    crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
+    database = first_build(project)
+    guide_row = "select rowid from guides where id = 'guide-0005'"  # a rewritten guide's changes
+    with sqlite3.connect(database) as conn:
+        before = conn.execute(guide_row).fetchone()
+    corpus.edit_guide(project, "guide-0003")
+    result = build(project, database)
+    assert result.built and result.incremental
+    with sqlite3.connect(database) as conn:
+        assert conn.execute(guide_row).fetchone() == before
+    assert_equals_full_build(project, database)
+
+    crlf.write_bytes(crlf.read_bytes() + "\r\nEn ny afsluttende sætning.\r\n".encode())
+    result = build(project, database)
+    assert result.built and result.incremental
+    assert_equals_full_build(project, database)

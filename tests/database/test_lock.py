@@ -96,13 +96,13 @@ def test_a_killed_build_leaves_no_lock_behind(project):
 BUILDER = """\
 import sys
 from pathlib import Path
-from evidence.database.build import _build_locked, build_digest
+from evidence.database.build import _build_locked, build_inputs
 from evidence.database.lock import build_lock
 root = Path(sys.argv[1]); database = root / "evidence.db"
 with build_lock(database):
     print("held", flush=True)
     sys.stdin.read()
-    _build_locked(root, database, build_digest(root), force=False, strict=False)
+    _build_locked(root, database, build_inputs(root), force=False, strict=False)
 """
 
 
