@@ -178,3 +178,24 @@ def test_a_changed_letter_is_named_with_its_code_point(case, where, letter):
     if isinstance(result, Anchor):
         return  # the changed words occur elsewhere in the guide
     assert f"the quote has {letter!r} (U+{ord(letter):04X}" in result.message, result
+
+
+@PROPERTY
+@given(guides())
+def test_every_character_of_the_index_maps_to_its_place_in_the_guide(guide):
+    """``offsets`` (what re-anchoring and stubs use) and the anchors agree on
+    where each character of the searchable text stands in guide.md; a block
+    separator stands at the next block's start."""
+    parsed = parse_guide("g", guide.text, "guide.md", title="Titel")
+    index = GuideIndex(parsed)
+    assert len(index.offsets) == len(index.plain)
+    block = 0
+    for position, character in enumerate(index.plain):
+        if character == "\x00":
+            block += 1
+            assert index.offsets[position] == parsed.blocks[block].start
+            continue
+        anchor = index.anchor_at(position, 1)
+        assert anchor.start == index.offsets[position]
+        assert anchor.block is parsed.blocks[block]
+        assert parsed.blocks[block].start <= anchor.start < parsed.blocks[block].end
