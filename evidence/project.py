@@ -448,6 +448,8 @@ def _anchor(reading: GuideReading) -> None:
     assert data is not None
     path = data.claims_file.path
     index = GuideIndex(data.guide)
+    index.locate([claim.quote for claim in data.claims]
+                 + [entry.quote for entry in data.claims_file.not_claims])
     for position, claim in enumerate(data.claims):
         result = index.anchor(claim.quote, claim.prefix, claim.suffix)
         if isinstance(result, AnchorFailure):

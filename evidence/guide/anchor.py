@@ -25,10 +25,17 @@ from evidence.guide.document import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from evidence.guide.document import Block, Guide, Section
 
 # Separates blocks in the searchable text, so no quote can span two blocks.
 _SEPARATOR = "\x00"
+# Characters searched in all (quotes times the text's length) from which one
+# pass of an automaton finds a guide's quotes faster than a search for each:
+# measured on the benchmarks' long guides (480 quotes in 75,000 characters,
+# 2.0 ms against 6.7 ms) and short ones (100 in 14,000, about even).
+AT_ONCE_FROM = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class GuideIndex:
         # Folded one character for one, so the offsets still fit.
         self.plain = fold_typography("".join(pieces))
         self._offsets: array | None = None
+        self._located: dict[str, list[int]] = {}  # by locate()
 
     @property
     def offsets(self) -> array:
@@ -92,8 +100,34 @@ class GuideIndex:
         """The index of the block holding ``plain[position]`` (not a separator)."""
         return bisect_right(self._starts, position) - 1
 
+    def locate(self, quotes: Iterable[str], *, at_once_from: int = AT_ONCE_FROM) -> None:
+        """Find every occurrence of many quotes ahead, for :meth:`anchor` to use.
+
+        Finding each quote on its own costs the length of the text, so a guide
+        whose claims grow with it costs the square of its size; past
+        ``at_once_from`` characters to search in all, one pass of an
+        Aho-Corasick automaton over the text finds them all together, in the
+        order and with the overlaps that :meth:`occurrences` finds them.
+        """
+        words = {w for w in map(comparable, quotes) if w and w not in self._located}
+        if len(words) * len(self.plain) < at_once_from:
+            return
+        import ahocorasick  # only for a long guide
+
+        automaton = ahocorasick.Automaton()
+        for word in words:
+            automaton.add_word(word, word)
+        automaton.make_automaton()
+        found: dict[str, list[int]] = {word: [] for word in words}
+        for end, word in automaton.iter(self.plain):
+            found[word].append(end - len(word) + 1)
+        self._located.update(found)
+
     def occurrences(self, quote: str) -> list[int]:
         """Start positions (in ``plain``) of every occurrence of the quote."""
+        located = self._located.get(quote)
+        if located is not None:
+            return list(located)
         found, position = [], self.plain.find(quote)
         while position >= 0:
             found.append(position)

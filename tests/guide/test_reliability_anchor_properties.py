@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from evidence.guide.anchor import Anchor, AnchorFailure, GuideIndex
-from evidence.guide.document import parse_guide
+from evidence.guide.document import comparable, parse_guide
 from tests.fuzz import PROPERTY
 from tests.fuzz.guide import guides
 
@@ -199,3 +199,22 @@ def test_every_character_of_the_index_maps_to_its_place_in_the_guide(guide):
         assert anchor.start == index.offsets[position]
         assert anchor.block is parsed.blocks[block]
         assert parsed.blocks[block].start <= anchor.start < parsed.blocks[block].end
+
+
+@PROPERTY
+@given(guides(), st.lists(st.integers(0, 10_000), min_size=1, max_size=12),
+       st.lists(st.text(min_size=1, max_size=6), max_size=3))
+def test_locating_every_quote_at_once_finds_what_searching_each_finds(guide, picks, others):
+    """The automaton of ``locate`` and one search per quote agree on every
+    occurrence, overlapping ones and quotes inside other quotes included."""
+    parsed = parse_guide("g", guide.text, "guide.md", title="Titel")
+    words = [w.plain for block in guide.blocks for w in block.words]
+    quotes = [" ".join(words[p % len(words):p % len(words) + 1 + p % 3]) for p in picks] + others
+    one_by_one = GuideIndex(parsed)
+    at_once = GuideIndex(parsed)
+    at_once.locate(quotes, at_once_from=0)
+    assert at_once._located  # the automaton ran
+    for quote in quotes:
+        words_of = comparable(quote)
+        assert at_once.occurrences(words_of) == one_by_one.occurrences(words_of)
+        assert at_once.anchor(quote) == one_by_one.anchor(quote)
