@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import bibtexparser
 from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
@@ -34,6 +34,9 @@ from evidence.bib.names import PersonName, parse_person_names
 from evidence.errors import EvidenceError, Problem, raise_if, read_utf8
 from evidence.perf import collector_paused
 from evidence.scale import DESIGN_BY_CODE, WITHDRAWING_UPDATES, tier_of
+
+if TYPE_CHECKING:
+    from collections.abc import KeysView
 
 UPDATE_TYPES = ("retraction", "correction", "expression_of_concern")
 
@@ -330,6 +333,11 @@ class References:
 
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
+
+    def keys(self) -> KeysView[str]:
+        """The citekeys: ``key in references.keys()`` is a test in C, for
+        loops over every link (250,000 at 100,000 claims)."""
+        return self._by_key.keys()
 
     def __iter__(self):
         return iter(self.sources)

@@ -21,11 +21,14 @@ def run_checks(project: Project) -> list[Finding]:
     findings: list[Finding] = []
     printed_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
     linked: dict[str, list[ClaimLink]] = defaultdict(list)
+    cited_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides linking or printing it
     index = ReferenceIndex(project)
+    known = project.references.keys()
     for guide in project.guides:
         for claim in guide.claims:
             for key in dict.fromkeys(link.source for link in claim.evidence):
-                if key in project.references:
+                cited_in[key].add(guide.id)
+                if key in known:
                     linked[key].append(ClaimLink(guide.id, claim.id))
         findings += claim_findings(project, guide)
         findings += guide_text_findings(project, guide)
@@ -34,11 +37,6 @@ def run_checks(project: Project) -> list[Finding]:
         for key in keys:
             printed_in[key].add(guide.id)
     findings += source_findings(project, linked, printed_in)
-    cited_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides linking or printing it
-    for guide in project.guides:
-        for claim in guide.claims:
-            for link in claim.evidence:
-                cited_in[link.source].add(guide.id)
     for key, guides in printed_in.items():
         cited_in[key] |= guides
     findings = problem_findings(project, cited_in) + findings
