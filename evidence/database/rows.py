@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -59,6 +59,8 @@ class Rows:
     history: list[dict] = field(default_factory=list)
     # references.bib indexed for printed reference lists, once per build.
     _printed_lookup: PrintedLookup | None = field(default=None, repr=False, compare=False)
+    # The retired claim ids written so far (the first retirement of an id is kept).
+    _retired_ids: set[str] = field(default_factory=set, repr=False, compare=False)
 
     def tables(self) -> list[tuple[str, list[dict]]]:
         """(table name, rows) of every table, in an order foreign keys allow."""
@@ -79,6 +81,13 @@ class Rows:
                        {c["id"]: c["guide_id"] for c in self.claims},
                        frozenset(s["id"] for s in self.sources))
 
+    def add_keys_to(self, keys: RowKeys) -> RowKeys:
+        """``keys`` with this batch's."""
+        claims = keys.claims
+        claims.update((c["id"], c["guide_id"]) for c in self.claims)
+        return RowKeys(keys.guides | {g["id"] for g in self.guides}, claims,
+                       keys.sources | {s["id"] for s in self.sources})
+
     def release(self) -> None:
         """Let the rows go once written (at 100,000 claims, hundreds of MB of
         dicts that the check, run after them, would otherwise keep company)."""
@@ -86,8 +95,14 @@ class Rows:
             values.clear()
 
     @classmethod
-    def from_project(cls, project: Project, digest: str, *, findings: bool = True,
-                     problems: Sequence[str] = ()) -> Rows:
+    def batches(cls, project: Project, digest: str, *,
+                problems: Sequence[str] = ()) -> Iterator[Rows]:
+        """Every row of the project but the findings, in batches to be written
+        and let go one after the other: the fixed tables, each guide's rows,
+        then the sources'. A build of 100,000 claims never holds all of their
+        rows at once (hundreds of MB of dicts); the rows, their order and
+        their rowids are those of one batch of everything. The batches are one
+        Rows, emptied when the next is asked for."""
         from evidence.scale import BASES, STUDY_DESIGNS, TIERS
 
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -103,15 +118,17 @@ class Rows:
             guides=[], sections=[], sources=[], authors=[], updates=[], claims=[], links=[],
             findings=[],
         )
+        yield rows
         cited: dict[str, int] = {}
         for guide in project.guides:
+            rows.release()  # what stays: the printed lookup, the retired ids
             rows._add_guide(project, guide, built_at, cited)
+            yield rows
+        rows.release()
         for source in project.references:
             if source.key not in project.bad_sources:
                 rows._add_source(source, cited.get(source.key, 0))
-        if findings:
-            rows.findings = collect_findings(project)
-        return rows
+        yield rows
 
     @classmethod
     def for_guides(cls, project: Project, guides: list[GuideData], built_at: str) -> Rows:
@@ -169,7 +186,7 @@ class Rows:
                 "claim_count": per_section.get(section.id, 0),
             })
         self._add_guide_text(project, guide)
-        known = {r["id"] for r in self.retired}
+        known = self._retired_ids
         for retired in guide.claims_file.retired:
             if retired.id not in known:  # a second retirement of one id is reported
                 known.add(retired.id)

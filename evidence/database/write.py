@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from evidence.database.ddl import INDEXES, TABLE, TABLES
 from evidence.database.fts import fts_statements
 from evidence.database.result import Counts
-from evidence.database.rows import Rows, collect_findings, resolve_finding_keys
+from evidence.database.rows import RowKeys, Rows, collect_findings, resolve_finding_keys
 from evidence.errors import EvidenceError
 from evidence.project import Project
 
@@ -30,8 +30,6 @@ def write_database(project: Project, path: Path, digest: str,
     """Write every row of the project to ``path``; with ``reach``, the errors the
     build carries and its findings about what it kept or left out."""
     problems = [str(p) for p in reach.problems] if reach else []
-    rows = Rows.from_project(project, digest, findings=False, problems=problems)
-    counts = Counts(len(rows.guides), len(rows.claims), len(rows.sources), 0)
     conn = connect(path)
     try:
         conn.execute("BEGIN")
@@ -39,12 +37,15 @@ def write_database(project: Project, path: Path, digest: str,
         # the loaded tables: building an index once is cheaper than keeping
         # it sorted through 500,000 inserts.
         create_tables(conn)
-        for table, values in rows.tables():
-            insert_rows(conn, table, values)
-        # What the findings' keys are checked against; the rows themselves
-        # are not needed again (their memory goes before the check runs).
-        keys = rows.keys()
-        rows.release()
+        # A batch's rows go as soon as they are written: what the findings'
+        # keys are checked against is all that is kept of them.
+        keys = RowKeys(frozenset(), {}, frozenset())
+        for batch in Rows.batches(project, digest, problems=problems):
+            for table, values in batch.tables():
+                insert_rows(conn, table, values)
+            keys = batch.add_keys_to(keys)
+            batch.release()
+        counts = Counts(len(keys.guides), len(keys.claims), len(keys.sources), 0)
         # SQLite builds the indexes and the full-text index on a thread of
         # its own (without Python's lock) while the check computes the
         # findings here: two cores at work instead of one.

@@ -125,3 +125,18 @@ def test_a_written_row_that_would_dangle_is_an_internal_error_and_nothing_is_rep
     with pytest.raises(EvidenceError, match="dangling foreign keys.*claims"):
         build(project, database)
     assert database.read_bytes() == before
+
+
+def test_an_id_retired_by_two_guides_is_written_once_across_the_batches(tmp_path):
+    """The build writes a guide's rows at a time: the first retirement of an
+    id, in guide order, is the one kept, as when every row was written at once."""
+    root = tmp_path / "project"
+    corpus.generate(root, guides=3, claims=5, sources=20, seed=3)
+    for guide, reason in (("guide-0001", "merged first"), ("guide-0003", "merged again")):
+        with open(root / "claims" / guide / "claims.yaml", "a", encoding="utf-8") as fh:
+            fh.write(f"retired:\n  - id: old-claim\n    reason: {reason}\n    date: 2026-01-02\n")
+    result = build(root)
+    assert result.built
+    with sqlite3.connect(root / "evidence.db") as conn:
+        assert conn.execute("select guide_id, reason from retired_claims").fetchall() == [
+            ("guide-0001", "merged first")]
