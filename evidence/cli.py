@@ -387,8 +387,25 @@ mailto_option = click.option(
     help="Your e-mail for Crossref's polite pool and NCBI's email parameter "
          "(default: $EVIDENCE_MAILTO).",
 )
+class Seconds(click.ParamType):
+    """A positive, finite number of seconds; anything else is refused as the editor typed it."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            seconds = float("nan")
+        if not 0 < seconds < float("inf"):
+            self.fail(f"{str(value)!r} is not a positive number of seconds: give the seconds "
+                      "to wait for each answer, like 30", param, ctx)
+        return seconds
+
+
 timeout_option = click.option(
-    "--timeout", type=float, metavar="SECONDS",
+    "--timeout", type=Seconds(), metavar="SECONDS",
     help="Seconds to wait for each Crossref answer (default: $EVIDENCE_TIMEOUT, else 30).",
 )
 
