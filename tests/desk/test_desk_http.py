@@ -316,7 +316,18 @@ def test_an_uncovered_sentence_becomes_a_stub_or_a_non_claim(tmp_path):
         assert live.post("/-/desk/stub", fields, cookie).status == 303
         removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
         assert removed == [] and '    quote: "Knæet bærer hele kroppens vægt hver dag."' in added
+        # a plain statement: the default type, not "dosage" for its "hver dag"
+        assert "    type: treatment" in added
         assert added[-2:] == ["    review:", "      status: unreviewed"]
+        # in its guide-order place: after the claim of the sentence before it
+        lines = files(project)["claims.yaml"].decode().splitlines()
+        at = lines.index('    quote: "Knæet bærer hele kroppens vægt hver dag."') - 1
+        assert lines[at - 7:at + 1] == [
+            "  - id: h-overload-runners", '    quote: "Hasesenerne kan blive overbelastede '
+            'hos løbere."', "    type: epidemiology", "    evidence:",
+            "      - source: cohort2019", "        relation: supports",
+            '        locator: "Table 2"', added[0]]
+        assert lines[at + len(added)] == "  - id: h-definition"
         page, session = open_page(live, "/evidence/guides/hasesener")
         cookie = {"Cookie": f"evidence_desk_session={session}"}
         assert "nothing covers (1)" in page.body
