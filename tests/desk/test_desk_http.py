@@ -245,8 +245,10 @@ def test_reanchor_and_retire_an_orphan(live, project):
         block, "") + ('\nretired:\n  - id: h-prognosis\n'
                       '    quote: "De fleste bliver raske på tre til seks måneder."\n'
                       '    reason: "Sentence deleted."\n    on: ' + today)
-    assert live.get("/evidence/claims/h-prognosis",
-                    headers={"Host": f"127.0.0.1:{live.port}"}).status == 404
+    retired = live.get("/evidence/claims/h-prognosis",
+                       headers={"Host": f"127.0.0.1:{live.port}"})
+    assert retired.status == 200 and "notice-retired" in retired.body  # no longer a 404
+    assert "Sentence deleted." in retired.body
     history = files(project)["history.yaml"].decode()
     assert history.count("action: reanchor") == 1 and history.count("action: retire") == 1
 
