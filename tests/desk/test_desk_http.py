@@ -274,7 +274,13 @@ def test_remote_edits_need_the_one_time_login(project):
         live.desk.host = "127.0.0.1"
         live.desk.login_token = "one-time-secret"
         host = {"Host": f"127.0.0.1:{live.port}"}
-        assert live.get(CLAIM_PAGE, headers=host).status == 403
+        refused = live.get(CLAIM_PAGE, headers=host)
+        assert refused.status == 403
+        # a page that links the login form, not words naming a path to type
+        assert refused.headers["content-type"].startswith("text/html")
+        assert '<a href="/-/desk/login">log in</a>' in refused.body
+        assert "<script" not in refused.body
+        assert live.post("/-/desk/review", {"claim": "h-loading"}, host).status == 403
         login = live.get("/-/desk/login", headers=host)
         assert login.status == 200 and "one-time-secret" not in login.body
         session = session_of(login)
