@@ -84,6 +84,7 @@ def build(project_dir: Path, database: Path | None, force: bool, strict: bool) -
     """
     from evidence.database.build import build as run_build
 
+    refuse_missing_project(project_dir)
     refuse_input_outputs(project_dir, database)
     result = run_build(project_dir, database, force=force, strict=strict,
                        on_wait=say_waiting)
@@ -183,6 +184,7 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     from evidence.desk.state import is_loopback
     from evidence.host.serve import serve as run_server
 
+    refuse_missing_project(project_dir)
     refuse_input_outputs(project_dir, database)
     if not public and not is_loopback(host) and not allow_remote_edits:
         raise click.UsageError(f"--host {host} in local mode opens the editor's desk to the "
@@ -206,6 +208,14 @@ def serve(project_dir: Path, database: Path | None, host: str, port: int, public
     run_server(database, host=host, port=port, public=public, base_url=base_url,
                watch=project_dir if watch else None, echo=functools.partial(click.echo, err=True),
                project=project_dir, allow_remote_edits=allow_remote_edits)
+
+
+def refuse_missing_project(project_dir: Path) -> None:
+    """A --project that is not there is named as the folder it is, not as the
+    database that would have been written in it."""
+    if not project_dir.is_dir():
+        raise EvidenceError(f"the project folder {project_dir} does not exist: use --project "
+                            "to point at the folder holding references.bib and claims/")
 
 
 def refuse_input_outputs(project_dir: Path, *outputs: Path | None) -> None:
@@ -256,6 +266,7 @@ def package(outdir: Path, project_dir: Path, database: Path | None, allow_stale:
     from evidence.host.package import package as run_package
     from evidence.project import refuse_output_over_input
 
+    refuse_missing_project(project_dir)
     refuse_output_over_input(project_dir, outdir, folder=True)
     refuse_input_outputs(project_dir, database)
     built = False if allow_stale else refuse_stale_guides(project_dir, database).built
@@ -387,8 +398,25 @@ mailto_option = click.option(
     help="Your e-mail for Crossref's polite pool and NCBI's email parameter "
          "(default: $EVIDENCE_MAILTO).",
 )
+class Seconds(click.ParamType):
+    """A positive, finite number of seconds; anything else is refused as the editor typed it."""
+
+    name = "seconds"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            seconds = float("nan")
+        if not 0 < seconds < float("inf"):
+            self.fail(f"{str(value)!r} is not a positive number of seconds: give the seconds "
+                      "to wait for each answer, like 30", param, ctx)
+        return seconds
+
+
 timeout_option = click.option(
-    "--timeout", type=float, metavar="SECONDS",
+    "--timeout", type=Seconds(), metavar="SECONDS",
     help="Seconds to wait for each Crossref answer (default: $EVIDENCE_TIMEOUT, else 30).",
 )
 

@@ -221,3 +221,25 @@ def build_project(root: Path) -> Path:
             "values ('hasesener', 'h-script', null, 'error', 'test-finding', ?)",
             [FINDING_MESSAGE])
     return database
+
+
+def build_retired_project(root: Path) -> Path:
+    """The project with h-walk reviewed, then retired (`evidence review`, `evidence
+    retire`; HTML in the editor's name, the note and the reason), built."""
+    import pytest
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+    from evidence.database.build import build
+
+    make_project(root)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("EVIDENCE_EDITOR", f"Ada {SCRIPT}")
+        env.setenv("EVIDENCE_NOW", "2026-12-01T10:00:00Z")
+        for args in (["review", "h-walk", "--status", "disputed", "--note", f"No {SCRIPT}"],
+                     ["retire", "h-walk", "--reason", f"Deleted from the guide {SCRIPT}",
+                      "--on", "2026-12-01"]):
+            result = CliRunner().invoke(cli, [*args, "--project", str(root)])
+            assert result.exit_code == 0, result.output
+    build(root)
+    return root / "evidence.db"

@@ -53,3 +53,28 @@ def test_review_refuses_an_empty_reviewer(project):
     assert result.exit_code == 2
     assert "--by is empty" in result.output
     assert (project / "claims/testguide/claims.yaml").read_text() == before
+
+
+def test_a_timeout_that_is_not_a_positive_number_is_refused_as_typed(project):
+    # click's float type turned "-5" into -5.0 before the check, which then quoted -5.0
+    before = (project / "references.bib").read_bytes()
+    for verb in (["resolve", "--offline"], ["add", "--offline", "10.1000/x"]):
+        for value in ("-5", "0", "nan", "inf", "soon"):
+            result = run(*verb, "--timeout", value, "--project", project)
+            assert result.exit_code == 2, (verb, value, result.output)
+            assert (f"Invalid value for '--timeout': '{value}' is not a positive number of "
+                    "seconds") in result.output
+            assert "-5.0" not in result.output
+    assert (project / "references.bib").read_bytes() == before
+    assert not (project / "evidence.db").exists()
+
+
+def test_a_missing_project_folder_is_named_as_the_folder(tmp_path):
+    missing = tmp_path / "no-such-project"
+    for verb in (["serve", "--port", "1"], ["serve", "--watch", "--port", "1"], ["build"],
+                 ["package", tmp_path / "out"]):
+        result = run(*verb, "--project", missing)
+        assert result.exit_code == 1, (verb, result.output)
+        assert f"the project folder {missing} does not exist" in result.output
+        assert "evidence.db" not in result.output and "--database" not in result.output
+        assert not missing.exists() and not (tmp_path / "out").exists()

@@ -2,8 +2,9 @@
 
 A ``not_claims:`` entry (``quote``, ``reason``) says a sentence that looks
 factual is not a claim, so ``draft`` and ``coverage`` leave it alone. The
-entry is added at the end of the list (made at the end of the file when
-missing) with ruamel.yaml's round-trip mode, as reviews are
+entry is added at the end of the list (made before ``retired:``, else at the
+end of the file, when missing; the blank line and comments that followed the
+list's last entry follow the new one) with ruamel.yaml's round-trip mode, as reviews are
 (evidence.claims.review), and read back: the claims read as before, the
 list gained exactly the entry.
 """
@@ -15,9 +16,15 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from ruamel.yaml.tokens import CommentToken
 
 from evidence.claims.loader import parse_claims
-from evidence.claims.review import comparable_claim, round_trip_load
+from evidence.claims.review import (
+    attach_trailing_comment,
+    comparable_claim,
+    detach_trailing_comment,
+    round_trip_load,
+)
 from evidence.errors import EvidenceError
 
 
@@ -30,17 +37,31 @@ def not_claim_in_text(text: str, path: Path | str, quote: str, reason: str,
                             "nothing was changed")
     before, problems, yaml, data = round_trip_load(text, path)
     entries = data.get("not_claims")
+    gap = None  # the blank and comment lines that stood before the key after the list
     if entries is None:
         entries = CommentedSeq()
-        data["not_claims"] = entries
+        keys = list(data.keys())
+        if "not_claims" not in data and "retired" in data and keys.index("retired") > 0:
+            # claims, not_claims, retired (DESIGN §2): the new list goes before
+            # retired:, which keeps the blank line and comments that stood before it
+            gap = detach_trailing_comment(data[keys[keys.index("retired") - 1]])
+            if gap is not None and gap.value.startswith("\n\n"):
+                attach_trailing_comment(data[keys[keys.index("retired") - 1]],
+                                        CommentToken("\n\n", gap.start_mark, None))
+            data.insert(keys.index("retired"), "not_claims", entries)
+        else:
+            data["not_claims"] = entries
     if not isinstance(entries, CommentedSeq):
         raise EvidenceError(f"{path}: 'not_claims' is not a list; add the entry by hand")
+    if len(entries):  # the lines after the last entry follow the new one
+        gap = detach_trailing_comment(entries)
     entry = CommentedMap()
     entry["quote"] = DoubleQuotedScalarString(quote)
     if prefix:
         entry["prefix"] = DoubleQuotedScalarString(prefix)
     entry["reason"] = DoubleQuotedScalarString(reason)
     entries.append(entry)
+    attach_trailing_comment(entries, gap)
     out = io.StringIO()
     yaml.dump(data, out)
     new_text = out.getvalue()

@@ -12,7 +12,8 @@
 - Each browser gets its session cookie (HttpOnly, SameSite=Strict), of which
   the forms' token is made (:mod:`evidence.desk.state`).
 
-Refusals are plain text, 403 (a missing Host too), and write nothing.
+Refusals are plain text, 403 (a missing Host too), and write nothing; a
+missing login is a small page with a link to the login form.
 """
 
 from __future__ import annotations
@@ -105,8 +106,26 @@ def session_cookie(value: str) -> str:
     return f"{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict"
 
 
+LOGIN_PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Log in first: the editor's desk</title></head>
+<body>
+<h1>Log in first</h1>
+<p>This editor's desk is open to the network: <a href="{LOGIN_PATH}">log in</a> with the
+one-time token <code>evidence serve</code> printed when it started.</p>
+</body>
+</html>
+"""
+
+
 async def _refuse(send, why: str, *, login: bool = False) -> None:
+    """403: plain text, or for a missing login a page that links the login form
+    (fixed words: nothing of the request is in it)."""
+    kind = b"text/html; charset=utf-8" if login else b"text/plain; charset=utf-8"
     await send({"type": "http.response.start", "status": 403,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"cache-control", b"no-store")]})
-    await send({"type": "http.response.body", "body": why.encode("utf-8")})
+                "headers": [(b"content-type", kind), (b"cache-control", b"no-store"),
+                            (b"content-security-policy", b"default-src 'none'"),
+                            (b"x-content-type-options", b"nosniff")]})
+    body = LOGIN_PAGE if login else why
+    await send({"type": "http.response.body", "body": body.encode("utf-8")})

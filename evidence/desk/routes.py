@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qsl, quote, unquote
 
 from datasette.utils import tilde_encode
 from datasette.utils.asgi import Response
@@ -34,6 +34,7 @@ from evidence.scale import RELATIONS
 
 DATABASE = "evidence"  # the publication's name for evidence.db (host/serve.py)
 MAX_FIELD = 4000  # characters of a note or reason: a paragraph, not a file
+MAX_BODY = 1_000_000  # bytes of a posted form: every field at its longest is far less
 
 
 def editor_of(desk: Desk, request) -> str | None:
@@ -105,13 +106,18 @@ async def _check_post(datasette, request, *, needs_editor: bool = True):
     if request.method != "POST":
         return Response.text("The desk writes only through POST.", status=405,
                              headers={"Allow": "POST"})
-    fields = await request.post_vars()
     session = request.cookies.get(SESSION_COOKIE)
-    if request.scope.get("evidence_desk_new_session") or not desk.token_ok(
-            session, fields.get(TOKEN_FIELD)):
-        return await refused(datasette, request, "This form's token is missing or not this "
-                             "browser's: reload the page and try again. Nothing was changed.",
-                             403, fields.get("back"))
+    no_token = ("This form's token is missing or not this browser's: reload the page and "
+                "try again. Nothing was changed.")
+    if request.scope.get("evidence_desk_new_session") or not session:
+        # no session, no token can match: refused before a byte of the body is read
+        return await refused(datasette, request, no_token, 403)
+    fields = await _form(request)
+    if isinstance(fields, tuple):
+        status, refusal = fields
+        return await refused(datasette, request, refusal + " Nothing was changed.", status)
+    if not desk.token_ok(session, fields.get(TOKEN_FIELD)):
+        return await refused(datasette, request, no_token, 403, fields.get("back"))
     editor = editor_of(desk, request)
     if needs_editor and not editor:
         return await refused(datasette, request, "Give your name first (at the top of the "
@@ -122,6 +128,33 @@ async def _check_post(datasette, request, *, needs_editor: bool = True):
             return await refused(datasette, request, why + " Nothing was changed.", 400,
                                  fields.get("back"))
     return Posted(desk, fields, editor, session or "")
+
+
+async def _form(request, limit: int = MAX_BODY) -> dict[str, str] | tuple[int, str]:
+    """The posted form's fields, or (status, why) it is refused: 413 for a body over
+    ``limit`` bytes (by its Content-Length, before reading any of it, else as soon
+    as that much has come), 400 for one that is not UTF-8 form data."""
+    length = (request.headers.get("content-length") or "").strip()
+    if length and not length.isdigit():
+        return 400, "The form's Content-Length is not a number."
+    too_big = (413, f"The form is over {limit:,} bytes, the most the desk reads.")
+    if length and int(length) > limit:
+        return too_big
+    body = bytearray()
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":  # the browser went away
+            return 400, "The form did not arrive whole."
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return too_big
+        if not message.get("more_body", False):
+            break
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "The form is not UTF-8 text."
+    return dict(parse_qsl(text, keep_blank_values=True))
 
 
 async def _act(datasette, request, make: Callable[[Posted], Callable | str]):

@@ -248,10 +248,10 @@ def local_desk(project: Path, database: Path, *, host: str, port: int,
                          editor=os.environ.get("EVIDENCE_EDITOR", "").strip() or None,
                          remote=remote))
     echo(f"Editor's desk: edits go to {project.resolve()}; review queue at "
-         f"http://{url_host(host)}:{port}/-/desk/")
+         f"{_addresses(host, port, '/-/desk/')}")
     if remote:
-        echo(f"Editor's desk open to {host}: log in at http://{url_host(host)}:{port}/-/desk/login with "
-             f"the one-time token {desk.login_token}")
+        echo(f"Editor's desk open to {host}: log in at {_addresses(host, port, '/-/desk/login')} "
+             f"with the one-time token {desk.login_token}")
         # The server speaks plain HTTP: the token and the login cookie cross the
         # network in the clear unless something in front of it encrypts them.
         echo("This server speaks plain HTTP: put a TLS proxy in front of it, or serve on "
@@ -285,7 +285,7 @@ async def _serve(database: Path, *, host: str, port: int, public: bool, base_url
             # After each rebuild the new instance is made and warmed at once, not
             # by the first request that finds the new file.
             rebuilder.on_built = app.check
-        echo(f"Serving {database} on http://{url_host(host)}:{port}/"
+        echo(f"Serving {database} on {_addresses(host, port)} (plain HTTP)"
              + (f", rebuilding it on every change in {watch}" if watch is not None else ""))
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info",
                                                lifespan="on"))
@@ -308,3 +308,62 @@ def _echo_to_stderr(message: str) -> None:
 def url_host(host: str) -> str:
     """The host as a URL writes it: an IPv6 address in brackets (``[::1]``)."""
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+
+
+def served_urls(host: str, port: int, path: str = "/") -> list[str]:
+    """Addresses a browser can open for ``path``: the host served on, or, bound to
+    every interface (0.0.0.0, ::), which no browser can open, this machine's name
+    and each of its addresses (looked up locally: nothing is sent), then the
+    loopback one for this machine itself."""
+    if host not in WILDCARD_HOSTS:
+        return [f"http://{url_host(host)}:{port}{path}"]
+    import ipaddress
+    import socket
+
+    name = socket.gethostname()
+    names = [name] if name else []
+    families = (socket.AF_INET,) if host == "0.0.0.0" else (socket.AF_INET, socket.AF_INET6)
+    found = _interface_addresses()
+    for family in families:
+        with contextlib.suppress(OSError, UnicodeError):
+            found += [str(a[0]) for *_, a in socket.getaddrinfo(name, None, family,
+                                                                 socket.SOCK_STREAM)]
+    for ip in found:
+        ip = ip.split("%")[0]
+        with contextlib.suppress(ValueError):
+            if not ipaddress.ip_address(ip).is_loopback and ip not in names:
+                names.append(ip)
+    names.append("127.0.0.1" if host == "0.0.0.0" else "[::1]")
+    return [f"http://{url_host(n)}:{port}{path}" for n in dict.fromkeys(names)]
+
+
+def _interface_addresses() -> list[str]:
+    """The IPv4 address of each network interface (Linux's SIOCGIFADDR; elsewhere,
+    or where it fails, none: the machine's name is printed all the same)."""
+    import socket
+    import struct
+
+    try:
+        import fcntl
+    except ImportError:
+        return []
+    addresses = []
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        for _, interface in socket.if_nameindex():
+            with contextlib.suppress(OSError):
+                answer = fcntl.ioctl(probe.fileno(), 0x8915,  # SIOCGIFADDR
+                                     struct.pack("256s", interface.encode()[:15]))
+                addresses.append(socket.inet_ntoa(answer[20:24]))
+    return addresses
+
+
+def _addresses(host: str, port: int, path: str = "/") -> str:
+    """The served addresses as one phrase: "http://a:1/ (or http://b:1/)"."""
+    first, *others = served_urls(host, port, path)
+    if not others:
+        return first
+    bound = f"bound to every interface, {host or '0.0.0.0'}"
+    return f"{first} ({bound}; also {', '.join(others)})"

@@ -38,6 +38,8 @@ class Stub:
     prefix: str | None = None
     named: list[Named] = field(default_factory=list)  # drafted sources (comments only)
     why: list[str] = field(default_factory=list)  # what made it a claim
+    start: int = -1  # offset of the sentence in guide.md (-1: unknown)
+    section_id: str | None = None  # the id of its section (None: unknown)
 
 
 def printed_sources(guide: Guide, references: References) -> list[PrintedSource]:
@@ -94,7 +96,8 @@ def make_stubs(guide: Guide, lexicon: Lexicon, *, taken: set[str],
             id=claim_id(guide.id, quote, taken, id_prefix), quote=quote,
             type=guess_type(sentence.text, sentence.section, sentence.verdict, lexicon),
             section=sentence.section, line=guide.line_of(sentence.start),
-            prefix=prefix or None, named=named, why=sentence.verdict.why()))
+            prefix=prefix or None, named=named, why=sentence.verdict.why(),
+            start=sentence.start, section_id=section_id))
     return stubs
 
 

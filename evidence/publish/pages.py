@@ -458,6 +458,22 @@ async def claim_page(datasette, db, claim_id: str) -> dict | None:
     }
 
 
+async def retired_claim_page(datasette, db, claim_id: str) -> dict | None:
+    """A retired claim (``retired_claims``): its last quote, the reason, the day,
+    and its history; None when no claim of that id was retired."""
+    row = (await db.execute(
+        "select r.id, r.guide_id, r.quote, r.reason, r.date, g.title as guide_title, "
+        "g.language as guide_language from retired_claims r "
+        "join guides g on g.id = r.guide_id where r.id = ?", [claim_id])).first()
+    if row is None:
+        return None
+    return {"retired": dict(row), "history": await claim_history(db, claim_id),
+            "guide_url": row_url(datasette, "guides", row["guide_id"]),
+            "retired_url": row_url(datasette, "retired_claims", row["id"]),
+            "retired_list_url": datasette.urls.table(DATABASE, "retired_claims")
+            + "?" + urlencode({"guide_id": row["guide_id"]})}
+
+
 # --- Source page -------------------------------------------------------------
 
 

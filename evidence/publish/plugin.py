@@ -135,12 +135,44 @@ async def robots(request):
     return Response.text(ROBOTS_TXT)
 
 
+async def claim_row(datasette, request, send):
+    """A claim's page, Datasette's row page as ever; the id of a retired claim
+    (``retired_claims``), which has no row, answers with the retirement: its last
+    words, the reason, the day and its history (an HTML page; JSON and the other
+    formats of a row that is not there stay a 404)."""
+    try:
+        return await _row_view(datasette)(request, send)
+    except NotFound:
+        key = _row_key(request)
+        if request.url_vars.get("format") or key is None:
+            raise
+        data = await pages.retired_claim_page(datasette, _db(datasette), key)
+        if data is None:
+            raise
+    return Response.html(await datasette.render_template(
+        "evidence_retired_claim.html",
+        {"evidence": data, "evidence_nav": True, "evidence_legend": pages.legend(),
+         "evidence_public": PublicationConfig.of(datasette).public,
+         "metadata": datasette.metadata()},
+        request=request, view_name="retired-claim"))
+
+
+def _row_view(datasette):
+    """Datasette's own row view, as its router makes it."""
+    from datasette.views.row import RowView
+
+    return RowView.as_view(datasette)
+
+
 @hookimpl
 def register_routes(datasette):
     return [
         (r"^/$", overview),
         (r"^/-/search$", search),
         (r"^/robots\.txt$", robots),
+        # Datasette's row route (datasette/app.py, _routes) for the claims table only
+        (rf"^/(?P<database>{DATABASE})/(?P<table>claims)/(?P<pks>[^/]+?)"
+         r"(\.(?P<format>\w+))?$", claim_row),
     ]
 
 

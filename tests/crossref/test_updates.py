@@ -315,7 +315,8 @@ def test_timeout_option_is_used_and_checked(project, fake):
     assert result.exit_code == 0, result.output
     assert fake.count(CITED) == 2  # the first answer came too late for 2 s
     bad = run(project, fake, "smith2020", "--timeout", "0")
-    assert bad.exit_code == 1 and "--timeout is 0.0" in bad.output
+    assert bad.exit_code == 2  # a usage error, quoting what was typed (not "0.0")
+    assert "Invalid value for '--timeout': '0' is not a positive number" in bad.output
 
 
 def test_further_enrichments_run_in_the_same_pass(project, fake, monkeypatch):

@@ -113,7 +113,12 @@ def test_an_editor_verifies_links_and_retires_from_the_page(tab, desk, tmp_path)
     tab.wait_for_load_state("load")
     assert "h-prognosis: retired" in tab.locator(".desk-message").inner_text()
     assert tab.locator("a[href='/evidence/claims/h-prognosis']").count() == 0
-    assert tab.goto(tab.base + "/evidence/claims/h-prognosis").status == 404
+    # its page now says it was retired, why, and what was done to it
+    assert tab.goto(tab.base + "/evidence/claims/h-prognosis").status == 200
+    assert "Retired:" in tab.locator(".notice-retired").inner_text()
+    assert "The sentence was cut from the guide." in tab.locator(".facts").inner_text()
+    assert "retire by Ada Editor" in tab.locator(".claim-history").inner_text()
+    assert axe_violations(tab) == []
 
     after = claims_text(desk)
     review = re.search(r'    review:\n      status: verified\n      by: Ada Editor\n'

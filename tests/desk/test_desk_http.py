@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -245,8 +246,10 @@ def test_reanchor_and_retire_an_orphan(live, project):
         block, "") + ('\nretired:\n  - id: h-prognosis\n'
                       '    quote: "De fleste bliver raske på tre til seks måneder."\n'
                       '    reason: "Sentence deleted."\n    on: ' + today)
-    assert live.get("/evidence/claims/h-prognosis",
-                    headers={"Host": f"127.0.0.1:{live.port}"}).status == 404
+    retired = live.get("/evidence/claims/h-prognosis",
+                       headers={"Host": f"127.0.0.1:{live.port}"})
+    assert retired.status == 200 and "notice-retired" in retired.body  # no longer a 404
+    assert "Sentence deleted." in retired.body
     history = files(project)["history.yaml"].decode()
     assert history.count("action: reanchor") == 1 and history.count("action: retire") == 1
 
@@ -272,7 +275,13 @@ def test_remote_edits_need_the_one_time_login(project):
         live.desk.host = "127.0.0.1"
         live.desk.login_token = "one-time-secret"
         host = {"Host": f"127.0.0.1:{live.port}"}
-        assert live.get(CLAIM_PAGE, headers=host).status == 403
+        refused = live.get(CLAIM_PAGE, headers=host)
+        assert refused.status == 403
+        # a page that links the login form, not words naming a path to type
+        assert refused.headers["content-type"].startswith("text/html")
+        assert '<a href="/-/desk/login">log in</a>' in refused.body
+        assert "<script" not in refused.body
+        assert live.post("/-/desk/review", {"claim": "h-loading"}, host).status == 403
         login = live.get("/-/desk/login", headers=host)
         assert login.status == 200 and "one-time-secret" not in login.body
         session = session_of(login)
@@ -316,7 +325,18 @@ def test_an_uncovered_sentence_becomes_a_stub_or_a_non_claim(tmp_path):
         assert live.post("/-/desk/stub", fields, cookie).status == 303
         removed, added = _added_lines(before["claims.yaml"], files(project)["claims.yaml"])
         assert removed == [] and '    quote: "Knæet bærer hele kroppens vægt hver dag."' in added
+        # a plain statement: the default type, not "dosage" for its "hver dag"
+        assert "    type: treatment" in added
         assert added[-2:] == ["    review:", "      status: unreviewed"]
+        # in its guide-order place: after the claim of the sentence before it
+        lines = files(project)["claims.yaml"].decode().splitlines()
+        at = lines.index('    quote: "Knæet bærer hele kroppens vægt hver dag."') - 1
+        assert lines[at - 7:at + 1] == [
+            "  - id: h-overload-runners", '    quote: "Hasesenerne kan blive overbelastede '
+            'hos løbere."', "    type: epidemiology", "    evidence:",
+            "      - source: cohort2019", "        relation: supports",
+            '        locator: "Table 2"', added[0]]
+        assert lines[at + len(added)] == "  - id: h-definition"
         page, session = open_page(live, "/evidence/guides/hasesener")
         cookie = {"Cookie": f"evidence_desk_session={session}"}
         assert "nothing covers (1)" in page.body
@@ -453,3 +473,56 @@ def test_a_refusal_returns_to_the_page_of_the_form(project):
         named = live.post("/-/desk/editor", form_fields(refused.body, "/-/desk/editor")
                           | {"name": "Bo Editor"}, cookie)
         assert named.status == 303 and named.headers["location"] == CLAIM_PAGE
+
+
+def _headers_only(live, path: str, headers: dict) -> tuple[int, str]:
+    """POST the headers and no byte of the body they announce: what the server answers
+    without reading it (a server that waits for the body times out here)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", live.port, timeout=10)
+    try:
+        conn.putrequest("POST", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        conn.close()
+
+
+def test_a_post_is_checked_before_its_body_is_read_and_a_huge_one_refused(live, project):
+    before = files(project)
+    answer, session = open_page(live)
+    fields = verdict_fields(answer)
+    host = {"Host": f"127.0.0.1:{live.port}", "Origin": f"http://127.0.0.1:{live.port}",
+            "Sec-Fetch-Site": "same-origin",
+            "Content-Type": "application/x-www-form-urlencoded"}
+    huge = {"Content-Length": str(50_000_000)}
+    # the guard and the session come first: nothing of the 50 MB is waited for
+    assert _headers_only(live, "/-/desk/review", host | huge)[0] == 403
+    cookie = {"Cookie": f"evidence_desk_session={session}"}
+    assert _headers_only(live, "/-/desk/review", host | huge | cookie
+                         | {"Origin": "http://evil.example"})[0] == 403
+    # with them, a body announced over 1 MB is refused by its length, unread
+    status, body = _headers_only(live, "/-/desk/review", host | huge | cookie)
+    assert status == 413 and "1,000,000 bytes" in body
+    # and one that does not say its length is refused once 1 MB has come
+    padded = fields | {"note": "x" * 1_100_000}
+    sent = live.request("POST", "/-/desk/review", headers=host | cookie,
+                        body=iter([urlencode(padded).encode()]))  # chunked: no length
+    assert sent.status == 413, sent.body[:300]
+    assert files(project) == before
+    # a form of a sane size still goes through
+    assert live.post("/-/desk/review", fields, host | cookie).status == 303
+
+
+def test_a_form_that_is_not_utf8_is_a_400_not_a_server_error(live, project):
+    before = files(project)
+    answer, session = open_page(live)
+    sent = live.request("POST", "/-/desk/review", headers={
+        "Host": f"127.0.0.1:{live.port}", "Cookie": f"evidence_desk_session={session}",
+        "Content-Type": "application/x-www-form-urlencoded"}, body=b"note=\xff\xfe")
+    assert sent.status == 400 and "not UTF-8" in sent.body
+    assert files(project) == before

@@ -91,6 +91,30 @@ def test_remote_edits_print_the_login_token_and_warn_of_plain_http(tmp_path):
     assert any(desk.login_token in line and "/-/desk/login" in line for line in said)
     assert any("plain HTTP" in line and "TLS" in line for line in said)
     assert all(desk.login_token not in line for line in said if "?" in line)  # never in a URL
+    # 0.0.0.0 is no address a browser opens: this machine's name and addresses are
+    assert not any("http://0.0.0.0" in line for line in said)
+    import socket
+
+    login = next(line for line in said if desk.login_token in line)
+    assert f"http://{socket.gethostname()}:8123/-/desk/login" in login
+    assert "http://127.0.0.1:8123/-/desk/login" in login
+
+
+def test_every_interface_is_printed_as_addresses_a_browser_opens(monkeypatch):
+    import socket
+
+    from evidence.host import serve
+
+    monkeypatch.setattr(socket, "gethostname", lambda: "desk-host")
+    monkeypatch.setattr(serve, "_interface_addresses", lambda: ["127.0.0.1", "192.0.2.9"])
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: [
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.1.1", 0)),
+        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("192.0.2.9", 0))])
+    assert serve.served_urls("0.0.0.0", 8001) == [
+        "http://desk-host:8001/", "http://192.0.2.9:8001/", "http://127.0.0.1:8001/"]
+    assert serve.served_urls("::", 8001, "/-/desk/")[-1] == "http://[::1]:8001/-/desk/"
+    assert serve.served_urls("192.0.2.9", 8001) == ["http://192.0.2.9:8001/"]
+    assert serve.served_urls("::1", 8001) == ["http://[::1]:8001/"]
 
 
 def test_another_loopback_address_is_served_on_its_own_name():

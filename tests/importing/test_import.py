@@ -263,3 +263,104 @@ def test_the_bundled_guide_s_stubs_read_like_its_ids() -> None:
     root = Path(__file__).resolve().parents[2]
     stubs = pending_stubs(load_project(root, strict=False), "distal-hasetendinopati")
     assert stubs and all(s.id.startswith("dht-") for s in stubs)
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # a duration or amount word with no number is no dose: the default, not dosage
+    ("Knæet bærer hele kroppens vægt hver dag.", "treatment"),
+    ("Have realistiske forventninger (uger til måneder, ikke dage)", "treatment"),
+    # cue words before a bare number with a unit
+    ("Milde tilfælde tager typisk 2-3 måneder.", "prognosis"),
+    ("Manglende bedring efter 6-8 uger med korrekt genoptræning", "prognosis"),
+    # amounts of training stay doses
+    ("Hold i 30-45 sekunder.", "dosage"),
+    ("3 sæt x 10-15 reps.", "dosage"),
+    ("Øg løbemængden med højst 10 % om ugen.", "dosage"),
+    ("Protein: 1,6-2,0 g/kg kropsvægt for at understøtte vævsreparation", "dosage"),
+])
+def test_a_stub_s_type_is_dosage_only_for_an_amount(sentence: str, expected: str) -> None:
+    from evidence.check.coverage import classify
+    from evidence.importing.claimtype import guess_type
+    from evidence.language import lexicon
+
+    danish = lexicon("da")
+    assert guess_type(sentence, "", classify(sentence, danish), danish) == expected
+
+
+def test_draft_puts_each_stub_in_its_guide_order_place(tmp_path) -> None:
+    # claims.yaml follows the guide: a drafted stub goes where its sentence stands,
+    # not at the end of the list (the claim before it, or its section's first place)
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    project = tmp_path / "project"
+    shutil.copytree(root / "claims", project / "claims")
+    shutil.copy(root / "references.bib", project / "references.bib")
+    path = project / "claims" / "distal-hasetendinopati" / "claims.yaml"
+    original = path.read_text(encoding="utf-8")
+    from evidence.importing.draft import pending_stubs
+    from evidence.project import load_project
+
+    # what the bundled file leaves uncovered gets its stub too
+    uncovered = {s.id for s in pending_stubs(load_project(project, strict=False),
+                                            "distal-hasetendinopati")}
+    removed = ["dht-often-overlooked",  # in the middle of the lead
+               "dht-definition",  # the first claim of its section, after its comment
+               "dht-faq-seek-professional-assessment"]  # the last claim of the file
+    text = original
+    for claim in removed:
+        block = re.search(rf"  - id: {claim}\n(?:    .*\n)*", text)
+        assert block is not None
+        text = text[:block.start()] + text[block.end():]
+    path.write_text(text, encoding="utf-8")
+    result = run("draft", "distal-hasetendinopati", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    after = path.read_text(encoding="utf-8")
+    ids = re.findall(r"^  - id: (\S+)$", after, flags=re.MULTILINE)
+    new = set(ids) - set(re.findall(r"^  - id: (\S+)$", text, flags=re.MULTILINE))
+    assert len(new) == len(removed) + len(uncovered)
+    # the removed claims' places hold the stubs of their sentences
+    assert ["stub" if i in new else i for i in ids if i not in uncovered] == \
+        ["stub" if i in removed else i for i in re.findall(r"^  - id: (\S+)$", original,
+                                                            flags=re.MULTILINE)]
+    # every other line as it was, and the section comments in their places
+    assert [line for line in after.splitlines() if line.startswith("  #")] == \
+        [line for line in original.splitlines() if line.startswith("  #")]
+    assert "  # --- Hvad er distal hasetendinopati? ---\n  - id: dht-distal-hasetendinopati-" \
+        in after
+    assert run("build", "--project", str(project)).exit_code == 0
+
+
+def test_a_stub_of_a_section_without_claims_opens_it_in_its_place(tmp_path) -> None:
+    from tests.conftest import write_project
+
+    guide = ("Senen tåler mere belastning med tiden.\n\n## Anatomi\n\n"
+             "Hasemusklerne fæster ved knæet.\n\n## Årsager\n\n"
+             "Smerten skyldes ofte overbelastning.\n\n## Prognose\n\n"
+             "De fleste bliver raske på tre måneder.\n")
+    claims = ("guide:\n  title: T\n  language: da\nclaims:\n"
+              "  # --- Anatomi ---\n"
+              "  - id: t-attach\n    quote: \"Hasemusklerne fæster ved knæet.\"\n"
+              "    type: anatomy\n    # a comment of the claim's own\n\n"
+              "  # --- Prognose ---\n  # An editor's note on the next claim.\n"
+              "  - id: t-course\n    quote: \"De fleste bliver raske på tre måneder.\"\n"
+              "    type: prognosis\n# What is no claim\nnot_claims: []\n")
+    project = write_project(tmp_path, guide=guide, claims=claims, bib="", guide_id="t")
+    result = run("draft", "t", "--project", str(project))
+    assert result.exit_code == 0, result.output
+    assert (project / "claims" / "t" / "claims.yaml").read_text(encoding="utf-8") == (
+        "guide:\n  title: T\n  language: da\nclaims:\n"
+        "  # --- T ---\n"
+        "  - id: t-senen-taaler-belastning-tiden\n"
+        "    quote: \"Senen tåler mere belastning med tiden.\"\n"
+        "    type: treatment\n    review:\n      status: unreviewed\n\n"
+        "  # --- Anatomi ---\n"
+        "  - id: t-attach\n    quote: \"Hasemusklerne fæster ved knæet.\"\n"
+        "    type: anatomy\n    # a comment of the claim's own\n\n"
+        "  # --- Årsager ---\n"
+        "  - id: t-smerten-skyldes-ofte-overbelastning\n"
+        "    quote: \"Smerten skyldes ofte overbelastning.\"\n"
+        "    type: etiology\n    review:\n      status: unreviewed\n\n"
+        "  # --- Prognose ---\n  # An editor's note on the next claim.\n"
+        "  - id: t-course\n    quote: \"De fleste bliver raske på tre måneder.\"\n"
+        "    type: prognosis\n# What is no claim\nnot_claims: []\n")

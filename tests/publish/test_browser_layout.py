@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.publish.live import serve_public
 from tests.publish.test_browser import CHROMIUM, CHROMIUM_ARGS, browser, server  # noqa: F401
+from tests.publish_support import build_retired_project
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright",
                                  reason="axe-playwright-python is not installed")
@@ -156,3 +158,21 @@ def test_the_reading_view_needs_no_script(browser, server):  # noqa: F811
     marks.first.click()
     assert page.url.endswith("/evidence/claims/h-loading")
     context.close()
+
+
+@pytest.fixture(scope="module")
+def retired_server(tmp_path_factory):
+    with serve_public(build_retired_project(tmp_path_factory.mktemp("retired"))) as live:
+        yield live.base
+
+
+def test_a_retired_claim_s_page_reads_at_every_width(tab, axe, retired_server):
+    tab.goto(retired_server + "/evidence/claims/h-walk")
+    assert "Retired:" in tab.locator(".notice-retired").inner_text()
+    width, client = tab.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert width <= client and tab.evaluate(SIDEWAYS) == [], tab.width
+    violations = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"][:5]])
+        for v in axe.run(tab).response["violations"] if v["impact"] in ("critical", "serious")]
+    assert violations == [], (tab.width, violations)
