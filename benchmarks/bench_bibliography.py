@@ -146,7 +146,8 @@ def whole_command(refs, sources, tmp: Path, pandoc: str, runs: int) -> None:
     """`evidence bibliography --all` as a process against the pandoc call it makes."""
     from evidence.bibliography import csl_cache
     from evidence.bibliography.bibtex_export import to_bibtex
-    from evidence.bibliography.formatting import CITE_ALL, _for_pandoc, pandoc_arguments
+    from evidence.bibliography.early import CITE_ALL
+    from evidence.bibliography.formatting import _for_pandoc, pandoc_arguments
 
     project = tmp / "project"
     (project / "claims").mkdir(parents=True)

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from evidence.bibliography.styles import cache_folders
+from evidence.bibliography.cache import cache_folders
 
 KEEP = 8
 _FORMAT = b"evidence csl cache 1\0"
@@ -100,13 +100,14 @@ def name_for(data: bytes) -> str:
     return hashlib.sha256(code_digest() + data).hexdigest() + ".json"
 
 
-def load(path: Path, data: bytes) -> CachedReferences | None:
-    """The kept CSL-JSON of references.bib (``data``: its bytes), or None."""
+def load(path: Path, data: bytes, *, with_items: bool = True) -> CachedReferences | None:
+    """The kept CSL-JSON of references.bib (``data``: its bytes), or None.
+    Without ``with_items`` only the citekeys are read (the items stay empty): all
+    that --all from the pandoc file needs."""
     name = name_for(data)
     for folder in cache_folders("csl"):
         try:
-            stored = json.loads((folder / name).read_bytes())
-            keys, items = stored["keys"], stored["items"]
+            keys, items = _decode((folder / name).read_bytes(), with_items)
         except (OSError, ValueError, KeyError, TypeError):
             continue
         if isinstance(keys, list) and isinstance(items, dict):
@@ -114,6 +115,21 @@ def load(path: Path, data: bytes) -> CachedReferences | None:
                 os.utime(folder / name)  # in use: the last to be pruned
             return CachedReferences(path, keys, items, folder / name)
     return None
+
+
+_KEYS_FIRST = '{"keys": '  # how store() writes a kept file: the citekeys first
+
+
+def _decode(raw: bytes, with_items: bool) -> tuple[list[str], dict[str, dict]]:
+    """A kept file's citekeys and items; without ``with_items`` the items, most
+    of the file, are not decoded (about 5 ms at 1,000 entries) and come back
+    empty."""
+    text = raw.decode("utf-8")
+    if not with_items and text.startswith(_KEYS_FIRST):
+        keys, _ = json.JSONDecoder().raw_decode(text, len(_KEYS_FIRST))
+        return keys, {}
+    stored = json.loads(text)
+    return stored["keys"], stored["items"]
 
 
 _PANDOC_SUFFIX = ".pandoc.json"  # .json: pandoc reads a bibliography so named as CSL-JSON

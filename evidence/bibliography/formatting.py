@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from evidence.bib.csl_types import AND_OTHERS
+from evidence.bibliography import early
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
@@ -172,9 +173,6 @@ def pandoc_arguments(bibliography: Path, style: Style, locale: str | None) -> li
     return args
 
 
-CITE_ALL = b"---\nnocite: '@*'\n---\n"
-
-
 class Citeproc:
     """One pandoc citeproc run on a CSL-JSON file, started when made: the command
     can go on with its own work while pandoc formats, and :meth:`document` then
@@ -216,24 +214,17 @@ class Citeproc:
 
 
 def _start_pandoc(args: list[str]) -> subprocess.Popen:
-    """pandoc, started with the document citing every item as its whole stdin: a
-    pipe written and closed before it starts (the 24 bytes fit its buffer), so
-    nothing is left to write to it later."""
-    read, write = os.pipe()
+    """pandoc started on ``args``, or the same call started early (early.take)."""
+    process = early.take(args)
+    if process is not None:
+        return process
     try:
-        os.write(write, CITE_ALL)
-    finally:
-        os.close(write)
-    try:
-        return subprocess.Popen(args, stdin=read, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+        return early.start_pandoc(args)
     except FileNotFoundError as exc:
         raise PandocMissing(
             f"pandoc could not be started ({exc}): install it with "
             "`pip install pypandoc-binary`"
         ) from None
-    finally:
-        os.close(read)
 
 
 def _for_pandoc(item: dict) -> dict:

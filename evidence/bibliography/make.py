@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evidence.bibliography import early
 from evidence.bibliography.formatting import (
     STYLED_FORMATS,
     Bibliography,
@@ -392,12 +393,13 @@ def _format_all_kept(path: Path, data: bytes, kept: Path, *, style: str | None,
     chosen = resolve_style(style or DEFAULT_STYLE)
     locale = bibliography_locale(chosen, locale, None)
     with Citeproc(kept, chosen, locale) as run:
-        cached = load(path, data)
+        cached = load(path, data, with_items=False)
         if cached is None:
             return None
         selection = _selection(_ReferencesOnly(cached), include_all=True)
         run.count = len(selection.keys)
         bibliography = Bibliography(formatted_entries(run.document()), chosen, locale)
+    early.remember(run.args, path, [kept, chosen.path])
     return bibliography.render(fmt), selection
 
 

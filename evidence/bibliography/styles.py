@@ -28,12 +28,12 @@ import hashlib
 import importlib.util
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from evidence.atomic import atomic_write_text
+from evidence.bibliography.cache import cache_folders
 from evidence.bibliography.style_fixes import StyleFixError, fix_for_pandoc
 from evidence.errors import EvidenceError
 
@@ -260,20 +260,3 @@ def _write_cached(stem: str, text: str) -> Path:
             continue
     raise StyleError(f"cannot write the style {stem} to a cache folder "
                      "(set EVIDENCE_CACHE_DIR to a writable folder)")
-
-
-def cache_folders(kind: str) -> list[Path]:
-    """Where the bibliography keeps ``kind`` (``styles``, ``csl``), first writable
-    first: $EVIDENCE_CACHE_DIR, the user's cache folder, a folder of the temp dir."""
-    folders = []
-    if os.environ.get("EVIDENCE_CACHE_DIR"):
-        folders.append(Path(os.environ["EVIDENCE_CACHE_DIR"]) / kind)
-    try:
-        from platformdirs import user_cache_dir
-
-        folders.append(Path(user_cache_dir("evidence")) / kind)
-    except ImportError:
-        pass
-    folders.append(Path(tempfile.gettempdir())
-                   / f"evidence-{kind}-{getattr(os, 'getuid', lambda: 0)()}")
-    return folders
