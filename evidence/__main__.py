@@ -1,6 +1,7 @@
 """``python -m evidence``: the command line, as the ``evidence`` script runs it
 (``serve --watch`` runs its builds so, with the Python that serves)."""
 
+import gc
 import sys
 
 from evidence.bibliography import early
@@ -12,7 +13,14 @@ def main() -> None:
     early.start(sys.argv)
     from evidence.cli import cli
 
-    cli(prog_name="evidence")
+    try:
+        cli(prog_name="evidence")
+    finally:
+        # The process ends here. Its objects need no collecting: without this the
+        # collector walks every one of them again while the interpreter shuts
+        # down (7 ms of a 40 ms bibliography's own time; objects are still freed
+        # as their references go, files flushed and atexit handlers run).
+        gc.freeze()
 
 
 if __name__ == "__main__":
