@@ -18,12 +18,10 @@ the project's files.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -139,6 +137,8 @@ def pandoc_executable() -> str:
     try:
         path: str | None = _pypandoc_path()
     except (ImportError, OSError, RuntimeError):
+        import shutil  # only where pypandoc-binary's pandoc is missing
+
         path = shutil.which("pandoc")
     if not path or not Path(path).exists():
         raise PandocMissing(
@@ -296,6 +296,8 @@ class Bibliography:
         return "".join(line + "\n" for line in lines)
 
     def as_html(self) -> str:
+        import html  # for HTML only: its import is a millisecond of every bibliography
+
         style = html.escape(self.style.name)
         out = [f'<div class="references csl-bib-body" role="list" data-style="{style}">']
         for entry in self.entries:
@@ -530,6 +532,8 @@ _HTML_TAGS = {
 
 
 def _to_html(inlines: list) -> str:
+    import html  # see Bibliography.as_html
+
     out = []
     for node in inlines:
         t = node["t"]

@@ -23,7 +23,6 @@ corrections to AMA, and written to the cache folder.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import importlib.util
 import os
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from evidence.atomic import atomic_write_text
 from evidence.bibliography.cache import cache_folders
 from evidence.bibliography.style_fixes import StyleFixError, fix_for_pandoc
 from evidence.errors import EvidenceError
@@ -193,6 +191,8 @@ def style_names() -> tuple[str, ...]:
 def close_style_names(name: str, limit: int = 8) -> list[str]:
     names = style_names()
     wanted = name.lower()
+    import difflib  # only for a name not found
+
     close = difflib.get_close_matches(wanted, names, n=limit, cutoff=0.6)
     containing = sorted((n for n in names if wanted and wanted in n), key=len)
     result = []
@@ -249,6 +249,8 @@ def _make_loeberlab() -> Path:
 def _write_cached(stem: str, text: str) -> Path:
     """A style made here, written once to the cache folder under a name that
     changes with its text."""
+    from evidence.atomic import atomic_write_text  # only when a copy is missing
+
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     for folder in cache_folders("styles"):
         target = folder / f"{stem}-{digest}.csl"
