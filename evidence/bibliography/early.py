@@ -34,6 +34,7 @@ from pathlib import Path
 from evidence.bibliography.cache import cache_folders
 
 _FORMAT = "evidence early pandoc 1"
+KEEP = 32  # records kept
 CITE_ALL = b"---\nnocite: '@*'\n---\n"  # pandoc's stdin: a document citing every item
 
 _key: list[str] | None = None  # this process's folder and command line, once start ran
@@ -133,7 +134,19 @@ def _write_record(name: str, text: str) -> None:
                     os.unlink(tmp)
         except OSError:
             continue
+        _prune(folder)
         return
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest :data:`KEEP` records (one per command line and folder)."""
+    try:
+        records = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime_ns,
+                         reverse=True)
+        for old in records[KEEP:]:
+            old.unlink()
+    except OSError:
+        pass
 
 
 def start_pandoc(args: list[str]) -> subprocess.Popen:

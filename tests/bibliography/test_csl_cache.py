@@ -177,3 +177,21 @@ def test_cdl_from_the_cache_as_from_references_bib(tmp_path, monkeypatch, cache)
     for fmt in ("csl-json", "ris"):
         slow, first, second = _both(root, monkeypatch, cache, include_all=True, fmt=fmt)
         assert slow[0] == first[0] == second[0]
+
+
+def test_a_pandoc_failure_from_the_kept_files_is_reported(tmp_path, monkeypatch, cache):
+    from click.testing import CliRunner
+
+    from evidence.cli import cli
+
+    root = write_project(tmp_path / "p", bib=BIB)
+    make(root, include_all=True)
+    make(root, include_all=True)  # from the kept files
+    fake = tmp_path / "pandoc"
+    fake.write_text("#!/bin/sh\necho 'something broke' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("EVIDENCE_PANDOC", str(fake))
+    result = CliRunner().invoke(cli, ["bibliography", "--project", str(root), "--all"])
+    assert result.exit_code == 1
+    assert "pandoc failed formatting with style 'loeberlab': something broke" in result.output
+    assert "Traceback" not in result.output

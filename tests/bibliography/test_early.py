@@ -110,3 +110,17 @@ def test_take_gives_only_the_same_call(tmp_path, fresh):
 def test_other_commands_start_nothing(fresh):
     early.start(["evidence", "build"])
     assert early._key is None and early._started is None
+
+
+def test_only_the_newest_records_are_kept(tmp_path, fresh, monkeypatch):
+    monkeypatch.setattr(early, "KEEP", 3)
+    bib = tmp_path / "references.bib"
+    bib.write_text("@misc{a, title={A}}\n", encoding="utf-8")
+    for n in range(5):
+        for older in (fresh / "calls").glob("*.json"):  # apart in time, as runs are
+            os.utime(older, ns=(older.stat().st_mtime_ns - 10**9,) * 2)
+        monkeypatch.setattr(early, "_key", [str(tmp_path), "bibliography", f"--run={n}"])
+        early.remember(["pandoc", str(n)], bib, [bib])
+    records = list((fresh / "calls").glob("*.json"))
+    assert len(records) == 3
+    assert {json.loads(r.read_text())["args"][1] for r in records} == {"2", "3", "4"}
