@@ -144,32 +144,32 @@ def run_process(command: list[str], stdin: bytes | None = None) -> tuple[float, 
 
 def whole_command(refs, sources, tmp: Path, pandoc: str, runs: int) -> None:
     """`evidence bibliography --all` as a process against the pandoc call it makes."""
+    from evidence.bibliography import csl_cache
     from evidence.bibliography.bibtex_export import to_bibtex
-    from evidence.bibliography.formatting import _for_pandoc
+    from evidence.bibliography.early import CITE_ALL
+    from evidence.bibliography.formatting import _for_pandoc, pandoc_arguments
 
     project = tmp / "project"
     (project / "claims").mkdir(parents=True)
     (project / "references.bib").write_text(to_bibtex(sources, refs), encoding="utf-8")
     command = [sys.executable, "-m", "evidence", "bibliography", "--project", str(project),
                "--all"]
+    run_process(command)  # warm-up: the CSL-JSON kept for these bytes, and its pandoc file
     items = json.loads(subprocess.run(command + ["-f", "csl-json"], capture_output=True,
                                       check=True).stdout)
     payload = json.dumps([_for_pandoc(i) for i in items], ensure_ascii=False).encode()
-    bibliography = tmp / "references.json"
-    bibliography.write_bytes(payload)
+    # The call the command makes (formatting.pandoc_arguments): the kept pandoc file
+    # of every item as pandoc's bibliography, a document citing them all on stdin;
+    # and the call it made before 2026-12-02, the items as pandoc's input.
+    kept = csl_cache.for_pandoc((project / "references.bib").read_bytes())
+    assert kept is not None and kept.read_bytes() == payload, "no kept pandoc file"
     style = resolve_style("loeberlab")
-    # The call the command makes (formatting.run_citeproc): the items as pandoc's
-    # bibliography file, a document citing them all on stdin; and the call it
-    # made before 2026-12-02, the items as pandoc's input.
     calls = {
-        "pandoc": ([pandoc, "-f", "markdown", "-t", "json", "--citeproc", "--csl",
-                    str(style.path), "--bibliography", str(bibliography)],
-                   b"---\nnocite: '@*'\n---\n"),
+        "pandoc": (pandoc_arguments(kept, style, None), CITE_ALL),
         "pandoc -f csljson": ([pandoc, "-f", "csljson", "-t", "json", "--citeproc", "--csl",
                                str(style.path)], payload),
     }
-    run_process(command)  # warm-up (and the CSL-JSON kept for these bytes)
-    for call, stdin in calls.values():
+    for call, stdin in calls.values():  # warm-up
         run_process(call, stdin)
     timings: dict[str, list[tuple[float, float]]] = {"command": [], **{k: [] for k in calls}}
     for _ in range(runs):

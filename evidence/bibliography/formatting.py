@@ -18,19 +18,17 @@ the project's files.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from evidence.bib.csl_types import AND_OTHERS
+from evidence.bibliography import early
 from evidence.bibliography.styles import DEFAULT_STYLE, Style, resolve_style
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
@@ -62,6 +60,10 @@ class PandocMissing(EvidenceError):
 
 class PandocFailed(EvidenceError):
     """pandoc ran and failed."""
+
+
+class PandocTimedOut(PandocFailed):
+    """pandoc ran for longer than it was given."""
 
 
 
@@ -135,6 +137,8 @@ def pandoc_executable() -> str:
     try:
         path: str | None = _pypandoc_path()
     except (ImportError, OSError, RuntimeError):
+        import shutil  # only where pypandoc-binary's pandoc is missing
+
         path = shutil.which("pandoc")
     if not path or not Path(path).exists():
         raise PandocMissing(
@@ -148,38 +152,79 @@ def pandoc_executable() -> str:
 def run_citeproc(items: list[dict], style: Style, locale: str | None = None,
                  timeout: float = 300) -> dict:
     """Format CSL-JSON items with pandoc's citeproc; return pandoc's JSON tree."""
+    import tempfile
+
     payload = json.dumps([_for_pandoc(item) for item in items],
                          ensure_ascii=False).encode("utf-8")
     with tempfile.TemporaryDirectory(prefix="evidence-pandoc-") as folder:
         bibliography = Path(folder) / "references.json"  # .json: CSL-JSON to pandoc
         bibliography.write_bytes(payload)
-        args = [pandoc_executable(), "-f", "markdown", "-t", "json", "--citeproc",
-                "--csl", str(style.path), "--bibliography", str(bibliography)]
-        if locale:
-            args += ["-M", f"lang={locale}"]
-        proc = _run_pandoc(args, len(items), timeout)
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PandocFailed(f"pandoc failed formatting with style {style.name!r}: "
-                           + (message[0] if message else f"exit {proc.returncode}"))
-    return json.loads(proc.stdout)
+        with Citeproc(bibliography, style, locale, len(items), timeout) as run:
+            return run.document()
 
 
-_CITE_ALL = b"---\nnocite: '@*'\n---\n"
+def pandoc_arguments(bibliography: Path, style: Style, locale: str | None) -> list[str]:
+    """The pandoc command that formats every item of the CSL-JSON file
+    ``bibliography`` (a document citing them all comes on stdin)."""
+    args = [pandoc_executable(), "-f", "markdown", "-t", "json", "--citeproc",
+            "--csl", str(style.path), "--bibliography", str(bibliography)]
+    if locale:
+        args += ["-M", f"lang={locale}"]
+    return args
 
 
-def _run_pandoc(args: list[str], count: int, timeout: float) -> subprocess.CompletedProcess:
+class Citeproc:
+    """One pandoc citeproc run on a CSL-JSON file, started when made: the command
+    can go on with its own work while pandoc formats, and :meth:`document` then
+    waits for the tree. As a context manager it stops a pandoc whose answer was
+    never read (an error came first)."""
+
+    def __init__(self, bibliography: Path, style: Style, locale: str | None = None,
+                 count: int | None = None, timeout: float = 300) -> None:
+        self.style = style
+        self.count = count  # the entries pandoc formats, for the timeout's message
+        self.timeout = timeout
+        self.args = pandoc_arguments(bibliography, style, locale)
+        self._process = _start_pandoc(self.args)
+
+    def __enter__(self) -> Citeproc:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process.returncode is None:
+            self._process.kill()
+            self._process.communicate()
+
+    def document(self) -> dict:
+        """pandoc's JSON tree, once it has exited; PandocFailed if it failed."""
+        try:
+            stdout, stderr = self._process.communicate(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.communicate()
+            entries = "" if self.count is None else f" {self.count} entries"
+            raise PandocTimedOut(f"pandoc took longer than {self.timeout:.0f} s formatting"
+                               f"{entries}") from None
+        if self._process.returncode != 0:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            raise PandocFailed(f"pandoc failed formatting with style {self.style.name!r}: "
+                               + (message[0] if message else
+                                  f"exit {self._process.returncode}"))
+        return json.loads(stdout)
+
+
+def _start_pandoc(args: list[str]) -> subprocess.Popen:
+    """pandoc started on ``args``, or the same call started early (early.take)."""
+    process = early.take(args)
+    if process is not None:
+        return process
     try:
-        return subprocess.run(args, input=_CITE_ALL, capture_output=True, timeout=timeout,
-                              check=False)
+        return early.start_pandoc(args)
     except FileNotFoundError as exc:
         raise PandocMissing(
             f"pandoc could not be started ({exc}): install it with "
             "`pip install pypandoc-binary`"
         ) from None
-    except subprocess.TimeoutExpired:
-        raise PandocFailed(f"pandoc took longer than {timeout:.0f} s formatting "
-                           f"{count} entries") from None
 
 
 def _for_pandoc(item: dict) -> dict:
@@ -251,6 +296,8 @@ class Bibliography:
         return "".join(line + "\n" for line in lines)
 
     def as_html(self) -> str:
+        import html  # for HTML only: its import is a millisecond of every bibliography
+
         style = html.escape(self.style.name)
         out = [f'<div class="references csl-bib-body" role="list" data-style="{style}">']
         for entry in self.entries:
@@ -282,10 +329,10 @@ def format_items(items: list[dict], style: Style | str | None = None,
         seen.add(item["id"])
     with collector_paused():  # pandoc's tree: many objects, no cycles (evidence/perf.py)
         document = run_citeproc(items, style, locale)
-        return Bibliography(_entries(document), style, locale)
+        return Bibliography(formatted_entries(document), style, locale)
 
 
-def _entries(document: dict) -> list[FormattedEntry]:
+def formatted_entries(document: dict) -> list[FormattedEntry]:
     refs = _find_refs(document.get("blocks", []))
     entries = []
     for block in refs or []:
@@ -309,11 +356,21 @@ def _entries(document: dict) -> list[FormattedEntry]:
         if body and body[0].get("t") == "Span" and "csl-left-margin" in body[0]["c"][0][1]:
             label = _collapse(_to_text(body[0]["c"][1])) or None
             body = body[1:]
-        body = [i for node in body for i in
-                (node["c"][1] if node.get("t") == "Span"
-                 and "csl-right-inline" in node["c"][0][1] else [node])]
-        entries.append(FormattedEntry(key, label, body))
+        entries.append(FormattedEntry(key, label, _unwrap_right_inline(body)))
     return entries
+
+
+def _unwrap_right_inline(body: list) -> list:
+    """The entry's inlines with those of pandoc's csl-right-inline spans in their
+    place (a loop, not a comprehension of one-item lists: half the cost of
+    reading the entries went to those)."""
+    out: list = []
+    for node in body:
+        if node.get("t") == "Span" and "csl-right-inline" in node["c"][0][1]:
+            out.extend(node["c"][1])
+        else:
+            out.append(node)
+    return out
 
 
 def _find_refs(blocks: list) -> list | None:
@@ -485,6 +542,8 @@ _HTML_TAGS = {
 
 
 def _to_html(inlines: list) -> str:
+    import html  # see Bibliography.as_html
+
     out = []
     for node in inlines:
         t = node["t"]

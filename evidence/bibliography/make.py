@@ -23,9 +23,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evidence.bibliography import early
 from evidence.bibliography.formatting import (
+    STYLED_FORMATS,
+    Bibliography,
+    Citeproc,
+    PandocFailed,
+    PandocTimedOut,
     bibliography_locale,
     format_items,
+    formatted_entries,
     normalise_format,
 )
 from evidence.bibliography.order import (
@@ -327,6 +334,11 @@ def _make_from_references_bib(path: Path, data: bytes, *, keys, include_all: boo
     if fmt == "bibtex":  # BibTeX as written needs the entries themselves
         return _make(_ReferencesOnly(_parse_references(path, data)), keys=keys,
                      include_all=include_all, style=style, locale=locale, fmt=fmt)
+    every_item_styled = include_all and not keys and fmt in STYLED_FORMATS
+    if every_item_styled:
+        done = _all_from_kept_files(path, data, style=style, locale=locale, fmt=fmt)
+        if done is not None:
+            return done
     cached = csl_cache.load(path, data)
     if cached is not None:
         selection = _selection(_ReferencesOnly(cached), keys=keys, include_all=include_all)
@@ -339,8 +351,56 @@ def _make_from_references_bib(path: Path, data: bytes, *, keys, include_all: boo
     text, selection = _make(_ReferencesOnly(references), keys=keys, include_all=include_all,
                             style=style, locale=locale, fmt=fmt, converted=converted)
     # Only reached without a failed block (_make stops at one).
-    csl_cache.store(data, [s.key for s in references], converted, cached)
+    stored = csl_cache.store(path, data, [s.key for s in references], converted, cached)
+    if stored is not None and every_item_styled:
+        csl_cache.keep_for_pandoc(stored)  # for the next run
     return text, selection
+
+
+def _all_from_kept_files(path: Path, data: bytes, *, style: str | None, locale: str | None,
+                         fmt: str) -> tuple[str, Selection] | None:
+    """Every item of references.bib formatted from the kept files (csl_cache), the
+    pandoc file written first if the kept items lack it; None without kept items."""
+    from evidence.bibliography import csl_cache
+
+    kept = csl_cache.for_pandoc(data)
+    if kept is not None:
+        try:
+            done = _format_all_kept(path, data, kept, style=style, locale=locale, fmt=fmt)
+        except PandocTimedOut:
+            raise
+        except PandocFailed:
+            # A pandoc file damaged since it was kept must not stop every later run:
+            # it is made again from the kept items, and a failure then is pandoc's.
+            kept.unlink(missing_ok=True)
+            done = None
+        if done is not None:
+            return done
+    cached = csl_cache.load(path, data)
+    kept = csl_cache.keep_for_pandoc(cached) if cached is not None else None
+    if kept is None:
+        return None
+    return _format_all_kept(path, data, kept, style=style, locale=locale, fmt=fmt)
+
+
+def _format_all_kept(path: Path, data: bytes, kept: Path, *, style: str | None,
+                     locale: str | None, fmt: str) -> tuple[str, Selection] | None:
+    """Every item of references.bib formatted from the kept pandoc file ``kept``
+    (csl_cache.for_pandoc): pandoc is started first and formats while the kept
+    citekeys are read. None when the kept items are gone meanwhile (pruned)."""
+    from evidence.bibliography.csl_cache import load
+
+    chosen = resolve_style(style or DEFAULT_STYLE)
+    locale = bibliography_locale(chosen, locale, None)
+    with Citeproc(kept, chosen, locale) as run:
+        cached = load(path, data, with_items=False)
+        if cached is None:
+            return None
+        selection = _selection(_ReferencesOnly(cached), include_all=True)
+        run.count = len(selection.keys)
+        bibliography = Bibliography(formatted_entries(run.document()), chosen, locale)
+    early.remember(run.args, path, [kept, chosen.path])
+    return bibliography.render(fmt), selection
 
 
 def _selection(project, *, guide=None, section=None, claims=(), keys=(),

@@ -23,17 +23,15 @@ corrections to AMA, and written to the cache folder.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import importlib.util
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from evidence.atomic import atomic_write_text
+from evidence.bibliography.cache import cache_folders
 from evidence.bibliography.style_fixes import StyleFixError, fix_for_pandoc
 from evidence.errors import EvidenceError
 
@@ -193,6 +191,8 @@ def style_names() -> tuple[str, ...]:
 def close_style_names(name: str, limit: int = 8) -> list[str]:
     names = style_names()
     wanted = name.lower()
+    import difflib  # only for a name not found
+
     close = difflib.get_close_matches(wanted, names, n=limit, cutoff=0.6)
     containing = sorted((n for n in names if wanted and wanted in n), key=len)
     result = []
@@ -249,6 +249,8 @@ def _make_loeberlab() -> Path:
 def _write_cached(stem: str, text: str) -> Path:
     """A style made here, written once to the cache folder under a name that
     changes with its text."""
+    from evidence.atomic import atomic_write_text  # only when a copy is missing
+
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     for folder in cache_folders("styles"):
         target = folder / f"{stem}-{digest}.csl"
@@ -260,20 +262,3 @@ def _write_cached(stem: str, text: str) -> Path:
             continue
     raise StyleError(f"cannot write the style {stem} to a cache folder "
                      "(set EVIDENCE_CACHE_DIR to a writable folder)")
-
-
-def cache_folders(kind: str) -> list[Path]:
-    """Where the bibliography keeps ``kind`` (``styles``, ``csl``), first writable
-    first: $EVIDENCE_CACHE_DIR, the user's cache folder, a folder of the temp dir."""
-    folders = []
-    if os.environ.get("EVIDENCE_CACHE_DIR"):
-        folders.append(Path(os.environ["EVIDENCE_CACHE_DIR"]) / kind)
-    try:
-        from platformdirs import user_cache_dir
-
-        folders.append(Path(user_cache_dir("evidence")) / kind)
-    except ImportError:
-        pass
-    folders.append(Path(tempfile.gettempdir())
-                   / f"evidence-{kind}-{getattr(os, 'getuid', lambda: 0)()}")
-    return folders

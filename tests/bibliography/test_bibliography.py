@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -405,7 +406,7 @@ def test_missing_pandoc_says_how_to_install(monkeypatch, ordered):
 
     monkeypatch.delenv("EVIDENCE_PANDOC", raising=False)
     monkeypatch.setattr(formatting, "_pypandoc_path", no_pandoc)
-    monkeypatch.setattr(formatting.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     result = run("--guide", "ordenstest", project=ordered)
     assert result.exit_code == 1
     assert "pandoc was not found" in result.output
