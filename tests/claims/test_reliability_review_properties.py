@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from bisect import bisect_right
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -26,8 +27,19 @@ _REVIEW = re.compile(r"^(\s*)review:")
 
 def without_reviews(text: str, ids: set[str]) -> list[str]:
     """The lines of ``text`` less the review blocks of the claims ``ids``."""
+    return _split_reviews(text, ids)[0]
+
+
+def review_lines(text: str, ids: set[str]) -> list[int]:
+    """The numbers (from 0) of the lines of the review blocks of the claims
+    ``ids``: by place, since the same line may stand in another claim's review."""
+    return _split_reviews(text, ids)[1]
+
+
+def _split_reviews(text: str, ids: set[str]) -> tuple[list[str], list[int]]:
     lines = text.split("\n")
-    keep = []
+    keep: list[str] = []
+    reviews: list[int] = []
     current = None
     i = 0
     while i < len(lines):
@@ -48,16 +60,12 @@ def without_reviews(text: str, ids: set[str]) -> list[str]:
                     break
                 j += 1
                 end = j
+            reviews += range(i, end)
             i = end  # blank lines after the block stay
             continue
         keep.append(line)
         i += 1
-    return keep
-
-
-def review_lines(text: str, ids: set[str]) -> list[str]:
-    kept = set(without_reviews(text, ids))
-    return [line for line in text.split("\n") if line not in kept]
+    return keep, reviews
 
 
 def readable(claim):
@@ -88,12 +96,19 @@ def test_a_review_changes_only_the_reviews_of_its_claims(edit):
     assert without_reviews(new_text, set(chosen)) == without_reviews(gen.text, set(chosen))
     # Every comment, in order (those inside a replaced review block too), but
     # the end-of-line comment of a review note that the new review drops.
+    lines = gen.text.split("\n")
     dropped = set() if note is not None else {
-        line[line.index("#"):] for line in review_lines(gen.text, set(chosen))
-        if line.strip().startswith("note:") and "#" in line}
-    position = 0
+        number for number in review_lines(gen.text, set(chosen))
+        if lines[number].strip().startswith("note:") and "#" in lines[number]}
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    position = at = 0
     for comment in gen.comments:
-        if comment in dropped:
+        at = gen.text.find(comment, at)  # where the comment stands in the file
+        number = bisect_right(starts, at) - 1
+        at += len(comment)
+        if number in dropped:
             continue
         found = new_text.find(comment, position)
         assert found >= 0, comment
