@@ -4,7 +4,8 @@ This module works on the project (references.bib and the claims files): it
 selects sources and renders them, for the ``evidence bibliography`` command.
 The formatting engine (pandoc citeproc, on CSL-JSON) is
 :mod:`evidence.bibliography.formatting`; the guide's numbering (its printed
-Kilder list, then first citation) is :mod:`evidence.bibliography.order`; the
+Kilder list, then first citation) is :mod:`evidence.bibliography.numbering`
+(the rule: :mod:`evidence.bibliography.order`); the
 exports are :mod:`evidence.bibliography.export` (CSL-JSON, RIS) and
 :mod:`evidence.bibliography.bibtex_export` (BibTeX as written).
 
@@ -35,11 +36,8 @@ from evidence.bibliography.formatting import (
     formatted_entries,
     normalise_format,
 )
-from evidence.bibliography.order import (
-    CITED_RELATIONS,
-    match_printed_references,
-    numbering,
-)
+from evidence.bibliography.numbering import guide_order, linked_sources, printed_reference_keys
+from evidence.bibliography.order import CITED_RELATIONS
 from evidence.bibliography.styles import DEFAULT_STYLE, resolve_style
 from evidence.errors import EvidenceError
 from evidence.perf import collector_paused
@@ -62,69 +60,6 @@ class Selection:
     guide_id: str | None = None
     warnings: list[str] = field(default_factory=list)
     language: str | None = None  # the guide's (claims.yaml guide.language)
-
-
-class PrintedLookup:
-    """What a printed reference list is matched against: each source's key by
-    DOI and its title. Built once for references.bib, then used for every guide
-    (built per guide, it made the build's cost guides x sources)."""
-
-    def __init__(self, references) -> None:
-        self.dois = references.doi_index()
-        self.titles = {s.key: s.text("title") for s in references}
-
-
-def printed_reference_keys(guide, references, lookup: PrintedLookup | None = None
-                           ) -> list[str] | None:
-    """The citekeys of the guide's printed reference list (Kilder), in printed order.
-
-    ``guide`` is an :class:`evidence.guide.document.Guide`. An item is matched to a
-    source by a DOI it carries, else by containing the source's exact title
-    (``lookup``, made from ``references`` when not given). None when the guide
-    has no such section or none of its items match.
-    """
-    from evidence.guide.reference_list import reference_section  # guide.md's parser: not
-    # imported by a bibliography of citekeys or --all, which reads no guide
-
-    if reference_section(guide) is None:
-        return None  # most guides: no need to index references.bib
-    lookup = lookup or PrintedLookup(references)
-    return match_printed_references(guide, lookup.dois, lookup.titles)
-
-
-def guide_order(data, references, lookup: PrintedLookup | None = None,
-                printed: list[str] | None = None) -> list[str]:
-    """The guide's numbering of its sources (see the module's docstring).
-
-    ``data`` is a :class:`evidence.project.GuideData`. Every source the
-    guide's claims link (any relation) gets a place. ``printed``: the guide's
-    printed keys when the caller has them already.
-    """
-    if printed is None:
-        printed = printed_reference_keys(data.guide, references, lookup)
-    return numbering(printed, (link.source for claim in data.claims_in_order()
-                               for link in claim.evidence))
-
-
-def guide_bibliography(data, references, lookup: PrintedLookup | None = None
-                       ) -> list[tuple[str, bool]]:
-    """A whole guide's bibliography in its numbering: (citekey, printed) pairs.
-
-    The sources its claims link as ``supports`` or ``mentions`` and those of
-    its printed reference list, numbered printed list first, then first
-    citation; ``printed`` tells which came from the list. Stored by the build
-    (``guide_references``) so the publication numbers as this command does.
-    """
-    printed = printed_reference_keys(data.guide, references, lookup) or []
-    wanted = _linked(data.claims, CITED_RELATIONS) | set(printed)
-    in_list = set(printed)
-    order = guide_order(data, references, printed=printed or None)
-    return [(key, key in in_list) for key in order if key in wanted]
-
-
-def _linked(claims, relations) -> set[str]:
-    return {link.source for claim in claims for link in claim.evidence
-            if relations is None or link.relation in relations}
 
 
 def _claims_by_id(project, claims, data):
@@ -203,9 +138,9 @@ def select(project, *, guide: str | None = None, section: str | None = None,
     style = _project_style(project.root, data.claims_file.meta.style)
     order = guide_order(data, references)
     if chosen_claims:
-        wanted_keys = _linked(chosen_claims, relations)
+        wanted_keys = linked_sources(chosen_claims, relations)
     else:  # the whole guide
-        wanted_keys = _linked(data.claims, relations)
+        wanted_keys = linked_sources(data.claims, relations)
         wanted_keys |= set(printed_reference_keys(data.guide, references) or [])
     missing = sorted(k for k in wanted_keys if k not in references)
     if missing:

@@ -15,7 +15,7 @@ from evidence.bib.csl import source_to_csl
 from evidence.bib.initials import initials
 from evidence.bib.pubtypes import FIELD as PUBTYPES_FIELD
 from evidence.bib.pubtypes import parse_pubtypes
-from evidence.bibliography.make import PrintedLookup, guide_bibliography
+from evidence.bibliography.numbering import PrintedLookup, guide_bibliography
 from evidence.claims.history import HISTORY_FILE
 from evidence.guide.reference_list import reference_section
 from evidence.project import GuideData, Project

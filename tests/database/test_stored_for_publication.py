@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from evidence.bib.csl import source_to_csl
-from evidence.bibliography.make import guide_bibliography, select
+from evidence.bibliography.make import select
+from evidence.bibliography.numbering import guide_bibliography
 from evidence.database.build import build
 from evidence.project import load_project
 
