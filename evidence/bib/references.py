@@ -25,6 +25,7 @@ from bibtexparser.model import (
     Entry,
     Field,
     ParsingFailedBlock,
+    String,
 )
 
 from evidence.atomic import atomic_write_text
@@ -550,8 +551,45 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 def parse_references(text: str, path: Path | str = "references.bib") -> References:
     """Parse BibTeX text without validating it (see :func:`validate_references`)."""
     with collector_paused():
-        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
+        library = bibtexparser.parse_string(text, parse_stack=[])
+        _remove_enclosing(library)
         return References(Path(path), text, library)
+
+
+_ENCLOSING_KEY = RemoveEnclosingMiddleware.metadata_key()
+_REMOVE_ENCLOSING = RemoveEnclosingMiddleware()
+
+
+def _remove_enclosing(library: bibtexparser.Library) -> None:
+    """What ``RemoveEnclosingMiddleware`` does, in place on the split library: the
+    same values, ``enclosing`` marks and metadata (a test holds them equal), without
+    the middleware's copy of the library (every block added again, its key checked)
+    and with a fast path for the usual plain ``{value}``."""
+    for block in library.blocks:
+        if isinstance(block, Entry):
+            metadata = {}
+            for f in block.fields:
+                value, enclosing = _strip_enclosing(f.value)
+                f.value = value
+                if enclosing == "no-enclosing" and not value.isdigit():
+                    # A macro name or a concatenation: written back bare.
+                    f.enclosing = "no-enclosing"
+                metadata[f.key] = enclosing
+            block.parser_metadata[_ENCLOSING_KEY] = metadata
+        elif isinstance(block, String):
+            _REMOVE_ENCLOSING.transform_string(block, library)
+
+
+def _strip_enclosing(value: str) -> tuple[str, str]:
+    """The value without its enclosing braces or quotes, and which they were."""
+    if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+        inner = value[1:-1]
+        if "{" not in inner and "}" not in inner and not inner.endswith("\\"):
+            return inner, "{"  # no braces inside: the outer pair encloses it all
+    # The middleware's own rule for the rest (inner braces, quotes, macros):
+    # bibtexparser 2.x (pinned below 3) has it on the class.
+    stripped, enclosing = RemoveEnclosingMiddleware._strip_enclosing(value)  # noqa: SLF001
+    return stripped, enclosing or "no-enclosing"
 
 
 def load_references(path: Path, *, validate: bool = True) -> References:
