@@ -178,10 +178,7 @@ class Source:
             if person.others:
                 continue
             orcid = orcids[position] if position < len(orcids) else None
-            if person.literal is not None:
-                authors.append(Author(family=person.literal, given=None, orcid=orcid))
-            else:
-                authors.append(Author(family=person.full_family, given=person.given, orcid=orcid))
+            authors.append(_author(person, orcid))
         return authors
 
     @property
@@ -205,6 +202,15 @@ class Source:
             if value:
                 return value
         return None
+
+
+@lru_cache(maxsize=65536)
+def _author(person: PersonName, orcid: str | None) -> Author:
+    # Memoised: the same person writes many entries of a bibliography, and
+    # Author and PersonName are frozen, so one Author serves them all.
+    if person.literal is not None:
+        return Author(family=person.literal, given=None, orcid=orcid)
+    return Author(family=person.full_family, given=person.given, orcid=orcid)
 
 
 _DATE = r"\d{4}(?:-\d{2}){0,2}"
