@@ -115,6 +115,12 @@ class Source:
         the build asks some 60 times a source, its CSL-JSON of this dict itself."""
         return {name: str(f.value) for name, f in self._by_name.items() if f.value is not None}
 
+    @property
+    def has_duplicate_fields(self) -> bool:
+        """A field name given twice, in any case (what validation reports): the
+        index by name, built anyway, then has fewer names than the entry fields."""
+        return len(self._by_name) != len(self.entry.fields)
+
     def find_field(self, name: str) -> Field | None:
         """The entry's field of that name, in any case (``DOI`` is ``doi``)."""
         return self._by_name.get(name.lower())
@@ -623,7 +629,8 @@ def validate_references(refs: References) -> list[Problem]:
         problems.append(_failed_block_problem(refs.path, block))
     seen_dois: dict[str, Source] = {}
     for source in refs.sources:
-        problems.extend(_duplicate_field_problems(refs.path, source.entry))
+        if source.has_duplicate_fields:
+            problems.extend(_duplicate_field_problems(refs.path, source.entry))
         problems.extend(_validate_source(refs.path, source, seen_dois))
     return problems
 

@@ -239,7 +239,7 @@ class Rows:
             **_pubmed_columns(source), "line": source.line, "bibtex": source.entry.raw, "claim_count": claim_count,
         })
         self.source_csl.append({"source_id": source.key,
-                                "csl_json": json.dumps(source_to_csl(source), ensure_ascii=False)})
+                                "csl_json": _CSL_JSON(source_to_csl(source))})
         for position, author in enumerate(source.authors, start=1):
             self.authors.append({"source_id": source.key, "position": position,
                                  "family": author.family, "given": author.given,
@@ -248,6 +248,12 @@ class Rows:
             self.updates.append({"source_id": source.key, "update_type": update.update_type,
                                  "notice_doi": update.notice_doi, "updated": update.updated,
                                  "label": _update_label(update), "origin": update.origin})
+
+
+# json.dumps(item, ensure_ascii=False), the same text: one encoder for every
+# source instead of one a call, and no check for cycles (a CSL item is a tree
+# of plain dicts and lists).
+_CSL_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[dict]:
