@@ -130,6 +130,7 @@ class Source:
         self.__dict__.pop("_by_name", None)
         self.__dict__.pop("raw_values", None)
         self.__dict__.pop("authors", None)
+        self.__dict__.pop("doi", None)
 
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
@@ -141,13 +142,15 @@ class Source:
 
     def text(self, name: str) -> str | None:
         """The field value for display: macros expanded, LaTeX decoded."""
-        value = self.raw(name)
+        value = self.raw_values.get(name.lower())  # raw(), without its call
         if value is None:
             return None
         return latex_to_text(expand_macros(value, self.strings))
 
-    @property
+    @cached_property
     def doi(self) -> str | None:
+        """The DOI, normalised (None when missing or no DOI): asked by the rows and
+        twice by the check of each source, kept until the fields change (forget)."""
         return doi_or_none(self.raw("doi"))
 
     @property

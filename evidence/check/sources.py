@@ -30,7 +30,10 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
     path = relative(project, project.references.path)
     for source in project.references if sources is None else sources:
         claims = linked.get(source.key, [])
-        guides = tuple(sorted({c.guide_id for c in claims} | printed_in.get(source.key, set())))
+        printing = printed_in.get(source.key, ())
+        # Most sources of a large references.bib no guide cites: no set to make.
+        guides = (tuple(sorted({c.guide_id for c in claims}.union(printing))) if claims
+                  else tuple(sorted(printing)))
         guide_id = guides[0] if len(guides) == 1 else None
 
         def finding(code, message, link: ClaimLink | None = None, source=source,
