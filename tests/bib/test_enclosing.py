@@ -51,3 +51,23 @@ def test_the_repository_and_the_benchmark_bibliographies_read_alike():
     for path in (REPO / "references.bib", CDL):
         if path.exists():
             _same_as_middleware(path.read_text(encoding="utf-8"))
+
+
+def test_the_walk_indexes_and_fingerprints_each_entry_as_its_own_walks_would():
+    """parse_references primes Source's indexes by name and References' snapshot
+    from the one walk; they are what walking the fields again gives."""
+    from evidence.bib.references import Source, _fingerprint
+
+    text = ("@string{jama = {JAMA}}\n@article{a,\n  Title = {One},\n  title = {Two},\n"
+            "  journal = jama,\n  DOI = {10.1/x},\n  year = 2020,\n}\n"
+            "@misc{b,\n  note = \"q\" # jama,\n  pages = {1--2},\n}\n")
+    for path in (REPO / "references.bib", CDL):
+        if path.exists():
+            text += "\n" + path.read_text(encoding="utf-8")
+    refs = parse_references(text)
+    for source in refs.sources:
+        fresh = Source(entry=source.entry, line=source.line, strings=refs.strings)
+        assert source._by_name == fresh._by_name
+        assert list(source.raw_values.items()) == list(fresh.raw_values.items())
+        assert refs._snapshot[id(source.entry)] == _fingerprint(source.entry)
+    assert refs.get("a").raw("title") == "One"
