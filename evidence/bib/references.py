@@ -137,6 +137,7 @@ class Source:
         self.__dict__.pop("raw_values", None)
         self.__dict__.pop("authors", None)
         self.__dict__.pop("doi", None)
+        self.__dict__.pop("study_design", None)
 
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
@@ -159,8 +160,10 @@ class Source:
         twice by the check of each source, kept until the fields change (forget)."""
         return doi_or_none(self.raw("doi"))
 
-    @property
+    @cached_property
     def study_design(self) -> str | None:
+        """The design code as written (stripped); asked by validation, the rows,
+        the tier and the check of each source, kept until the fields change."""
         value = self.raw("studydesign")
         return value.strip() if value else None
 
@@ -187,7 +190,8 @@ class Source:
 
     @cached_property
     def authors(self) -> list[Author]:
-        orcids = [o.strip() or None for o in (self.raw("orcids") or "").split(";")]
+        written = self.raw("orcids")
+        orcids = [o.strip() or None for o in written.split(";")] if written else []
         authors = []
         for position, person in enumerate(self.names("author")):
             if person.others:
@@ -207,7 +211,7 @@ class Source:
     @property
     def year(self) -> int | None:
         value = self.text("year") or ""
-        match = re.search(r"\d{4}", value)
+        match = _FOUR_DIGITS.search(value)
         return int(match.group()) if match else None
 
     @property
@@ -217,6 +221,9 @@ class Source:
             if value:
                 return value
         return None
+
+
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 @lru_cache(maxsize=65536)
