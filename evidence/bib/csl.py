@@ -72,6 +72,8 @@ _PAGE_DASH = re.compile(r"\s*(?:-{1,3}|\u2013|\u2014|\u2012|\u2010|\u2011)\s*")
 _URL_MACRO = re.compile(r"^\s*\\url\s*\{(?P<url>[^{}]*)\}\s*$")
 _ISO_DATE = re.compile(r"^(\d{1,4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 _CHAPTER_NUMBER = re.compile(r"^[\dIVXLCivxlc]+[a-z]?$")
+_YEAR = re.compile(r"\s*(\d{1,4})\s*")
+_YEAR_IN_TEXT = re.compile(r"\b(\d{4})\b")
 
 
 # The fields most entries lack (a journal article has none of them): an entry
@@ -276,9 +278,9 @@ def _issued(source: Source) -> tuple[dict | None, str | None]:
     year = _plain(source, "year")
     if not year:
         return None, None
-    match = re.fullmatch(r"\s*(\d{1,4})\s*", year)
+    match = _YEAR.fullmatch(year)
     if not match:
-        found = re.search(r"\b(\d{4})\b", year)
+        found = _YEAR_IN_TEXT.search(year)
         if not found:
             # "in press", "forthcoming": a publication status, not a date.
             return None, year
