@@ -78,6 +78,7 @@ def parse_person_name(name: str) -> PersonName:
 
 # What the split reads: a macro's character (``\\{`` is no group), a brace, an ``and``.
 _SPLIT_TOKEN = re.compile(r"\\.|[{}]|\s+and\s+", re.IGNORECASE | re.DOTALL)
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE | re.DOTALL)
 
 
 def split_person_names(value: str) -> list[str]:
@@ -88,6 +89,10 @@ def split_person_names(value: str) -> list[str]:
     The tokens are found by regex, not character by character (a test holds
     the two walks equal).
     """
+    if "{" not in value and "}" not in value and "\\" not in value and not value[-1:].isspace():
+        # Only ``and`` tokens, and none can end the value: each one splits (three
+        # values in four of corpus.py's 25,000, a third of the split's time).
+        return [" ".join(n.split()) for n in _AND.split(value) if n.strip()]
     names, depth, start = [], 0, 0
     for match in _SPLIT_TOKEN.finditer(value):
         token = match.group()

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import bibtexparser
 from bibtexparser.middlewares import AddEnclosingMiddleware, RemoveEnclosingMiddleware
@@ -25,6 +25,7 @@ from bibtexparser.model import (
     Entry,
     Field,
     ParsingFailedBlock,
+    String,
 )
 
 from evidence.atomic import atomic_write_text
@@ -117,6 +118,18 @@ class Source:
         the build asks some 60 times a source, its CSL-JSON of this dict itself."""
         return {name: str(f.value) for name, f in self._by_name.items() if f.value is not None}
 
+    @property
+    def has_duplicate_fields(self) -> bool:
+        """A field name given twice, in any case (what validation reports): the
+        index by name, built anyway, then has fewer names than the entry fields."""
+        return len(self._by_name) != len(self.entry.fields)
+
+    def prime(self, by_name: dict[str, Field], values: dict[str, str]) -> None:
+        """Take :attr:`_by_name` and :attr:`raw_values` as made while the entry was
+        read (references._remove_enclosing), instead of walking its fields again."""
+        self.__dict__["_by_name"] = by_name
+        self.__dict__["raw_values"] = values
+
     def find_field(self, name: str) -> Field | None:
         """The entry's field of that name, in any case (``DOI`` is ``doi``)."""
         return self._by_name.get(name.lower())
@@ -126,6 +139,8 @@ class Source:
         self.__dict__.pop("_by_name", None)
         self.__dict__.pop("raw_values", None)
         self.__dict__.pop("authors", None)
+        self.__dict__.pop("doi", None)
+        self.__dict__.pop("study_design", None)
 
     def raw(self, name: str) -> str | None:
         """The field value as written in the file (LaTeX and macros kept)."""
@@ -137,17 +152,21 @@ class Source:
 
     def text(self, name: str) -> str | None:
         """The field value for display: macros expanded, LaTeX decoded."""
-        value = self.raw(name)
+        value = self.raw_values.get(name.lower())  # raw(), without its call
         if value is None:
             return None
         return latex_to_text(expand_macros(value, self.strings))
 
-    @property
+    @cached_property
     def doi(self) -> str | None:
+        """The DOI, normalised (None when missing or no DOI): asked by the rows and
+        twice by the check of each source, kept until the fields change (forget)."""
         return doi_or_none(self.raw("doi"))
 
-    @property
+    @cached_property
     def study_design(self) -> str | None:
+        """The design code as written (stripped); asked by validation, the rows,
+        the tier and the check of each source, kept until the fields change."""
         value = self.raw("studydesign")
         return value.strip() if value else None
 
@@ -174,16 +193,14 @@ class Source:
 
     @cached_property
     def authors(self) -> list[Author]:
-        orcids = [o.strip() or None for o in (self.raw("orcids") or "").split(";")]
+        written = self.raw("orcids")
+        orcids = [o.strip() or None for o in written.split(";")] if written else []
         authors = []
         for position, person in enumerate(self.names("author")):
             if person.others:
                 continue
             orcid = orcids[position] if position < len(orcids) else None
-            if person.literal is not None:
-                authors.append(Author(family=person.literal, given=None, orcid=orcid))
-            else:
-                authors.append(Author(family=person.full_family, given=person.given, orcid=orcid))
+            authors.append(_author(person, orcid))
         return authors
 
     @property
@@ -197,7 +214,7 @@ class Source:
     @property
     def year(self) -> int | None:
         value = self.text("year") or ""
-        match = re.search(r"\d{4}", value)
+        match = _FOUR_DIGITS.search(value)
         return int(match.group()) if match else None
 
     @property
@@ -207,6 +224,18 @@ class Source:
             if value:
                 return value
         return None
+
+
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
+@lru_cache(maxsize=65536)
+def _author(person: PersonName, orcid: str | None) -> Author:
+    # Memoised: the same person writes many entries of a bibliography, and
+    # Author and PersonName are frozen, so one Author serves them all.
+    if person.literal is not None:
+        return Author(family=person.literal, given=None, orcid=orcid)
+    return Author(family=person.full_family, given=person.given, orcid=orcid)
 
 
 _DATE = r"\d{4}(?:-\d{2}){0,2}"
@@ -282,12 +311,14 @@ def format_updates(updates: list[Update]) -> str:
     return "; ".join(parts)
 
 
-_MACRO = re.compile(r"^[A-Za-z][\w:.+/'-]*$")
+# A bare macro name, with the whitespace around it (fullmatch: the value need
+# not be stripped first, a copy of each of some 300,000 values a large build reads).
+_MACRO = re.compile(r"\s*[A-Za-z][\w:.+/'-]*\s*")
 
 
 def expand_macros(value: str, strings: dict[str, str]) -> str:
     """Resolve a bare ``@string`` reference or ``#`` concatenation for display."""
-    if "#" not in value and not _MACRO.match(value.strip()):
+    if "#" not in value and not _MACRO.fullmatch(value):
         return value
     pieces = []
     for piece in value.split("#"):
@@ -309,20 +340,28 @@ _WRITE_STACK: tuple[type[AddEnclosingMiddleware], dict[str, Any]] = (
 class References:
     """references.bib as loaded: the bibtexparser library and the sources in it."""
 
-    def __init__(self, path: Path, text: str, library: bibtexparser.Library):
+    def __init__(self, path: Path, text: str, library: bibtexparser.Library,
+                 read: dict[int, _Read] | None = None):
+        """``read``: what parse_references found walking each entry's fields."""
         self.path = Path(path)
         self.text = text
         self.library = library
         self.strings = {k.lower(): str(s.value) for k, s in library.strings_dict.items()}
-        self.sources = [
+        entries = library.entries
+        read = read or {}
+        self.sources = []
+        self._snapshot = {}
+        for e in entries:
             # Parsed entries always know their line; only built ones lack it.
-            Source(entry=e, line=(e.start_line or 0) + 1, strings=self.strings)
-            for e in library.entries
-        ]
+            source = Source(entry=e, line=(e.start_line or 0) + 1, strings=self.strings)
+            found = read.get(id(e))
+            if found is not None:
+                source.prime(found.by_name, found.values)
+            self.sources.append(source)
+            self._snapshot[id(e)] = found.fingerprint if found is not None else _fingerprint(e)
         self._by_key = {s.key: s for s in self.sources}
         self._doi_index: DoiIndex | None = None
-        self._snapshot = {id(e): _fingerprint(e) for e in library.entries}
-        self._spans = _entry_spans(text, library.entries)
+        self._spans = _entry_spans(text, entries)
 
     @classmethod
     def empty(cls, path: Path) -> References:
@@ -558,8 +597,71 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 def parse_references(text: str, path: Path | str = "references.bib") -> References:
     """Parse BibTeX text without validating it (see :func:`validate_references`)."""
     with collector_paused():
-        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware()])
-        return References(Path(path), text, library)
+        library = bibtexparser.parse_string(text, parse_stack=[])
+        read = _remove_enclosing(library)
+        return References(Path(path), text, library, read)
+
+
+_ENCLOSING_KEY = RemoveEnclosingMiddleware.metadata_key()
+_REMOVE_ENCLOSING = RemoveEnclosingMiddleware()
+
+
+class _Read(NamedTuple):
+    """What one walk over an entry's fields gives besides the stripped values:
+    Source's two indexes by name and References' fingerprint of the entry."""
+
+    by_name: dict[str, Field]
+    values: dict[str, str]
+    fingerprint: tuple
+
+
+def _remove_enclosing(library: bibtexparser.Library) -> dict[int, _Read]:
+    """What ``RemoveEnclosingMiddleware`` does, in place on the split library: the
+    same values, ``enclosing`` marks and metadata (a test holds them equal), without
+    the middleware's copy of the library (every block added again, its key checked)
+    and with a fast path for the usual plain ``{value}``.
+
+    The same walk indexes each entry's fields by name and fingerprints it (by
+    id of the entry): four walks over the 241,000 fields of a large
+    references.bib made one."""
+    read = {}
+    for block in library.blocks:
+        if isinstance(block, Entry):
+            metadata = {}
+            by_name: dict[str, Field] = {}
+            values: dict[str, str] = {}
+            pairs = []
+            for f in block.fields:
+                value, enclosing = _strip_enclosing(f.value)
+                f.value = value
+                if enclosing == "no-enclosing" and not value.isdigit():
+                    # A macro name or a concatenation: written back bare.
+                    f.enclosing = "no-enclosing"
+                key = f.key
+                metadata[key] = enclosing
+                pairs.append((key, value))
+                name = key.lower()
+                if name not in by_name:  # a name given twice: the first wins
+                    by_name[name] = f
+                    values[name] = value
+            block.parser_metadata[_ENCLOSING_KEY] = metadata
+            read[id(block)] = _Read(by_name, values,
+                                    (block.entry_type, block.key, tuple(pairs)))
+        elif isinstance(block, String):
+            _REMOVE_ENCLOSING.transform_string(block, library)
+    return read
+
+
+def _strip_enclosing(value: str) -> tuple[str, str]:
+    """The value without its enclosing braces or quotes, and which they were."""
+    if len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+        inner = value[1:-1]
+        if "{" not in inner and "}" not in inner and not inner.endswith("\\"):
+            return inner, "{"  # no braces inside: the outer pair encloses it all
+    # The middleware's own rule for the rest (inner braces, quotes, macros):
+    # bibtexparser 2.x (pinned below 3) has it on the class.
+    stripped, enclosing = RemoveEnclosingMiddleware._strip_enclosing(value)  # noqa: SLF001
+    return stripped, enclosing or "no-enclosing"
 
 
 def load_references(path: Path, *, validate: bool = True) -> References:
@@ -587,7 +689,8 @@ def validate_references(refs: References) -> list[Problem]:
         problems.append(_failed_block_problem(refs.path, block))
     seen_dois: dict[str, Source] = {}
     for source in refs.sources:
-        problems.extend(_duplicate_field_problems(refs.path, source.entry))
+        if source.has_duplicate_fields:
+            problems.extend(_duplicate_field_problems(refs.path, source.entry))
         problems.extend(_validate_source(refs.path, source, seen_dois))
     return problems
 

@@ -29,19 +29,22 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
     findings = []
     path = relative(project, project.references.path)
     for source in project.references if sources is None else sources:
-        claims = linked.get(source.key, [])
-        guides = tuple(sorted({c.guide_id for c in claims} | printed_in.get(source.key, set())))
+        key = source.key  # a property of the entry's: asked once
+        claims = linked.get(key, [])
+        printing = printed_in.get(key, ())
+        # Most sources of a large references.bib no guide cites: no set to make.
+        guides = (tuple(sorted({c.guide_id for c in claims}.union(printing))) if claims
+                  else tuple(sorted(printing)))
         guide_id = guides[0] if len(guides) == 1 else None
 
-        def finding(code, message, link: ClaimLink | None = None, source=source,
-                    guide_id=guide_id, guides=guides):
+        def finding(code, message, link: ClaimLink | None = None, key=key,
+                    line=source.line, guide_id=guide_id, guides=guides):
             return Finding(code, message, link.guide_id if link else guide_id,
-                           link.claim_id if link else None, source.key, path,
-                           source.line, guides)
+                           link.claim_id if link else None, key, path, line, guides)
 
         claim_ids = [c.claim_id for c in claims]
         for update in _dedupe_updates(source):
-            findings += _notice_findings(update, claims, claim_ids, finding, source.key)
+            findings += _notice_findings(update, claims, claim_ids, finding, key)
         raw_doi = source.raw("doi")
         if raw_doi and source.doi and raw_doi.strip() != source.doi:
             findings.append(finding(
@@ -63,14 +66,14 @@ def source_findings(project: Project, linked: dict[str, list[ClaimLink]],
             ))
         findings += [finding(code, message) for code, message in pubtype_findings(source)]
         if not claims:
-            in_guides = printed_in.get(source.key)
+            in_guides = printed_in.get(key)
             if in_guides:
                 for guide_id in sorted(in_guides):
                     findings.append(Finding(
                         "source-printed-unlinked",
                         f"printed in the reference list of {guide_id} but no claim links to it: "
                         "link it from the claims it supports, or drop it from the list",
-                        guide_id, None, source.key, path, source.line, guides,
+                        guide_id, None, key, path, source.line, guides,
                     ))
             else:
                 findings.append(finding(

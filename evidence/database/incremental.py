@@ -112,6 +112,17 @@ def _text_sha256(path: Path) -> str | None:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _references_sha256(project: Project) -> str | None:
+    """The digest of references.bib as this build read it: its text, read with its
+    newlines as they are, is the file's bytes again (UTF-8 both ways), so the file
+    of 8 MB need not be read a second time; else (no text) the file's own."""
+    references = project.references
+    path = Path(project.root) / REFERENCES_FILE
+    if references.text and references.path == path:
+        return hashlib.sha256(references.text.encode("utf-8")).hexdigest()
+    return _sha256_bytes(path)
+
+
 def write_state(database: Path, digest: str, project: Project) -> None:
     """Record what the next rebuild needs and the database does not hold."""
     index = ReferenceIndex(project)
@@ -120,7 +131,7 @@ def write_state(database: Path, digest: str, project: Project) -> None:
         "evidence": __version__,
         "schema": SCHEMA_VERSION,
         "input_sha256": digest,
-        "references_sha256": _sha256_bytes(Path(project.root) / REFERENCES_FILE),
+        "references_sha256": _references_sha256(project),
         "printed": {g.id: printed_keys(project, g, index) for g in project.guides},
     }
     atomic_write_text(state_path(database), json.dumps(state, sort_keys=True))

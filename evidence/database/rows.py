@@ -22,16 +22,18 @@ from evidence.project import GuideData, Project
 from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
-    from evidence.bib.references import Source, Update
+    from evidence.bib.references import Author, Source, Update
     from evidence.check.finding import Finding
 
 
 def display_authors(source: Source) -> str | None:
     """Vancouver-style names ('Sederberg M, Cushman DM') for tables and search."""
-    names = []
-    for author in source.authors:
-        names.append(f"{author.family} {initials(author.given)}".strip())
-    return ", ".join(names) or None
+    return _display_names(source.authors)
+
+
+def _display_names(authors: list[Author]) -> str | None:
+    return ", ".join([f"{author.family} {initials(author.given)}".strip()
+                      for author in authors]) or None
 
 
 @dataclass
@@ -245,26 +247,35 @@ class Rows:
         return self._printed_lookup
 
     def _add_source(self, source: Source, claim_count: int):
+        key = source.key  # each a property of the entry's: asked once
+        text = source.text
+        authors = source.authors
         self.sources.append({
-            "id": source.key, "doi": source.doi, "entry_type": source.entry_type,
-            "title": source.text("title"), "container_title": source.container_title,
-            "year": source.year, "volume": source.text("volume"),
-            "issue": source.text("number") or source.text("issue"),
-            "pages": source.text("pages"), "authors": display_authors(source),
+            "id": key, "doi": source.doi, "entry_type": source.entry_type,
+            "title": text("title"), "container_title": source.container_title,
+            "year": source.year, "volume": text("volume"),
+            "issue": text("number") or text("issue"),
+            "pages": text("pages"), "authors": _display_names(authors),
             "study_design": source.study_design, "tier": source.tier,
             "metadata_source": source.metadata_source, "retracted": source.retracted,
-            **_pubmed_columns(source), "line": source.line, "bibtex": source.entry.raw, "claim_count": claim_count,
+            **_pubmed_columns(source), "line": source.line, "bibtex": source.entry.raw,
+            "claim_count": claim_count,
         })
-        self.source_csl.append({"source_id": source.key,
-                                "csl_json": json.dumps(source_to_csl(source), ensure_ascii=False)})
-        for position, author in enumerate(source.authors, start=1):
-            self.authors.append({"source_id": source.key, "position": position,
+        self.source_csl.append({"source_id": key, "csl_json": _CSL_JSON(source_to_csl(source))})
+        for position, author in enumerate(authors, start=1):
+            self.authors.append({"source_id": key, "position": position,
                                  "family": author.family, "given": author.given,
                                  "orcid": author.orcid})
         for update in source.updates:
-            self.updates.append({"source_id": source.key, "update_type": update.update_type,
+            self.updates.append({"source_id": key, "update_type": update.update_type,
                                  "notice_doi": update.notice_doi, "updated": update.updated,
                                  "label": _update_label(update), "origin": update.origin})
+
+
+# json.dumps(item, ensure_ascii=False), the same text: one encoder for every
+# source instead of one a call, and no check for cycles (a CSL item is a tree
+# of plain dicts and lists).
+_CSL_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[dict]:
