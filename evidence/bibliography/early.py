@@ -27,11 +27,14 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import subprocess
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.bibliography.cache import cache_folders
+
+if TYPE_CHECKING:
+    import subprocess  # imported where pandoc starts: every other command runs without it
 
 _FORMAT = "evidence early pandoc 1"
 KEEP = 32  # records kept
@@ -158,6 +161,8 @@ def start_pandoc(args: list[str]) -> subprocess.Popen:
         os.write(write, CITE_ALL)
     finally:
         os.close(write)
+    import subprocess
+
     try:
         return subprocess.Popen(args, stdin=read, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
