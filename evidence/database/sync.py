@@ -48,7 +48,8 @@ def compare(stored: Iterable[tuple], new: Sequence[dict], columns: Sequence[str]
     """
     at = [columns.index(k) + 1 for k in key]
     old = {tuple(row[i] for i in at): row for row in stored}
-    removed, updated, added = [], [], []
+    updated: list[tuple[tuple, dict]] = []
+    added: list[dict] = []
     for row in new:
         before = old.pop(tuple(row[k] for k in key), None)
         if before is None:
