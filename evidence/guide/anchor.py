@@ -109,9 +109,10 @@ class GuideIndex:
         Aho-Corasick automaton over the text finds them all together, in the
         order and with the overlaps that :meth:`occurrences` finds them.
         """
+        quotes = list(quotes)
+        if len(quotes) * len(self.plain) < at_once_from:
+            return  # before any quote is normalised: most guides end here
         words = {w for w in map(comparable, quotes) if w and w not in self._located}
-        if len(words) * len(self.plain) < at_once_from:
-            return
         import ahocorasick  # only for a long guide
 
         automaton = ahocorasick.Automaton()
