@@ -77,18 +77,11 @@ class Rows:
             ("findings", self.findings),
         ]
 
-    def keys(self) -> RowKeys:
-        """The keys a finding may name (resolve_finding_keys)."""
-        return RowKeys(frozenset(g["id"] for g in self.guides),
-                       {c["id"]: c["guide_id"] for c in self.claims},
-                       frozenset(s["id"] for s in self.sources))
-
-    def add_keys_to(self, keys: RowKeys) -> RowKeys:
-        """``keys`` with this batch's."""
-        claims = keys.claims
-        claims.update((c["id"], c["guide_id"]) for c in self.claims)
-        return RowKeys(keys.guides | {g["id"] for g in self.guides}, claims,
-                       keys.sources | {s["id"] for s in self.sources})
+    def add_keys_to(self, keys: RowKeys) -> None:
+        """Add this batch's keys to ``keys``."""
+        keys.guides.update(g["id"] for g in self.guides)
+        keys.claims.update((c["id"], c["guide_id"]) for c in self.claims)
+        keys.sources.update(s["id"] for s in self.sources)
 
     def release(self) -> None:
         """Let the rows go once written (at 100,000 claims, hundreds of MB of
@@ -290,9 +283,9 @@ class RowKeys(NamedTuple):
     """The keys of the rows a build wrote: guide ids, claim ids (with their
     guide's), source ids."""
 
-    guides: frozenset[str]
+    guides: set[str]
     claims: dict[str, str]
-    sources: frozenset[str]
+    sources: set[str]
 
 
 def resolve_finding_keys(findings: list[dict], keys: RowKeys) -> None:

@@ -39,11 +39,11 @@ def write_database(project: Project, path: Path, digest: str,
         create_tables(conn)
         # A batch's rows go as soon as they are written: what the findings'
         # keys are checked against is all that is kept of them.
-        keys = RowKeys(frozenset(), {}, frozenset())
+        keys = RowKeys(set(), {}, set())
         for batch in Rows.batches(project, digest, problems=problems):
             for table, values in batch.tables():
                 insert_rows(conn, table, values)
-            keys = batch.add_keys_to(keys)
+            batch.add_keys_to(keys)
             batch.release()
         counts = Counts(len(keys.guides), len(keys.claims), len(keys.sources), 0)
         # SQLite builds the indexes and the full-text index on a thread of
