@@ -23,4 +23,22 @@ def cache_folders(kind: str) -> Iterator[Path]:
         yield Path(user_cache_dir("evidence")) / kind
     import tempfile
 
-    yield Path(tempfile.gettempdir()) / f"evidence-{kind}-{getattr(os, 'getuid', lambda: 0)()}"
+    shared = Path(tempfile.gettempdir()) / f"evidence-{kind}-{getattr(os, 'getuid', lambda: 0)()}"
+    # Anyone may make a folder of that name in a shared temp dir first and
+    # plant files in it (a style, an item, a pandoc call to run): one that is
+    # not this user's alone is not used.
+    if not shared.exists() or private(shared):
+        yield shared
+
+
+def private(path: Path) -> bool:
+    """``path`` is this user's and no one else may write to it (always true
+    where there are no owners, on Windows)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:
+        return True
+    try:
+        stat = path.lstat()
+    except OSError:
+        return False
+    return stat.st_uid == getuid() and not stat.st_mode & 0o022

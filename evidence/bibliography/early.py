@@ -31,7 +31,7 @@ import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidence.bibliography.cache import cache_folders
+from evidence.bibliography.cache import cache_folders, private
 
 if TYPE_CHECKING:
     import subprocess  # imported where pandoc starts: every other command runs without it
@@ -101,8 +101,11 @@ def _name(key: list[str]) -> str:
 
 def _read_record(key: list[str]) -> dict | None:
     for folder in cache_folders("calls"):
+        path = folder / _name(key)
+        if not private(path):
+            continue  # (a record is a command to run: only this user's own)
         try:
-            record = json.loads((folder / _name(key)).read_bytes())
+            record = json.loads(path.read_bytes())
         except (OSError, ValueError):
             continue
         if isinstance(record, dict) and record.get("format") == _FORMAT \

@@ -124,3 +124,35 @@ def test_only_the_newest_records_are_kept(tmp_path, fresh, monkeypatch):
     records = list((fresh / "calls").glob("*.json"))
     assert len(records) == 3
     assert {json.loads(r.read_text())["args"][1] for r in records} == {"2", "3", "4"}
+
+
+def test_a_record_others_may_write_is_never_run(tmp_path, fresh):
+    """A record is a command line to run: one in a folder or file that another
+    user may write (a shared temp dir) is ignored, never started."""
+    root = write_project(tmp_path / "p", bib=(REPO / "references.bib").read_text("utf-8"))
+    argv = ["evidence", "bibliography", "--project", str(root), "--all"]
+    early.start(argv)
+    assert CliRunner().invoke(cli, argv[1:]).exit_code == 0
+    assert CliRunner().invoke(cli, argv[1:]).exit_code == 0
+    [record] = (fresh / "calls").glob("*.json")
+    record.chmod(0o666)  # writable by anyone
+    early.start(argv)
+    assert early._started is None
+    record.chmod(0o644)
+    early.start(argv)  # the user's own again: started
+    assert early._started is not None
+    early._stop_untaken()
+
+
+def test_a_shared_temp_folder_not_the_users_alone_is_not_used(tmp_path, monkeypatch):
+    from evidence.bibliography.cache import cache_folders
+
+    monkeypatch.delenv("EVIDENCE_CACHE_DIR", raising=False)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    shared = tmp_path / f"evidence-calls-{os.getuid()}"
+    assert shared in list(cache_folders("calls"))  # not made yet: may be made
+    shared.mkdir()
+    shared.chmod(0o700)
+    assert shared in list(cache_folders("calls"))
+    shared.chmod(0o777)  # as another user could have made it first
+    assert shared not in list(cache_folders("calls"))
