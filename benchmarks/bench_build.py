@@ -106,9 +106,17 @@ def run_child(args: list[str], cwd: Path | None = None) -> tuple[float, float, s
     return child.seconds, child.maxrss_mb, child.output
 
 
+def evidence_command() -> list[str]:
+    """The command an editor types: the ``evidence`` script installed beside this
+    Python (its entry point, evidence.__main__:main, is what every measured
+    process runs, not click's cli() called some other way), else ``python -m
+    evidence``, which runs the same function."""
+    script = Path(PYTHON).with_name("evidence")
+    return [str(script)] if script.exists() else [PYTHON, "-m", "evidence"]
+
+
 def evidence_build(root: Path, *extra: str) -> Child:
-    return Child([PYTHON, "-c", "from evidence.cli import cli; cli()", "build",
-                  "--project", str(root), *extra])
+    return Child([*evidence_command(), "build", "--project", str(root), *extra])
 
 
 # The build's own work, apart from Python's start and evidence's imports (about

@@ -112,8 +112,7 @@ def profile_build(root: Path, out: Path, top: int = 25) -> dict:
     if raw.exists():
         raw.unlink()
     subprocess.run([spy, "record", "-r", "50", "--subprocesses", "-f", "raw", "-o", str(raw), "--",
-                    sys.executable, "-c", "from evidence.cli import cli; cli()", "build",
-                    "--force", "--project", str(root)], check=True, capture_output=True)
+                    *bench_build.evidence_command(), "build", "--force", "--project", str(root)], check=True, capture_output=True)
     inclusive, own, total = Counter(), Counter(), 0
 
     def label(frame: str) -> str:
@@ -127,9 +126,10 @@ def profile_build(root: Path, out: Path, top: int = 25) -> dict:
         for frame in dict.fromkeys(label(f) for f in frames):
             inclusive[frame] += int(count)
         own[label(frames[-1])] += int(count)
-    # The command line's own frames (click, the CLI wrapper) hold everything: skip them.
+    # The command line's own frames (the script, its entry point, click, the CLI
+    # wrapper) hold everything: skip them.
     frames = [(f, n) for f, n in inclusive.most_common()
-              if not f.endswith(("(core.py)", "(cli.py)", "(<string>)"))]
+              if not f.endswith(("(core.py)", "(cli.py)", "(__main__.py)", "(evidence)"))]
     return {"inclusive": [(round(100 * n / total, 1), f) for f, n in frames[:top]],
             "self": [(round(100 * n / total, 1), f) for f, n in own.most_common(top)],
             "apart": round(100 * inclusive[APART] / total, 1) if total else 0.0}
