@@ -3,7 +3,8 @@
 A full build reads every guide; after an editor changes one guide of a
 thousand, that is a thousand times the work needed. When the previous
 database is there and references.bib is unchanged, :func:`rebuild` copies the
-database to the temporary file, deletes the rows of the guides whose
+database to a temporary file (in a thread, while it reads the changed guides:
+database/copying.py), deletes the rows of the guides whose
 ``guide.md`` or ``claims.yaml`` changed (their ``guides.sha256`` and
 ``guides.claims_sha256`` say which), inserts their new rows, keeps the
 full-text index in step, and renames the file into place: as atomic as a full
@@ -39,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import shutil
 import sqlite3
 from collections import defaultdict
 from collections.abc import Mapping
@@ -55,6 +55,7 @@ from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import guide_text_findings
 from evidence.claims.history import HISTORY_FILE
+from evidence.database.copying import CopyAhead, copy_ahead
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
 from evidence.database.sync import sync_guides_claims
@@ -187,14 +188,17 @@ def rebuild(root: Path, database: Path, inputs: InputDigest) -> BuildResult | No
     if touched is None:
         return None
     changed = sorted(t for t in touched if t in directories)
-    guides = _read_changed(root, [directories[g] for g in changed], previous, database, touched)
-    if guides is None:
-        return None
-    project, records = _changed_project(root, guides, previous)
-    findings = _findings(project, records, database, touched, state)
-    if findings is None:
-        return None
-    return _write(project, database, inputs.value, state, touched, findings)
+    # From here on a rebuild is likely: the copy it writes into is made meanwhile.
+    with copy_ahead(database) as copy:
+        guides = _read_changed(root, [directories[g] for g in changed], previous, database,
+                               touched)
+        if guides is None:
+            return None
+        project, records = _changed_project(root, guides, previous)
+        findings = _findings(project, records, database, touched, state)
+        if findings is None:
+            return None
+        return _write(project, database, copy, inputs.value, state, touched, findings)
 
 
 def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
@@ -300,13 +304,13 @@ def _read_changed(root: Path, directories: list[Path], previous: _Previous, data
     return guides
 
 
-def _write(project: Project, database: Path, digest: str, state: dict, touched: set[str],
-           findings: _Findings) -> BuildResult:
+def _write(project: Project, database: Path, copy: CopyAhead, digest: str, state: dict,
+           touched: set[str], findings: _Findings) -> BuildResult:
     """The previous database, copied, with the touched guides' rows replaced."""
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     rows = Rows.for_guides(project, project.guides, built_at)
     with atomic_path(database, suffix=".db.tmp") as tmp:
-        shutil.copyfile(database, tmp)
+        copy.move_to(tmp)
         conn = connect(tmp)
         try:
             conn.execute("BEGIN")

@@ -107,6 +107,11 @@ def _add_claim_citing(root: Path, guide: str, key: str, claim_id: str) -> None:
                  f"    evidence:\n      - source: {key}\n")
 
 
+def leftovers(root: Path) -> list[str]:
+    """Temporary files a build left beside the database (its copies, its new files)."""
+    return sorted(p.name for p in root.iterdir() if p.name.startswith(".evidence.db."))
+
+
 def first_build(root: Path) -> Path:
     database = root / "evidence.db"
     result = build(root, database)
@@ -125,6 +130,7 @@ def test_editing_one_guide_rewrites_only_it_and_equals_a_full_build(project):
     with sqlite3.connect(database) as conn:
         after = dict(conn.execute("select id, rowid from claims where guide_id != 'guide-0003'"))
     assert after == before  # the other guides' rows were not touched
+    assert leftovers(project) == []
     assert_equals_full_build(project, database)
     assert not build(project, database).built
 
@@ -179,6 +185,7 @@ def test_a_duplicate_claim_id_is_reported_as_by_a_full_build(project):
     assert rebuilt.built and not rebuilt.incremental
     assert rebuilt.problems == [str(p) for p in full_error.value.problems]
     assert any("duplicate claim id" in str(p) for p in full_error.value.problems)
+    assert leftovers(project) == []  # the copy made ahead for the rebuild is gone
 
 
 def test_a_changed_references_file_takes_the_full_build(project):
