@@ -66,7 +66,7 @@ BUILD_MODULES = (
     "evidence.database.build", "evidence.database.incremental", "evidence.database.write",
     "evidence.database.rows", "evidence.database.reach", "evidence.database.previous",
     "evidence.database.lock", "evidence.check.run", "evidence.project",
-    "filelock", "sqlalchemy.dialects.sqlite",  # imported by the lock and the engine, lazily
+    "sqlalchemy.dialects.sqlite",  # imported by the engine, lazily
 )
 
 

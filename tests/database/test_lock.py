@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import signal
 import subprocess
 import sys
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from evidence.database import lock as lock_module
 from evidence.database.build import build
-from evidence.database.lock import lock_path
+from evidence.database.lock import build_lock, lock_path
 from evidence.errors import EvidenceError
 
 DEADLINE = 60.0
@@ -136,3 +138,63 @@ def test_the_lock_is_held_only_around_writing(project):
         assert not build(project, lock_timeout=0.01).built
     finally:
         release(holder)
+
+
+# Holds a database's lock with the filelock library itself, as the Windows path
+# of build_lock does, until its standard input is closed.
+LIBRARY_HOLDER = """\
+import sys
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_the_posix_lock_and_the_library_lock_exclude_each_other(tmp_path):
+    """build_lock takes flock(2) itself where there is fcntl, and goes through
+    filelock elsewhere; the two are one lock, so builds of either kind wait
+    for each other."""
+    database = tmp_path / "evidence.db"
+    holder = subprocess.Popen([sys.executable, "-c", LIBRARY_HOLDER, str(lock_path(database))],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    told: list[Path] = []
+    try:
+        with pytest.raises(EvidenceError, match="has held its lock"), \
+                build_lock(database, timeout=0.2, on_wait=told.append):
+            pass
+    finally:
+        release(holder)
+    assert told == [lock_path(database)]
+    with build_lock(database, timeout=DEADLINE) as waited:
+        assert waited is False
+
+
+@pytest.mark.parametrize("posix", [True, False], ids=["flock", "filelock"])
+def test_either_lock_keeps_a_second_holder_out_until_released(tmp_path, monkeypatch, posix):
+    if not posix:
+        monkeypatch.setattr(lock_module, "fcntl", None)  # as on Windows
+    database = tmp_path / "evidence.db"
+    with build_lock(database) as waited:
+        assert waited is False
+        other = subprocess.Popen([sys.executable, "-c", HOLDER, str(database)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert other.stdout is not None
+        try:
+            readable, _, _ = select.select([other.stdout], [], [], 0.5)
+            assert not readable, "a second holder got in while the lock was held"
+        except BaseException:
+            other.kill()
+            raise
+    assert other.stdout is not None and other.stdout.readline() == "held\n"
+    release(other)
+    with build_lock(database, timeout=0.2) as waited:  # released by the second holder too
+        assert waited is False
+
+
+def test_a_lock_file_that_cannot_be_opened_is_named(tmp_path):
+    database = tmp_path / "missing" / "evidence.db"
+    with pytest.raises(EvidenceError, match=r"cannot lock .*evidence\.db-lock for the build"), \
+            build_lock(database):
+        pass
