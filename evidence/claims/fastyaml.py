@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 try:  # PyYAML with libyaml: a dependency of Datasette, so normally present
     import yaml
@@ -48,10 +48,6 @@ try:  # PyYAML with libyaml: a dependency of Datasette, so normally present
 except ImportError:  # pragma: no cover - the ruamel path still works
     _CParser = None
 
-from ruamel.yaml.resolver import implicit_resolvers
-
-if TYPE_CHECKING:
-    from ruamel.yaml.util import LazyEval
 
 
 class Fallback(Exception):
@@ -82,13 +78,53 @@ class Seq(list):
     lc: LineCol
 
 
-# ruamel's YAML 1.2 implicit resolvers, in its order, by first character: the
-# kind of the tag (bool, int, ...) and ruamel's lazily compiled pattern for it.
-_RESOLVERS: dict[str, list[tuple[str, LazyEval]]] = {}
-for _versions, _tag, _regexp, _first in implicit_resolvers:
-    if (1, 2) in _versions:
-        for _ch in _first:
-            _RESOLVERS.setdefault(_ch, []).append((str(_tag).rsplit(":", 1)[-1], _regexp))
+# ruamel's YAML 1.2 implicit resolvers (ruamel.yaml.resolver.implicit_resolvers,
+# those for 1.2), in its order: the kind of the tag, the pattern's flags, the
+# first characters it applies to, the pattern. Written out here because importing
+# any of ruamel runs its package, all of it (7 ms, a tenth of the imports of a
+# build that needs no ruamel); tests/claims/test_fastyaml.py holds the table
+# equal to ruamel's own, so a ruamel that changes its rules fails the tests.
+RESOLVERS_1_2: tuple[tuple[str, int, tuple[str, ...], str], ...] = (
+    ('bool', re.X, ('t', 'T', 'f', 'F'),
+     '^(?:true|True|TRUE|false|False|FALSE)$'),
+    ('float', re.X, ('-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '.'),
+     '^(?:\n         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?\n        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)\n        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?\n        |[-+]?\\.(?:inf|Inf|INF)\n        |\\.(?:nan|NaN|NAN))$'),
+    ('int', re.X, ('-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
+     '^(?:[-+]?0b[0-1_]+\n        |[-+]?0o?[0-7_]+\n        |[-+]?[0-9_]+\n        |[-+]?0x[0-9a-fA-F_]+)$'),
+    ('merge', 0, ('<',),
+     '^(?:<<)$'),
+    ('null', re.X, ('~', 'n', 'N', ''),
+     '^(?: ~\n        |null|Null|NULL\n        | )$'),
+    ('timestamp', re.X, ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
+     '^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]\n        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?\n        (?:[Tt]|[ \\t]+)[0-9][0-9]?\n        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?\n        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$'),
+    ('value', 0, ('=',),
+     '^(?:=)$'),
+    ('yaml', 0, ('!', '&', '*'),
+     '^(?:!|&|\\*)$'),
+)
+
+
+class _Pattern:
+    """A resolver's pattern, compiled when first matched (a file meets few of them)."""
+
+    __slots__ = ("compiled", "flags", "source")
+
+    def __init__(self, source: str, flags: int):
+        self.source, self.flags = source, flags
+        self.compiled: re.Pattern[str] | None = None
+
+    def match(self, value: str) -> re.Match[str] | None:
+        if self.compiled is None:
+            self.compiled = re.compile(self.source, self.flags)
+        return self.compiled.match(value)
+
+
+# The resolvers by first character.
+_RESOLVERS: dict[str, list[tuple[str, _Pattern]]] = {}
+for _kind, _flags, _first, _source in RESOLVERS_1_2:
+    _pattern = _Pattern(_source, _flags)
+    for _ch in _first:
+        _RESOLVERS.setdefault(_ch, []).append((_kind, _pattern))
 
 # A decimal that ruamel gives as a plain int; a signed zero ("-0") it keeps as a
 # ScalarInt, to write its sign back.

@@ -10,17 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from evidence.claims import fastyaml
 from evidence.errors import Problem
 from evidence.language import MARKERS
 from evidence.scale import RELATIONS
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 CLAIM_TYPES = (
     "definition", "anatomy", "epidemiology", "etiology", "mechanism", "symptom",
@@ -377,29 +377,39 @@ def _escapes_project(path: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ":" in parts[0] or ".." in parts
 
 
-class _TextForImpossibleDates(RoundTripConstructor):
-    """A date-like scalar that is no date (2026-13-45, 0000-00-00) stays text,
-    for the reader to report with its line, instead of a ValueError from
-    ruamel.yaml."""
-
-    def construct_yaml_timestamp(self, node, values=None):
-        try:
-            return super().construct_yaml_timestamp(node, values)
-        except ValueError:
-            return self.construct_scalar(node)
-
-
-_TextForImpossibleDates.add_constructor("tag:yaml.org,2002:timestamp",
-                                        _TextForImpossibleDates.construct_yaml_timestamp)
-
-
 def yaml_loader() -> YAML:
-    # Round-trip mode gives line numbers; it constructs only plain data types
-    # (no arbitrary Python objects), so loading an untrusted file is safe.
+    """ruamel.yaml's round-trip loader, as the claims files are read with it.
+
+    Round-trip mode gives line numbers; it constructs only plain data types
+    (no arbitrary Python objects), so loading an untrusted file is safe.
+    ruamel is imported here, not with this module: most files never need it
+    (fastyaml reads them), and its import is 7 ms of every build.
+    """
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Constructor = _TextForImpossibleDates
+    yaml.Constructor = _text_for_impossible_dates()
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+@lru_cache(maxsize=1)
+def _text_for_impossible_dates() -> type:
+    """A constructor where a date-like scalar that is no date (2026-13-45,
+    0000-00-00) stays text, for the reader to report with its line, instead of
+    a ValueError from ruamel.yaml."""
+    from ruamel.yaml.constructor import RoundTripConstructor
+
+    class TextForImpossibleDates(RoundTripConstructor):
+        def construct_yaml_timestamp(self, node, values=None):
+            try:
+                return super().construct_yaml_timestamp(node, values)
+            except ValueError:
+                return self.construct_scalar(node)
+
+    TextForImpossibleDates.add_constructor("tag:yaml.org,2002:timestamp",
+                                           TextForImpossibleDates.construct_yaml_timestamp)
+    return TextForImpossibleDates
 
 
 def load_yaml(text: str) -> Any:
@@ -414,7 +424,22 @@ def load_yaml(text: str) -> Any:
 def parse_claims(text: str, path: Path | str) -> tuple[ClaimsFile | None, list[Problem]]:
     path = Path(path)
     try:
-        data = load_yaml(text)
+        data = fastyaml.load(text)
+    except fastyaml.Fallback:
+        data, problems = _load_with_ruamel(text, path)
+        if problems:
+            return None, problems
+    reader = _Reader(path)
+    claims_file = reader.read(data)
+    return claims_file, reader.problems
+
+
+def _load_with_ruamel(text: str, path: Path) -> tuple[Any, list[Problem]]:
+    """The data as ruamel.yaml reads it, or its error as the problem to report."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return yaml_loader().load(text), []
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -428,9 +453,6 @@ def parse_claims(text: str, path: Path | str) -> tuple[ClaimsFile | None, list[P
         return None, [Problem(path, None, None, "malformed YAML: a mapping or a list is used "
                               "as a key (a line starting with '? ' or a key in braces)",
                               "write every key as a plain word", code="claims-invalid")]
-    reader = _Reader(path)
-    claims_file = reader.read(data)
-    return claims_file, reader.problems
 
 
 def load_claims(path: Path) -> tuple[ClaimsFile | None, list[Problem]]:
