@@ -65,8 +65,8 @@ def nearly_repeats(a: str, b: str, *, ratio: float, share: float) -> bool:
 
 
 def first_near_repeats(texts: Sequence[str], *, ratio: float, share: float,
-                       index_from: int | None = None,
-                       batch_from: int | None = None) -> list[int | None]:
+                       index_from: int | None = None, batch_from: int | None = None,
+                       known: Sequence[int | None] = ()) -> list[int | None]:
     """For each text, the index of the first earlier text it nearly repeats, or None.
 
     ``texts`` are in guide order, each its words joined by single spaces.
@@ -75,16 +75,26 @@ def first_near_repeats(texts: Sequence[str], *, ratio: float, share: float,
     needs for rapidfuzz to compare them in one call (by default ``INDEX_FROM``
     and ``BATCH_FROM`` as they are at the call). The result is the same either
     way; tests try both sides of each.
+
+    ``known``: the results of the first texts, as this function gave them for
+    the same first texts. A text's result depends only on it and the texts
+    before it, so after an edit the texts before the first changed one keep
+    theirs: they are indexed, as candidates of the later ones, but not
+    compared again.
     """
     if not (0 < share <= 1 and 0 < ratio <= 1):
         raise ValueError(f"share and ratio must be in (0, 1], not {share} and {ratio}")
+    if len(known) > len(texts):
+        raise ValueError(f"{len(known)} results known for {len(texts)} texts")
     index_from = INDEX_FROM if index_from is None else index_from
     batch_from = BATCH_FROM if batch_from is None else batch_from
     vocabularies = [frozenset(text.split()) for text in texts]
     if len(texts) < index_from:
-        return [_first_match(text, vocabulary, range(index), texts, vocabularies,
-                             ratio=ratio, share=share, batch_from=batch_from) if index else None
-                for index, (text, vocabulary) in enumerate(zip(texts, vocabularies, strict=True))]
+        return [*known, *(
+            _first_match(text, vocabulary, range(index), texts, vocabularies,
+                         ratio=ratio, share=share, batch_from=batch_from) if index else None
+            for index, (text, vocabulary) in enumerate(zip(texts, vocabularies, strict=True))
+            if index >= len(known))]
 
     # The global order: rarest word first within this guide (ties by the word,
     # so the order never depends on hashing). Rare words make short posting
@@ -112,6 +122,11 @@ def first_near_repeats(texts: Sequence[str], *, ratio: float, share: float,
         # words (the larger set's share is at least this one's), so this
         # prefix is long enough for every pair this text can be part of.
         prefix = ordered[: size - least[size] + 1]
+        if index < len(known):  # indexed for the texts after it, its own result known
+            for word in prefix:
+                postings[word].append(index)
+            found.append(known[index])
+            continue
         candidates: set[int] = set()
         for word in prefix:
             candidates.update(postings[word])

@@ -12,12 +12,13 @@ from evidence.check.finding import Finding
 from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.problems import problem_findings
 from evidence.check.sources import ClaimLink, source_findings
-from evidence.check.text import guide_text_findings
+from evidence.check.text import RepeatMemo, guide_text_findings
 from evidence.project import Project
 
 
-def run_checks(project: Project) -> list[Finding]:
-    """Every finding of the project, sorted by severity, guide and place."""
+def run_checks(project: Project, repeats: RepeatMemo | None = None) -> list[Finding]:
+    """Every finding of the project, sorted by severity, guide and place.
+    ``repeats``: the near-repeat results kept between builds (check.text.RepeatMemo)."""
     findings: list[Finding] = []
     printed_in: dict[str, set[str]] = defaultdict(set)  # citekey -> guides printing it
     linked: dict[str, list[ClaimLink]] = defaultdict(list)
@@ -31,7 +32,7 @@ def run_checks(project: Project) -> list[Finding]:
                 if key in known:
                     linked[key].append(ClaimLink(guide.id, claim.id))
         findings += claim_findings(project, guide)
-        findings += guide_text_findings(project, guide)
+        findings += guide_text_findings(project, guide, repeats)
         found, keys = printed_findings(project, guide, index)
         findings += found
         for key in keys:

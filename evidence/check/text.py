@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from evidence.check.finding import Finding, excerpt, relative
 from evidence.check.repeats import first_near_repeats
@@ -22,7 +25,10 @@ REPEAT_SHARE = 0.6
 REPEAT_RATIO = 0.9
 
 
-def guide_text_findings(project: Project, guide: GuideData) -> list[Finding]:
+def guide_text_findings(project: Project, guide: GuideData,
+                        repeats: RepeatMemo | None = None) -> list[Finding]:
+    """The guide's text findings; ``repeats``: the near-repeat join's results
+    kept between builds, read and added to (RepeatMemo)."""
     path = relative(project, guide.guide.path)
     findings = []
     if not guide.claims and any(b.kind != "heading" for b in guide.guide.blocks):
@@ -50,7 +56,7 @@ def guide_text_findings(project: Project, guide: GuideData) -> list[Finding]:
             "announces, or end the sentence with '.'",
             guide.id, None, None, path, block.line,
         ))
-    for block, first, exact in repeated_paragraphs(guide.guide):
+    for block, first, exact in repeated_paragraphs(guide.guide, repeats, guide.id):
         how = "repeats" if exact else "nearly repeats"
         findings.append(Finding(
             "paragraph-repeated",
@@ -135,7 +141,80 @@ def _comparable_words(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).casefold())
 
 
-def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
+@dataclass(frozen=True)
+class GuideRepeats:
+    """What the near-repeat join found in one guide: each distinct paragraph
+    form's digest, in guide order, and the index of the first earlier form it
+    nearly repeats (None when none)."""
+
+    digests: tuple[str, ...]
+    first: tuple[int | None, ...]
+
+    def known_for(self, digests: Sequence[str]) -> tuple[int | None, ...]:
+        """The results that still hold for these forms: those of the forms
+        before the first one that differs (each depends on it and the forms
+        before it alone)."""
+        same = 0
+        for old, new in zip(self.digests, digests, strict=False):
+            if old != new:
+                break
+            same += 1
+        return self.first[:same]
+
+
+# The rule a memo's results were found by: results found by another are not reused.
+REPEAT_RULE = (REPEAT_MIN_WORDS, REPEAT_SHARE, REPEAT_RATIO)
+
+
+@dataclass
+class RepeatMemo:
+    """The near-repeat join's results per guide id, kept from one build to the
+    next (the build state beside the database: database/incremental.py). After an
+    edit a guide is joined again from its first changed paragraph on: an edit
+    near the end of a long guide compares that paragraph, not all of them.
+    ``previous``: the last build's; ``found``: this build's, for every guide the
+    check read."""
+
+    previous: dict[str, GuideRepeats] = field(default_factory=dict)
+    found: dict[str, GuideRepeats] = field(default_factory=dict)
+
+    @staticmethod
+    def state_of(guides: Mapping[str, GuideRepeats]) -> dict:
+        """Guides' results as the build state keeps them (JSON), with the rule."""
+        return {"rule": list(REPEAT_RULE),
+                "guides": {g: {"forms": "".join(r.digests), "first": list(r.first)}
+                           for g, r in sorted(guides.items())}}
+
+    @classmethod
+    def from_state(cls, state: object) -> RepeatMemo:
+        """The memo a build state holds; an empty one for anything else (an older
+        state, another rule, a file edited by hand): the join then runs in full."""
+        memo = cls()
+        if not isinstance(state, dict) or state.get("rule") != list(REPEAT_RULE):
+            return memo
+        guides = state.get("guides")
+        for guide_id, entry in (guides.items() if isinstance(guides, dict) else ()):
+            forms = entry.get("forms") if isinstance(entry, dict) else None
+            first = entry.get("first") if isinstance(entry, dict) else None
+            if (not isinstance(forms, str) or not isinstance(first, list)
+                    or len(forms) != _DIGEST_CHARS * len(first)
+                    or not all(i is None or (type(i) is int and 0 <= i < n)
+                               for n, i in enumerate(first))):
+                continue
+            digests = tuple(forms[i:i + _DIGEST_CHARS] for i in range(0, len(forms), _DIGEST_CHARS))
+            memo.previous[guide_id] = GuideRepeats(digests, tuple(first))
+        return memo
+
+
+_DIGEST_CHARS = 16
+
+
+def _form_digest(form: str) -> str:
+    return hashlib.blake2b(form.encode("utf-8"), digest_size=_DIGEST_CHARS // 2).hexdigest()
+
+
+def repeated_paragraphs(guide: Guide, memo: RepeatMemo | None = None,
+                        guide_id: str | None = None) -> list[tuple[Block, Block, bool]]:
     """(paragraph, the earlier one it repeats, exact) for every repeated paragraph.
 
     Paragraphs of at least ``REPEAT_MIN_WORDS`` words are compared in their
@@ -144,7 +223,9 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     share at least ``REPEAT_SHARE`` of the distinct words of whichever has
     more, and are at least ``REPEAT_RATIO`` similar by rapidfuzz's normalised
     Indel similarity. :mod:`evidence.check.repeats` finds those without
-    comparing every pair.
+    comparing every pair. With a ``memo``, the guide ``guide_id``'s forms before
+    its first changed one keep the results the memo has, and the memo is given
+    this guide's.
     """
     paragraphs = []  # (block, comparable form), in guide order
     for block in guide.blocks:
@@ -158,7 +239,14 @@ def repeated_paragraphs(guide: Guide) -> list[tuple[Block, Block, bool]]:
     for block, text in paragraphs:
         first.setdefault(text, block)
     forms = list(first)
-    earlier = first_near_repeats(forms, ratio=REPEAT_RATIO, share=REPEAT_SHARE)
+    if memo is None or guide_id is None:
+        earlier = first_near_repeats(forms, ratio=REPEAT_RATIO, share=REPEAT_SHARE)
+    else:
+        digests = tuple(map(_form_digest, forms))
+        before = memo.previous.get(guide_id)
+        known = before.known_for(digests) if before is not None else ()
+        earlier = first_near_repeats(forms, ratio=REPEAT_RATIO, share=REPEAT_SHARE, known=known)
+        memo.found[guide_id] = GuideRepeats(digests, tuple(earlier))
     near = {form: forms[i] for form, i in zip(forms, earlier, strict=True) if i is not None}
 
     found = []

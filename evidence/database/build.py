@@ -97,6 +97,7 @@ def _up_to_date(database: Path, digest: str, strict: bool) -> BuildResult | None
 def _build_locked(root: Path, database: Path, inputs: InputDigest, *, force: bool,
                   strict: bool) -> BuildResult:
     from evidence.atomic import atomic_path
+    from evidence.check.text import RepeatMemo
     from evidence.database import incremental
     from evidence.database.write import write_database
     from evidence.project import load_project
@@ -113,11 +114,12 @@ def _build_locked(root: Path, database: Path, inputs: InputDigest, *, force: boo
             reach = None
         else:
             project, reach = _lenient_project(root, database)
+        repeats = RepeatMemo()
         with atomic_path(database, suffix=".db.tmp") as tmp:
-            counts = write_database(project, tmp, digest, reach)
+            counts = write_database(project, tmp, digest, reach, repeats)
         # Without its state the next build is a full one: nothing lost.
         with contextlib.suppress(OSError):
-            incremental.write_state(database, digest, project)
+            incremental.write_state(database, digest, project, repeats)
         # Let the project go while the collector is paused: switched back on
         # with it alive, the collector would walk its millions of objects once
         # more (0.4 s of a build of 25,000 sources) just before they are freed.

@@ -53,7 +53,7 @@ from evidence.check.claims import claim_findings
 from evidence.check.finding import Finding
 from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
-from evidence.check.text import guide_text_findings
+from evidence.check.text import RepeatMemo, guide_text_findings
 from evidence.claims.history import HISTORY_FILE
 from evidence.database.copying import CopyAhead, copy_ahead
 from evidence.database.result import BuildResult, Counts
@@ -124,8 +124,11 @@ def _references_sha256(project: Project) -> str | None:
     return _sha256_bytes(path)
 
 
-def write_state(database: Path, digest: str, project: Project) -> None:
-    """Record what the next rebuild needs and the database does not hold."""
+def write_state(database: Path, digest: str, project: Project,
+                repeats: RepeatMemo | None = None) -> None:
+    """Record what the next rebuild needs and the database does not hold: the
+    citekeys each guide prints, and the near-repeat join's results (``repeats``,
+    as the build's check found them)."""
     index = ReferenceIndex(project)
     state = {
         "version": STATE_VERSION,
@@ -134,15 +137,21 @@ def write_state(database: Path, digest: str, project: Project) -> None:
         "input_sha256": digest,
         "references_sha256": _references_sha256(project),
         "printed": {g.id: printed_keys(project, g, index) for g in project.guides},
+        "repeats": RepeatMemo.state_of(repeats.found if repeats else {}),
     }
     atomic_write_text(state_path(database), json.dumps(state, sort_keys=True))
 
 
-def update_state(database: Path, digest: str, printed: dict[str, list[str]]) -> None:
+def update_state(database: Path, digest: str, printed: dict[str, list[str]],
+                 repeats: RepeatMemo, touched: set[str]) -> None:
+    """The state after a rebuild: the touched guides' entries replaced (a removed
+    guide's dropped), the others' kept."""
     path = state_path(database)
     state = json.loads(path.read_text(encoding="utf-8"))
     state["input_sha256"] = digest
     state["printed"] = printed
+    kept = {g: r for g, r in repeats.previous.items() if g not in touched}
+    state["repeats"] = RepeatMemo.state_of({**kept, **repeats.found})
     atomic_write_text(path, json.dumps(state, sort_keys=True))
 
 
@@ -330,7 +339,7 @@ def _write(project: Project, database: Path, copy: CopyAhead, digest: str, state
             conn.close()
     all_printed = {k: v for k, v in state["printed"].items() if k not in touched}
     all_printed.update(findings.printed)
-    update_state(database, digest, dict(sorted(all_printed.items())))
+    update_state(database, digest, dict(sorted(all_printed.items())), findings.repeats, touched)
     return BuildResult.written(database, counts, incremental=True)
 
 
@@ -394,6 +403,7 @@ class _Findings:
     rows: list[dict]  # the findings rows to write again
     printed: dict[str, list[str]]  # the citekeys each changed guide prints
     affected: list[str]  # the sources whose findings were computed again
+    repeats: RepeatMemo  # the near-repeat results, the last build's and the changed guides'
 
 
 def _findings(project: Project, records: References | None, database: Path,
@@ -408,9 +418,10 @@ def _findings(project: Project, records: References | None, database: Path,
     index = ReferenceIndex(project)
     findings: list[Finding] = []
     printed: dict[str, list[str]] = {}
+    repeats = RepeatMemo.from_state(state.get("repeats"))
     for guide in project.guides:
         findings += claim_findings(project, guide)
-        findings += guide_text_findings(project, guide)
+        findings += guide_text_findings(project, guide, repeats)
         found, keys = printed_findings(project, guide, index)
         findings += found
         printed[guide.id] = sorted(keys)
@@ -419,7 +430,7 @@ def _findings(project: Project, records: References | None, database: Path,
         return None
     found, affected = sources
     findings += found
-    return _Findings([f.as_row() for f in dict.fromkeys(findings)], printed, affected)
+    return _Findings([f.as_row() for f in dict.fromkeys(findings)], printed, affected, repeats)
 
 
 def _source_findings(project: Project, records: References | None,

@@ -24,6 +24,7 @@ from evidence.scale import counts_as_support
 if TYPE_CHECKING:
     from evidence.bib.references import Author, Source, Update
     from evidence.check.finding import Finding
+    from evidence.check.text import RepeatMemo
 
 
 def display_authors(source: Source) -> str | None:
@@ -271,12 +272,15 @@ class Rows:
 _CSL_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
-def collect_findings(project: Project, extra: Sequence[Finding] = ()) -> list[dict]:
+def collect_findings(project: Project, extra: Sequence[Finding] = (),
+                     repeats: RepeatMemo | None = None) -> list[dict]:
     """Findings of the editorial check, as rows; the check module owns their logic.
-    ``extra``: the build's own (guides kept stale or left out)."""
+    ``extra``: the build's own (guides kept stale or left out); ``repeats``: the
+    near-repeat results the check keeps for the next build."""
     from evidence.check.run import run_checks
 
-    return [finding.as_row() for finding in run_checks(project)] + [f.as_row() for f in extra]
+    return ([finding.as_row() for finding in run_checks(project, repeats)]
+            + [f.as_row() for f in extra])
 
 
 class RowKeys(NamedTuple):

@@ -22,13 +22,15 @@ from evidence.errors import EvidenceError
 from evidence.project import Project
 
 if TYPE_CHECKING:
+    from evidence.check.text import RepeatMemo
     from evidence.database.reach import Reach
 
 
 def write_database(project: Project, path: Path, digest: str,
-                   reach: Reach | None = None) -> Counts:
+                   reach: Reach | None = None, repeats: RepeatMemo | None = None) -> Counts:
     """Write every row of the project to ``path``; with ``reach``, the errors the
-    build carries and its findings about what it kept or left out."""
+    build carries and its findings about what it kept or left out; ``repeats``
+    is given the check's near-repeat results (for the build state)."""
     problems = [str(p) for p in reach.problems] if reach else []
     conn = connect(path)
     try:
@@ -51,7 +53,7 @@ def write_database(project: Project, path: Path, digest: str,
         # findings here: two cores at work instead of one.
         indexing = _Indexing(conn, exclude=FINDINGS)
         try:
-            findings = collect_findings(project, reach.findings if reach else ())
+            findings = collect_findings(project, reach.findings if reach else (), repeats)
             resolve_finding_keys(findings, keys)
         finally:
             indexing.finish()

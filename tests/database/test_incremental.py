@@ -300,3 +300,42 @@ def test_a_guide_saved_with_windows_line_ends_is_unchanged_until_edited(project)
     result = build(project, database)
     assert result.built and result.incremental
     assert_equals_full_build(project, database)
+
+
+def _repeat_state(database: Path) -> dict:
+    import json
+
+    from evidence.database.incremental import state_path
+    return json.loads(state_path(database).read_text(encoding="utf-8"))["repeats"]["guides"]
+
+
+@pytest.mark.parametrize("where", ["first", "last"])
+def test_an_edited_paragraph_anywhere_gives_the_repeats_of_a_full_build(tmp_path, where):
+    """The near-repeat results kept in the build state: a guide is joined again
+    from its first changed paragraph on; the findings equal a full build's
+    whether the edit is before every repeat or after them."""
+    project = tmp_path / "project"
+    corpus.generate(project, guides=4, claims=60, sources=100, seed=5, text="repetitive")
+    database = first_build(project)
+    guides = sorted(p.name for p in (project / "claims").iterdir())
+    before = _repeat_state(database)
+    assert sorted(before) == guides  # the full build kept every guide's
+    guide = project / "claims" / "guide-0002" / "guide.md"
+    text = guide.read_text(encoding="utf-8")
+    paragraphs = text.split("\n\n")
+    index = next(i for i, p in enumerate(paragraphs) if not p.startswith("#")) \
+        if where == "first" else len(paragraphs) - 1
+    paragraphs[index] = paragraphs[index].rstrip("\n") + " Et ord mere om senen og knæet."
+    guide.write_text("\n\n".join(paragraphs) + ("\n" if where == "first" else ""),
+                     encoding="utf-8")
+    result = build(project, database)
+    assert result.built and result.incremental
+    after = _repeat_state(database)
+    assert sorted(after) == guides
+    assert {g: after[g] for g in guides if g != "guide-0002"} == \
+        {g: before[g] for g in guides if g != "guide-0002"}
+    assert after["guide-0002"] != before["guide-0002"]
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("select count(*) from findings where code = 'paragraph-repeated' "
+                            "and guide_id = 'guide-0002'").fetchone()[0] > 0
+    assert_equals_full_build(project, database)
