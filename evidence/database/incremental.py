@@ -142,12 +142,12 @@ def write_state(database: Path, digest: str, project: Project,
     atomic_write_text(state_path(database), json.dumps(state, sort_keys=True))
 
 
-def update_state(database: Path, digest: str, printed: dict[str, list[str]],
+def update_state(database: Path, state: dict, digest: str, printed: dict[str, list[str]],
                  repeats: RepeatMemo, touched: set[str]) -> None:
-    """The state after a rebuild: the touched guides' entries replaced (a removed
-    guide's dropped), the others' kept."""
+    """The state after a rebuild (``state``: as the rebuild read it): the touched
+    guides' entries replaced (a removed guide's dropped), the others' kept."""
     path = state_path(database)
-    state = json.loads(path.read_text(encoding="utf-8"))
+    state = dict(state)
     state["input_sha256"] = digest
     state["printed"] = printed
     kept = {g: r for g, r in repeats.previous.items() if g not in touched}
@@ -339,7 +339,8 @@ def _write(project: Project, database: Path, copy: CopyAhead, digest: str, state
             conn.close()
     all_printed = {k: v for k, v in state["printed"].items() if k not in touched}
     all_printed.update(findings.printed)
-    update_state(database, digest, dict(sorted(all_printed.items())), findings.repeats, touched)
+    update_state(database, state, digest, dict(sorted(all_printed.items())), findings.repeats,
+                 touched)
     return BuildResult.written(database, counts, incremental=True)
 
 
