@@ -176,12 +176,11 @@ def _read_state(database: Path) -> dict | None:
 
 @dataclass
 class _Previous:
-    """What the previous build recorded: its input digest, each guide's hashes
-    (guide.md, claims.yaml, history.yaml) and each source's facts."""
+    """What the previous build recorded: its input digest and each guide's
+    hashes (guide.md, claims.yaml, history.yaml)."""
 
     input_sha256: str
     guides: dict[str, tuple[str | None, str | None, str | None]]
-    facts: dict[str, SourceFacts]
 
 
 def rebuild(root: Path, database: Path, inputs: InputDigest) -> BuildResult | None:
@@ -199,28 +198,28 @@ def rebuild(root: Path, database: Path, inputs: InputDigest) -> BuildResult | No
     changed = sorted(t for t in touched if t in directories)
     # From here on a rebuild is likely: the copy it writes into is made meanwhile.
     with copy_ahead(database) as copy:
-        guides = _read_changed(root, [directories[g] for g in changed], previous, database,
-                               touched)
-        if guides is None:
+        read = _read_changed(root, [directories[g] for g in changed], database, touched)
+        if read is None:
             return None
-        project, records = _changed_project(root, guides, previous)
+        guides, facts = read
+        project, records = _changed_project(root, guides, facts)
         findings = _findings(project, records, database, touched, state)
         if findings is None:
             return None
         return _write(project, database, copy, inputs.value, state, touched, findings)
 
 
-def _changed_project(root: Path, guides: list[GuideData], previous: _Previous
+def _changed_project(root: Path, guides: list[GuideData], facts: dict[str, SourceFacts]
                      ) -> tuple[Project, References | None]:
-    """The changed guides as a project, with the previous build's facts of
-    every source, and references.bib's records when a printed reference list
-    needs them (to compare and to number): most rebuilds need no record beyond
-    the facts the previous build stored."""
+    """The changed guides as a project, with the previous build's facts of the
+    sources they link, and references.bib's records when a printed reference
+    list needs them (to compare and to number): most rebuilds need no record
+    beyond the facts the previous build stored."""
     references_path = root / REFERENCES_FILE
     needs_records = any(_has_printed_list(g) for g in guides)
     records = load_references(references_path, validate=False) if needs_records else None
     project = Project(root, records or References.empty(references_path), guides)
-    project.seed_source_facts(previous.facts)  # every citekey the guides link: validated
+    project.seed_source_facts(facts)  # every citekey the guides link: validated
     return project, records
 
 
@@ -278,20 +277,26 @@ def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previou
     return touched
 
 
-def _read_changed(root: Path, directories: list[Path], previous: _Previous, database: Path,
-                  touched: set[str]) -> list[GuideData] | None:
+def _read_changed(root: Path, directories: list[Path], database: Path, touched: set[str]
+                  ) -> tuple[list[GuideData], dict[str, SourceFacts]] | None:
     """The changed guides, read and validated as the full build does, against
     the citekeys and the other guides' claim ids of the previous build (the
-    same, since references.bib and the other guides are unchanged); None on
-    any problem: the full build reports them, every one."""
+    same, since references.bib and the other guides are unchanged), with the
+    facts of the sources they link; None on any problem: the full build
+    reports them, every one."""
     homes: ClaimHomes = {}
     guides: list[GuideData] = []
     readings = [read_guide_dir(root, directory) for directory in directories]
+    linked = sorted({link.source for r in readings if r.data is not None
+                     for claim in r.data.claims for link in claim.evidence})
+    if len(linked) > _MAX_VARIABLES:
+        return None
+    facts = _source_facts(database, linked)
     # The changed guides' retired ids; the others' are checked in the database below.
     retired = retired_homes(r.data for r in readings if r.data is not None)
     for reading in readings:
-        if (validate_guide(reading, previous.facts.keys(), homes, retired)
-                or reading.data is None):
+        # A citekey without facts is not in the previous build: unknown.
+        if validate_guide(reading, facts.keys(), homes, retired) or reading.data is None:
             return None
         guides.append(reading.data)
     new_ids = [c.id for g in guides for c in g.claims]
@@ -310,7 +315,16 @@ def _read_changed(root: Path, directories: list[Path], previous: _Previous, data
                            retired_ids, sorted(touched))
     if clash:
         return None  # a duplicate or retired claim id: the full build names both places
-    return guides
+    return guides, facts
+
+
+def _source_facts(database: Path, keys: list[str]) -> dict[str, SourceFacts]:
+    """The previous build's facts of these sources (those it has): only what the
+    changed guides link is read, not every source of a large references.bib."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        return {row[0]: SourceFacts(row[1], bool(row[2]), row[3], row[4]) for row in _in_query(
+            conn, "select id, tier, retracted, study_design, doi from sources where id in ({})",
+            keys)}
 
 
 def _write(project: Project, database: Path, copy: CopyAhead, digest: str, state: dict,
@@ -385,9 +399,7 @@ def _read_previous(database: Path) -> _Previous | None:
             return None  # built around problems: the full build settles their reach again
         guides = {row[0]: (row[1], row[2], row[3]) for row in conn.execute(
             "select id, sha256, claims_sha256, history_sha256 from guides")}
-        facts = {row[0]: SourceFacts(row[1], bool(row[2]), row[3], row[4]) for row in conn.execute(
-            "select id, tier, retracted, study_design, doi from sources")}
-    return _Previous(info[0], guides, facts)
+    return _Previous(info[0], guides)
 
 
 def _in_query(conn, sql: str, *lists):
