@@ -20,6 +20,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from evidence.database.fts import FOLDED_TABLES, FTS_TABLES, folded_statements
 from evidence.database.write import insert_rows
@@ -46,18 +47,28 @@ def compare(stored: Iterable[tuple], new: Sequence[dict], columns: Sequence[str]
     SQLite gives booleans back as 0 and 1, which equal False and True; every
     other value comes back as it was written.
     """
-    at = [columns.index(k) + 1 for k in key]
-    old = {tuple(row[i] for i in at): row for row in stored}
+    # Keys and values taken in C (itemgetter; a one-column key is the value
+    # itself, on both sides alike), and a row's values compared as one tuple:
+    # most rows are unchanged, and only a changed one is compared column by column.
+    stored_key = itemgetter(*[columns.index(k) + 1 for k in key])
+    new_key = itemgetter(*key)
+    values_of = itemgetter(*columns)
+    old = {stored_key(row): row for row in stored}
     updated: list[tuple[tuple, dict]] = []
     added: list[dict] = []
     for row in new:
-        before = old.pop(tuple(row[k] for k in key), None)
+        before = old.pop(new_key(row), None)
         if before is None:
             added.append(row)
             continue
-        changed = {c: row[c] for i, c in enumerate(columns, start=1) if before[i] != row[c]}
-        if changed:
-            updated.append((before, changed))
+        values = values_of(row)
+        if len(columns) == 1:
+            values = (values,)
+        stored_values = before[1:]
+        if values == stored_values:
+            continue
+        changed = {c: v for c, v, b in zip(columns, values, stored_values, strict=True) if b != v}
+        updated.append((before, changed))
     removed = list(old.values())
     return Change(removed, updated, added)
 
