@@ -64,6 +64,19 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def today() -> dt.date:
+    """The date of a verdict or a retirement: the day of ``now()``, so that a
+    change's ``at`` in the history and the ``on`` it records never disagree
+    (an ``EVIDENCE_NOW`` that is not a valid ISO time leaves the local date)."""
+    fixed = os.environ.get("EVIDENCE_NOW", "").strip()
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed[:10])
+        except ValueError:
+            pass
+    return dt.date.today()
+
+
 def _scalar(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)  # JSON is YAML: a string double-quoted
 

@@ -41,7 +41,7 @@ def retire_claims(project: Project, claim_ids: list[str], *, reason: str,
     ids = list(dict.fromkeys(claim_ids))
     if not ids:
         raise EvidenceError("name at least one claim id to retire")
-    date = date or dt.date.today()
+    date = date or history.today()
     homes: dict[str, GuideData] = {c.id: g for g in project.guides for c in g.claims
                                    if not g.stale_reason}
     unknown = [i for i in ids if i not in homes]

@@ -99,7 +99,7 @@ def record_reviews(project: Project, claim_ids: list[str], *, status: str, by: s
     if not by or not by.strip():
         raise EvidenceError("who reviewed? give --by NAME, or set EVIDENCE_EDITOR or git's "
                             "user.name")
-    on = on or dt.date.today()
+    on = on or history.today()
     ids = list(dict.fromkeys(claim_ids))
     if not ids:
         raise EvidenceError("name at least one claim id to review")

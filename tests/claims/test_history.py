@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 
 import pytest
 from click.testing import CliRunner
 
-from evidence.claims.history import Change, appended, parse_history
+from evidence.claims.history import Change, appended, now, parse_history, today
 from evidence.claims.links import consensus_in_text, link_in_text
 from evidence.claims.loader import EvidenceLink
 from evidence.cli import cli
@@ -70,6 +71,16 @@ def test_review_retire_and_reanchor_from_the_cli_append_to_the_history(project):
                                 "on": changes[1].before["on"]}
     assert changes[2].before["quote"] == "Tendinopati er en overbelastningsskade i senen."
     assert changes[2].after == {"retired": "Cut from the guide."}
+
+
+def test_a_verdict_is_dated_by_the_same_clock_as_its_history_entry(monkeypatch):
+    monkeypatch.setenv("EVIDENCE_NOW", "2019-03-04T23:59:00Z")
+    assert (now(), today()) == ("2019-03-04T23:59:00Z", dt.date(2019, 3, 4))
+    monkeypatch.setenv("EVIDENCE_NOW", "not a time")
+    assert today() == dt.date.today()
+    monkeypatch.delenv("EVIDENCE_NOW")
+    assert today() == dt.date.today() and now()[:10] in {
+        (dt.date.today() + dt.timedelta(days=d)).isoformat() for d in (-1, 0, 1)}
 
 
 def test_the_build_stores_the_history_and_an_unreadable_one_takes_down_only_itself(project):
