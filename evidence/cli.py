@@ -218,6 +218,15 @@ def refuse_missing_project(project_dir: Path) -> None:
                             "to point at the folder holding references.bib and claims/")
 
 
+def refuse_missing_references(project_dir: Path) -> None:
+    """Nothing to resolve in a project without references.bib is a --project that
+    points elsewhere, not a success."""
+    refuse_missing_project(project_dir)
+    if not (project_dir / "references.bib").is_file():
+        raise EvidenceError(f"{project_dir / 'references.bib'} does not exist: use --project "
+                            "to point at the folder holding it, or `evidence add` to start it")
+
+
 def refuse_input_outputs(project_dir: Path, *outputs: Path | None) -> None:
     """No output over an input (references.bib, a guide.md, a claims.yaml)."""
     if all(output is None for output in outputs):
@@ -462,6 +471,7 @@ def resolve(names, everything, missing, refresh, offline, updates, confirm, no_p
     """
     from evidence.crossref.resolve import run_resolve
 
+    refuse_missing_references(project_dir)
     if everything and (missing or names):
         raise click.UsageError("--all goes without --missing and without names")
     if updates or confirm:
@@ -515,6 +525,7 @@ def add(dois, from_guide, from_file: Path | None, offline, no_pubmed, mailto, ti
     from evidence.crossref.resolve import run_add
     from evidence.intake.add import add_from_file, add_from_guide
 
+    refuse_missing_project(project_dir)  # references.bib is made here; the folder is not
     if from_file is not None:
         if dois or from_guide:
             raise click.UsageError("--from FILE goes without DOIs and without --from-guide")

@@ -72,9 +72,19 @@ def test_a_timeout_that_is_not_a_positive_number_is_refused_as_typed(project):
 def test_a_missing_project_folder_is_named_as_the_folder(tmp_path):
     missing = tmp_path / "no-such-project"
     for verb in (["serve", "--port", "1"], ["serve", "--watch", "--port", "1"], ["build"],
-                 ["package", tmp_path / "out"]):
+                 ["package", tmp_path / "out"], ["resolve"], ["resolve", "--updates"],
+                 ["resolve", "--confirm-reversal", "x2020"], ["add", "10.1000/xyz", "--offline"]):
         result = run(*verb, "--project", missing)
         assert result.exit_code == 1, (verb, result.output)
         assert f"the project folder {missing} does not exist" in result.output
         assert "evidence.db" not in result.output and "--database" not in result.output
         assert not missing.exists() and not (tmp_path / "out").exists()
+
+
+def test_resolve_in_a_folder_without_references_says_so_instead_of_nothing_to_do(tmp_path):
+    (tmp_path / "claims").mkdir()
+    for verb in (["resolve"], ["resolve", "--all", "--offline"], ["resolve", "--updates"]):
+        result = run(*verb, "--project", tmp_path)
+        assert result.exit_code == 1, (verb, result.output)
+        assert f"{tmp_path / 'references.bib'} does not exist" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["claims"]
