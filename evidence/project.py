@@ -7,7 +7,7 @@ import hashlib
 import os
 import stat
 import threading
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -195,12 +195,14 @@ def plainly_safe(paths) -> bool:
     return True
 
 
-def unsafe_input(path: Path, root: Path) -> str | None:
-    """Why the build must not read a project file or folder (None when it may).
+def unsafe_input(path: Path, root: Path, *, folder: bool = False) -> str | None:
+    """Why the build must not read a project file (or, with ``folder``, a
+    folder); None when it may.
 
     Only what lies inside the project is read: a link that leads outside it
     (to /etc, a home folder, another project) could publish files nobody meant
-    to, and a FIFO or device instead of a file would hang the build.
+    to, a FIFO or device instead of a file would hang the build, and a folder
+    where a file belongs would take it down.
     """
     try:
         real = Path(path).resolve(strict=True)
@@ -210,9 +212,34 @@ def unsafe_input(path: Path, root: Path) -> str | None:
         return "is a link that cannot be followed (a loop?)"
     if not real.is_relative_to(Path(root).resolve()):
         return f"is a link to {real}, outside the project"
-    if not (real.is_file() or real.is_dir()):
+    if folder:
+        return None if real.is_dir() else "is not a folder"
+    if real.is_dir():
+        return "is a folder, not a file"
+    if not real.is_file():
         return "is not a regular file"
     return None
+
+
+def first_unsafe(paths: Sequence[Path], root: Path) -> tuple[Path, str] | None:
+    """The first of a guide's folder and then its files that the build must not
+    read, with why; None when it may read them all."""
+    for position, path in enumerate(paths):
+        why = unsafe_input(path, root, folder=position == 0)
+        if why:
+            return path, why
+    return None
+
+
+def safe_to_read(path: Path, root: Path) -> bool:
+    """Whether a project file exists and may be read: one lstat for a plain
+    file, else :func:`unsafe_input` (a file that is not there is not read)."""
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            return True
+    except FileNotFoundError:
+        return False
+    return Path(path).exists() and unsafe_input(path, root) is None
 
 
 def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None, *,
@@ -221,9 +248,10 @@ def _unsafe_problem(path: Path, root: Path, why: str, item: str | None = None, *
         shown = path.relative_to(root)
     except ValueError:
         shown = path
-    return Problem(path, None, item, f"{shown} {why}",
-                   "the build reads only regular files inside the project: "
-                   "copy the file into the project instead of linking to it", code=code)
+    hint = ("the build reads only regular files inside the project: "
+            + ("copy the file into the project instead of linking to it"
+               if why.startswith("is a link") else "put the file itself there"))
+    return Problem(path, None, item, f"{shown} {why}", hint, code=code)
 
 
 def guide_dirs(root: Path) -> list[Path]:
@@ -235,19 +263,41 @@ def guide_dirs(root: Path) -> list[Path]:
 
 def input_files(root: Path) -> list[Path]:
     """Every file whose content goes into the database."""
-    root = Path(root)
-    files = [root / REFERENCES_FILE]
+    return _inputs(Path(root))[0]
+
+
+def _inputs(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The files the build reads, and the paths it refuses to read with why (a
+    link out of the project, a FIFO, a folder where a file belongs): those go
+    into the digest too, so that one appearing after a build is a change the
+    next build reports, not an "up to date"."""
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    references = root / REFERENCES_FILE
+    if references.exists():
+        if why := unsafe_input(references, root):
+            refused.append((references, why))
+        else:
+            files.append(references)
     claims_dir = root / CLAIMS_DIR
-    plain_claims_dir = not claims_dir.is_symlink() and unsafe_input(claims_dir, root) is None
+    plain_claims_dir = (not claims_dir.is_symlink()
+                        and unsafe_input(claims_dir, root, folder=True) is None)
     for directory in guide_dirs(root):
         names = [directory / GUIDE_FILE, directory / CLAIMS_FILE,
                  directory / claim_history.HISTORY_FILE]
         plain = _plain_files(directory, names) if plain_claims_dir else None
         if plain is not None:
             files += plain
-        elif unsafe_input(directory, root) is None:
-            files += [f for f in names if f.exists() and unsafe_input(f, root) is None]
-    return [f for f in files[:1] if f.exists() and unsafe_input(f, root) is None] + files[1:]
+        elif why := unsafe_input(directory, root, folder=True):
+            refused.append((directory, why))
+        else:
+            for path in names:
+                if path.exists():
+                    if why := unsafe_input(path, root):
+                        refused.append((path, why))
+                    else:
+                        files.append(path)
+    return files, refused
 
 
 def _plain_files(directory: Path, files: list[Path]) -> list[Path] | None:
@@ -319,10 +369,12 @@ class InputDigest:
 
 def input_digests(root: Path, extra: str = "") -> InputDigest:
     digest = hashlib.sha256(extra.encode())
-    paths = input_files(root)
+    paths, refused = _inputs(Path(root))
     files = dict(zip(paths, _sha256_of_files(paths), strict=True))
     for path, own in files.items():
         digest.update(str(path.relative_to(root)).encode() + b"\0" + own.encode() + b"\0")
+    for path, why in refused:
+        digest.update(str(path.relative_to(root)).encode() + b"\0refused: " + why.encode() + b"\0")
     return InputDigest(digest.hexdigest(), files)
 
 
@@ -438,11 +490,11 @@ class GuideReading:
 def read_guide_dir(root: Path, directory: Path) -> GuideReading:
     """Parse a guide folder and anchor its claims and non-claims."""
     guide_path, claims_path = directory / GUIDE_FILE, directory / CLAIMS_FILE
-    unsafe = [(p, why) for p in (directory, guide_path, claims_path)
-              if (why := unsafe_input(p, root))]
+    unsafe = first_unsafe((directory, guide_path, claims_path), root)
     if unsafe:
-        return _unreadable([_unsafe_problem(p, root, why, directory.name, code="claims-invalid")
-                            for p, why in unsafe[:1]])
+        where, reason = unsafe
+        return _unreadable([_unsafe_problem(where, root, reason, directory.name,
+                                            code="claims-invalid")])
     if not guide_path.exists():
         return _unreadable([Problem(directory, None, directory.name, f"no {GUIDE_FILE}",
                                     "every guide folder holds guide.md and claims.yaml",

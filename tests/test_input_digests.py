@@ -57,6 +57,33 @@ def test_links_that_lead_outside_and_linked_folders_are_left_out(tmp_path):
     assert inside / "history.yaml" in files
 
 
+@pytest.mark.parametrize("make", ["link-out", "fifo", "folder", "linked-guide-folder"])
+def test_a_refused_input_that_appears_changes_the_digest(tmp_path, make):
+    """What the build refuses to read is not read, but its appearing is a change:
+    the next build reports it instead of calling the database up to date."""
+    import os
+
+    root = write_project(tmp_path / "p")
+    folder = _add_guide(root, "g")
+    outside = _add_guide(tmp_path, "outside")
+    before = input_digests(root)
+    history = folder / "history.yaml"
+    if make == "link-out":
+        history.symlink_to(outside / "guide.md")
+    elif make == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("needs FIFOs")
+        os.mkfifo(history)
+    elif make == "folder":
+        history.mkdir()
+    else:
+        (root / "claims" / "h").symlink_to(outside, target_is_directory=True)
+    after = input_digests(root)
+    assert after.files == before.files  # nothing refused is read
+    assert after.value != before.value
+    assert input_digests(root).value == after.value  # and the digest is still a function
+
+
 def test_a_file_that_cannot_be_read_is_an_error_of_the_digest(tmp_path, monkeypatch):
     root = write_project(tmp_path / "p")
     for number in range(5):

@@ -57,6 +57,7 @@ from evidence.project import (
     GuideReading,
     Project,
     bad_entries,
+    first_unsafe,
     guide_dirs,
     plainly_safe,
     read_guide_dir,
@@ -160,7 +161,8 @@ def _check_guides(root: Path, wanted: set[str]) -> tuple[Project, list[Finding]]
     citekeys = frozenset(bib.keys(references)) - bad_sources
     project = Project(root, references, [], list(problems), bad_sources, {})
     claims_dir = root / CLAIMS_DIR
-    safe_claims_dir = not claims_dir.is_symlink() and unsafe_input(claims_dir, root) is None
+    safe_claims_dir = (not claims_dir.is_symlink()
+                       and unsafe_input(claims_dir, root, folder=True) is None)
     summaries = {d.name: _summary(root, d, bib, safe_claims_dir)
                  for d in directories if d.name not in wanted}
     _validate(project, directories, readings, summaries, citekeys)
@@ -458,8 +460,7 @@ def _read(path: Path) -> bytes | None:
 def _summary(root: Path, directory: Path, bib: _Bib, safe_claims_dir: bool) -> GuideSummary:
     """A guide's summary: from the cache when its files are as they were, else made."""
     paths = (directory, directory / GUIDE_FILE, directory / CLAIMS_FILE)
-    if not (safe_claims_dir and plainly_safe(paths)) and any(unsafe_input(p, root)
-                                                              for p in paths):
+    if not (safe_claims_dir and plainly_safe(paths)) and first_unsafe(paths, root):
         return _made(root, directory, bib)  # read as the full check reads it: no cache
     files = (_read(directory / GUIDE_FILE), _read(directory / CLAIMS_FILE))
     key = _digest(*files)

@@ -72,10 +72,12 @@ from evidence.project import (
     InputDigest,
     Project,
     SourceFacts,
+    first_unsafe,
     guide_dirs,
     plainly_safe,
     read_guide_dir,
     retired_homes,
+    safe_to_read,
     unsafe_input,
     validate_guide,
 )
@@ -249,17 +251,19 @@ def _touched_guides(root: Path, directories: dict[str, Path], previous: _Previou
     the files the build's digest read, so that an unchanged file is not read
     again."""
     claims_dir = root / CLAIMS_DIR
-    if directories and (claims_dir.is_symlink() or unsafe_input(claims_dir, root)):
+    if directories and (claims_dir.is_symlink() or unsafe_input(claims_dir, root, folder=True)):
         return None
     touched = set(previous.guides) - set(directories)  # removed
     for guide_id, directory in directories.items():
         guide_path = directory / GUIDE_FILE
         paths = (directory, guide_path, directory / CLAIMS_FILE)
-        if not plainly_safe(paths) and any(unsafe_input(p, root) for p in paths):
+        if not plainly_safe(paths) and first_unsafe(paths, root):
             return None
         stored = previous.guides.get(guide_id)
         claims_sha256 = _file_sha256(directory / CLAIMS_FILE, files)
-        history_sha256 = _file_sha256(directory / HISTORY_FILE, files)
+        history = directory / HISTORY_FILE
+        history_sha256 = (_file_sha256(history, files) if history in files
+                          or safe_to_read(history, root) else None)
         # guide.md's recorded hash is of its text with its line ends made "\n",
         # which is the hash of its bytes when it has no "\r": bytes whose hash
         # is the recorded one are the text recorded; any other guide.md is

@@ -18,7 +18,7 @@ from evidence.bib.pubtypes import parse_pubtypes
 from evidence.bibliography.numbering import PrintedLookup, guide_bibliography
 from evidence.claims.history import HISTORY_FILE
 from evidence.guide.reference_list import reference_section
-from evidence.project import GuideData, Project
+from evidence.project import GuideData, Project, safe_to_read
 from evidence.scale import counts_as_support
 
 if TYPE_CHECKING:
@@ -211,7 +211,9 @@ class Rows:
             "claim_count": len(claims), "text": guide.guide.text,
             "claims_text": claims_text,
             "stale": guide.stale_reason is not None, "stale_reason": guide.stale_reason,
-            "history_sha256": _sha256_file(history_file),
+            # a history the build must not read (a link out, a FIFO) has no hash
+            "history_sha256": (_sha256_file(history_file) if safe_to_read(history_file, root)
+                               else None),
         })
 
     def _add_guide_text(self, project: Project, guide) -> None:

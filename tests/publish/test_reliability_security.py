@@ -123,6 +123,15 @@ def test_a_guide_folder_linked_outside_the_project_is_refused(root, outside):
         assert ("evil",) not in db.execute("select id from guides").fetchall()
 
 
+def test_a_guide_folder_linked_outside_after_a_build_is_refused_by_the_next(root, outside):
+    assert build(root).exit_code == 0
+    (root / "claims" / "evil").symlink_to(outside / "guide", target_is_directory=True)
+    result = build(root)
+    assert result.exit_code == 1 and "up to date" not in result.output
+    assert "claims/evil" in result.output and "outside the project" in result.output
+    assert SECRET not in database_text(root / "evidence.db")
+
+
 def test_claims_folder_linked_outside_the_project_is_refused(tmp_path, outside):
     root = tmp_path / "p2"
     root.mkdir()
@@ -178,6 +187,57 @@ def test_a_fifo_instead_of_guide_md_is_an_error_not_a_hang(root):
     assert done.returncode == 1, done.stderr
     assert "claims/testguide/guide.md" in done.stderr
     assert "not a regular file" in done.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_fifo_instead_of_history_yaml_is_an_error_not_a_hang(root, incremental):
+    if incremental:
+        assert build(root).exit_code == 0  # the next build is a rebuild from this one
+    os.mkfifo(root / "claims" / "testguide" / "history.yaml")
+    done = subprocess.run([sys.executable, "-m", "evidence", "build", "--project", str(root)],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "claims/testguide/history.yaml is not a regular file" in done.stderr
+    assert sorted(p.name for p in root.iterdir() if ".tmp" in p.name) == []
+    with sqlite3.connect(root / "evidence.db") as db:
+        assert db.execute("select history_sha256 from guides").fetchall() == [(None,)]
+
+
+@pytest.mark.parametrize("incremental", [False, True])
+def test_a_history_linked_outside_the_project_leaves_no_trace_of_it(root, outside,
+                                                                    incremental):
+    import hashlib
+
+    if incremental:
+        assert build(root).exit_code == 0
+    (root / "claims" / "testguide" / "history.yaml").symlink_to(outside / "secret.txt")
+    result = build(root)
+    assert result.exit_code == 1
+    assert "claims/testguide/history.yaml is a link to" in result.output
+    leaked = hashlib.sha256((outside / "secret.txt").read_bytes()).hexdigest()
+    assert leaked not in database_text(root / "evidence.db")
+    assert SECRET not in database_text(root / "evidence.db")
+
+
+@pytest.mark.parametrize("name", ["guide.md", "claims.yaml", "history.yaml"])
+def test_a_folder_where_a_guide_file_belongs_is_a_problem_not_a_traceback(root, name):
+    target = root / "claims" / "testguide" / name
+    if target.exists():
+        target.unlink()
+    target.mkdir()
+    result = build(root)
+    assert result.exit_code == 1, result.output
+    assert f"claims/testguide/{name} is a folder, not a file" in result.output
+    assert "put the file itself there" in result.output
+
+
+def test_a_folder_named_references_bib_is_a_problem_not_a_traceback(root):
+    (root / "references.bib").unlink()
+    (root / "references.bib").mkdir()
+    result = build(root)
+    assert result.exit_code == 1, result.output
+    assert "references.bib is a folder, not a file" in result.output
 
 
 def test_the_project_root_may_itself_be_a_link(tmp_path, root):
