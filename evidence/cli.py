@@ -121,10 +121,17 @@ def build_worker(project_dir: Path, database: Path | None, status_fd: int) -> No
     written: `serve --watch` starts a fresh one for the next build.
     """
     import os
+    import signal
     import traceback
 
     from evidence.host.watch import warm_imports
 
+    def interrupted(signum, frame) -> None:
+        raise KeyboardInterrupt  # the build's cleanup runs: its temporary files go
+
+    # `serve --watch` ends a cancelled build with SIGTERM, whose default would
+    # leave the build's copy of the database behind (the next build removes it).
+    signal.signal(signal.SIGTERM, interrupted)
     warm_imports()
     args = ["--project", str(project_dir)] + (["--database", str(database)] if database else [])
     with os.fdopen(status_fd, "w", buffering=1) as status_out:

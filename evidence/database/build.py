@@ -99,10 +99,12 @@ def _build_locked(root: Path, database: Path, inputs: InputDigest, *, force: boo
     from evidence.atomic import atomic_path
     from evidence.check.text import RepeatMemo
     from evidence.database import incremental
+    from evidence.database.copying import TEMP_SUFFIX, remove_leftovers
     from evidence.database.write import write_database
     from evidence.project import load_project
 
     digest = inputs.value
+    remove_leftovers(database)  # of builds killed before they could clean up
     with collector_paused():
         if not force:
             result = incremental.rebuild(root, database, inputs)
@@ -115,7 +117,7 @@ def _build_locked(root: Path, database: Path, inputs: InputDigest, *, force: boo
         else:
             project, reach = _lenient_project(root, database)
         repeats = RepeatMemo()
-        with atomic_path(database, suffix=".db.tmp") as tmp:
+        with atomic_path(database, suffix=TEMP_SUFFIX) as tmp:
             counts = write_database(project, tmp, digest, reach, repeats)
         # Without its state the next build is a full one: nothing lost.
         with contextlib.suppress(OSError):

@@ -7,11 +7,18 @@ of the rebuild of one guide. The copy is the kernel's (``shutil.copyfile`` uses
 ``sendfile``), which runs without the GIL: started in a thread as soon as a
 rebuild is likely, it is done on the second core while the changed guides are
 read, anchored and checked, and the write finds it ready.
+
+Every temporary file of a build is named ``.<database>.<random>.db.tmp``
+beside the database (ignored by git as ``*.db.tmp*``). A build killed outright
+(SIGKILL, or the SIGTERM ``serve --watch`` sends a cancelled build) leaves its
+own behind; the next build, holding the lock no other build of the same
+database can hold, removes them (:func:`remove_leftovers`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -19,13 +26,32 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+TEMP_SUFFIX = ".db.tmp"
+
+
+def temp_prefix(database: Path) -> str:
+    return f".{Path(database).name}."
+
+
+def remove_leftovers(database: Path) -> list[Path]:
+    """Remove what killed builds of ``database`` left beside it; call it only
+    while holding the build lock (then no other build is writing one)."""
+    database = Path(database)
+    pattern = glob.escape(str(database.parent / temp_prefix(database))) + "*" + TEMP_SUFFIX
+    removed = []
+    for name in glob.glob(pattern):  # the pattern names the leading dot: hidden files match
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+            removed.append(Path(name))
+    return removed
+
 
 class CopyAhead:
     """A copy of ``source`` being made in a temporary file beside it."""
 
     def __init__(self, source: Path):
         self.source = Path(source)
-        fd, name = tempfile.mkstemp(prefix=f".{self.source.name}.", suffix=".copy",
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(self.source), suffix=TEMP_SUFFIX,
                                     dir=self.source.parent)
         os.close(fd)
         self.path = Path(name)

@@ -55,7 +55,7 @@ from evidence.check.printed import ReferenceIndex, printed_findings
 from evidence.check.sources import ClaimLink, source_findings
 from evidence.check.text import RepeatMemo, guide_text_findings
 from evidence.claims.history import HISTORY_FILE
-from evidence.database.copying import CopyAhead, copy_ahead
+from evidence.database.copying import TEMP_SUFFIX, CopyAhead, copy_ahead
 from evidence.database.result import BuildResult, Counts
 from evidence.database.rows import Rows
 from evidence.database.sync import sync_guides_claims
@@ -336,7 +336,7 @@ def _write(project: Project, database: Path, copy: CopyAhead, digest: str, state
     """The previous database, copied, with the touched guides' rows replaced."""
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     rows = Rows.for_guides(project, project.guides, built_at)
-    with atomic_path(database, suffix=".db.tmp") as tmp:
+    with atomic_path(database, suffix=TEMP_SUFFIX) as tmp:
         copy.move_to(tmp)
         conn = connect(tmp)
         try:

@@ -107,6 +107,20 @@ async def test_a_worker_that_dies_leaves_the_database_and_the_next_build_starts_
         assert _claim_type(database, "t-loading") == "safety"
 
 
+async def test_a_worker_ended_with_sigterm_runs_its_cleanup(project):
+    """`serve --watch` cancels a build with SIGTERM: the worker takes it as an
+    interrupt (the build's finally blocks remove its temporary files) and exits
+    0, where Python's default would end it at once, leaving them."""
+    database = project / "evidence.db"
+    async with Rebuilder(project, database) as rebuilder:
+        assert await rebuilder.build() == 0
+        worker = rebuilder._worker
+        assert worker is not None
+        await worker.stop()
+        assert worker.process.returncode == 0
+    assert sorted(p.name for p in project.iterdir() if p.name.endswith(".db.tmp")) == []
+
+
 async def test_the_server_is_told_after_a_build_that_renamed_a_database(project, monkeypatch):
     """A new database is followed at once (serve.py: FollowingApp.check); an
     up-to-date build renamed nothing, so there is nothing to follow."""
