@@ -181,14 +181,21 @@ class RepeatMemo:
     @staticmethod
     def state_of(guides: Mapping[str, GuideRepeats]) -> dict:
         """Guides' results as the build state keeps them (JSON), with the rule."""
-        return {"rule": list(REPEAT_RULE),
-                "guides": {g: {"forms": "".join(r.digests), "first": list(r.first)}
-                           for g, r in sorted(guides.items())}}
+        entries = {}
+        for guide_id, repeats in sorted(guides.items()):
+            forms, first = "".join(repeats.digests), list(repeats.first)
+            entries[guide_id] = {"forms": forms, "first": first,
+                                 "seal": _seal(guide_id, forms, first)}
+        return {"rule": list(REPEAT_RULE), "guides": entries}
 
     @classmethod
     def from_state(cls, state: object) -> RepeatMemo:
         """The memo a build state holds; an empty one for anything else (an older
-        state, another rule, a file edited by hand): the join then runs in full."""
+        state, another rule). A guide's entry is used only when its seal (a
+        digest of the guide id, its forms and results) matches: an entry edited
+        by hand or damaged is dropped, and that guide is joined in full. (The
+        seal is a checksum, not a signature: whoever can write the state can
+        write the database beside it as well.)"""
         memo = cls()
         if not isinstance(state, dict) or state.get("rule") != list(REPEAT_RULE):
             return memo
@@ -199,7 +206,8 @@ class RepeatMemo:
             if (not isinstance(forms, str) or not isinstance(first, list)
                     or len(forms) != _DIGEST_CHARS * len(first)
                     or not all(i is None or (type(i) is int and 0 <= i < n)
-                               for n, i in enumerate(first))):
+                               for n, i in enumerate(first))
+                    or entry.get("seal") != _seal(guide_id, forms, first)):
                 continue
             digests = tuple(forms[i:i + _DIGEST_CHARS] for i in range(0, len(forms), _DIGEST_CHARS))
             memo.previous[guide_id] = GuideRepeats(digests, tuple(first))
@@ -207,6 +215,14 @@ class RepeatMemo:
 
 
 _DIGEST_CHARS = 16
+
+
+def _seal(guide_id: str, forms: str, first: list[int | None]) -> str:
+    """A guide's memo entry, digested with the rule that found it."""
+    text = "\0".join((repr(REPEAT_RULE), guide_id, forms,
+                      ",".join("-" if i is None else str(i) for i in first)))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16,
+                           person=b"evidence-repeats").hexdigest()
 
 
 def _form_digest(form: str) -> str:

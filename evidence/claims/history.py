@@ -65,9 +65,11 @@ def now() -> str:
 
 
 def today() -> dt.date:
-    """The date of a verdict or a retirement: the day of ``now()``, so that a
-    change's ``at`` in the history and the ``on`` it records never disagree
-    (an ``EVIDENCE_NOW`` that is not a valid ISO time leaves the local date)."""
+    """The date of a verdict or a retirement: the editor's local date (what
+    they would write by hand, though ``at`` is in UTC and may name another day
+    near midnight); with ``EVIDENCE_NOW``, the day it names, so that a test or
+    an import of older records dates the verdict as it times the change (one
+    that is not an ISO time leaves the local date)."""
     fixed = os.environ.get("EVIDENCE_NOW", "").strip()
     if fixed:
         try:

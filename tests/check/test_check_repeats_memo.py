@@ -88,9 +88,11 @@ def test_a_changed_first_paragraph_reuses_nothing():
 def test_the_state_round_trip_and_what_it_refuses():
     memo = RepeatMemo()
     repeated_paragraphs(_guide([BASE, NEAR, OTHER]), memo, "g")
+    repeated_paragraphs(_guide([OTHER, BASE]), memo, "h")
     state = RepeatMemo.state_of(memo.found)
     assert RepeatMemo.from_state(state).previous == memo.found
-    entry = state["guides"]["g"]
+    entry, other = state["guides"]["g"], state["guides"]["h"]
+    assert entry["first"] == [None, 0, None]
     for bad in (
         None, [], {"rule": [1, 2, 3], "guides": state["guides"]},  # another rule
         {"rule": list(REPEAT_RULE), "guides": []},
@@ -104,6 +106,10 @@ def test_the_state_round_trip_and_what_it_refuses():
         {**entry, "first": [None, True, None]},
         {**entry, "forms": 3},
         "x",
+        # well formed, but not what the join found: the seal no longer matches
+        {**entry, "first": [None, None, None]},
+        {key: value for key, value in entry.items() if key != "seal"},
+        other,  # another guide's entry, moved
     ):
-        state_ = {"rule": list(REPEAT_RULE), "guides": {"g": forged, "h": entry}}
+        state_ = {"rule": list(REPEAT_RULE), "guides": {"g": forged, "h": other}}
         assert list(RepeatMemo.from_state(state_).previous) == ["h"]

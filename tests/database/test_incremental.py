@@ -339,3 +339,30 @@ def test_an_edited_paragraph_anywhere_gives_the_repeats_of_a_full_build(tmp_path
         assert conn.execute("select count(*) from findings where code = 'paragraph-repeated' "
                             "and guide_id = 'guide-0002'").fetchone()[0] > 0
     assert_equals_full_build(project, database)
+
+
+def test_a_hand_edited_repeat_memo_is_not_trusted(tmp_path):
+    """Results in the build state that the join did not find (well formed, so
+    only their seal tells) are dropped: the rebuild's findings are a full build's."""
+    import json
+
+    from evidence.database.incremental import state_path
+
+    project = tmp_path / "project"
+    corpus.generate(project, guides=3, claims=60, sources=100, seed=5, text="repetitive")
+    database = first_build(project)
+    path = state_path(database)
+    state = json.loads(path.read_text(encoding="utf-8"))
+    entry = state["repeats"]["guides"]["guide-0001"]
+    assert any(i is not None for i in entry["first"])
+    entry["first"] = [None] * len(entry["first"])  # "nothing repeats"
+    path.write_text(json.dumps(state), encoding="utf-8")
+    guide = project / "claims" / "guide-0001" / "guide.md"
+    guide.write_text(guide.read_text(encoding="utf-8") + "\nEt nyt afsnit om senen.\n",
+                     encoding="utf-8")
+    result = build(project, database)
+    assert result.built and result.incremental
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("select count(*) from findings where code = 'paragraph-repeated' "
+                            "and guide_id = 'guide-0001'").fetchone()[0] > 0
+    assert_equals_full_build(project, database)
