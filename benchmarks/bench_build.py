@@ -122,8 +122,12 @@ def evidence_build(root: Path, *extra: str) -> Child:
 # The build's own work, apart from Python's start and evidence's imports (about
 # 0.1 s, whatever the corpus): a fresh process imports every module a build
 # uses, then times the call to build() alone, with nothing else warmed up.
+# The collector is off, as the `evidence` script leaves it for a build
+# (evidence/__main__.py): with it on, the large shape's rebuild measured twice
+# the whole process's time (collections walking the imported modules' objects).
 WORK_SCRIPT = r"""
-import sys, time
+import gc, sys, time
+gc.disable()
 import evidence.check.run, evidence.database.build, evidence.database.incremental
 import evidence.database.lock, evidence.database.previous, evidence.database.reach
 import evidence.database.write
